@@ -1,0 +1,1 @@
+"""Detectors for the project rule family."""

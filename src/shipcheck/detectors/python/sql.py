@@ -1,0 +1,204 @@
+"""SQL built by string formatting and handed to an execute-style sink."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from shipcheck.detectors.registry import detector
+from shipcheck.models.artifacts import Kind, PythonFile
+from shipcheck.models.findings import Hit
+
+_SQL = re.compile(
+    r"^\s*\(?\s*(select|insert\s+into|update|delete\s+from|with|create|drop|alter|replace\s+into"
+    r"|merge|truncate|grant|exec)\b",
+    re.IGNORECASE,
+)
+_SQL_ANYWHERE = re.compile(r"\b(select\b.+\bfrom|insert\s+into|update\b.+\bset|delete\s+from)\b", re.I | re.S)
+_PLACEHOLDER_JOIN_ITEMS = {"?", "%s", ":param"}
+
+
+@dataclass(frozen=True)
+class SqlFormattingParams:
+    """``sinks``: method or function names that run SQL text."""
+
+    sinks: tuple[str, ...] = ("execute", "executemany", "executescript", "raw", "text", "extra")
+
+
+def _is_constant_name(node: ast.AST, constants: set[str]) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in constants or node.id.isupper()
+    if isinstance(node, ast.Attribute):
+        return node.attr.isupper()
+    return False
+
+
+def _safe_value(node: ast.AST, constants: set[str]) -> bool:
+    """Interpolated values that cannot carry an injection: literals, constants, numbers,
+    and joins of placeholders (``", ".join("?" * len(ids))``)."""
+    if isinstance(node, ast.Constant):
+        return True
+    if _is_constant_name(node, constants):
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {
+        "int", "float", "len", "bool"
+    }:  # fmt: skip
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join":
+        return all(
+            isinstance(c, ast.Constant) and str(c.value).strip() in _PLACEHOLDER_JOIN_ITEMS
+            for c in ast.walk(node)
+            if isinstance(c, ast.Constant) and isinstance(c.value, str) and c is not node.func.value
+        )
+    if isinstance(node, ast.FormattedValue):
+        return _safe_value(node.value, constants)
+    if isinstance(node, ast.Tuple):
+        return all(_safe_value(e, constants) for e in node.elts)
+    return False
+
+
+def _literal_text(node: ast.AST) -> str:
+    """The literal parts of a string expression, for recognising SQL."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else " x "
+            for v in node.values
+        )
+    if isinstance(node, ast.BinOp):
+        return _literal_text(node.left) + " x " + _literal_text(node.right)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return _literal_text(node.func.value)
+    return ""
+
+
+def _looks_like_sql(text: str) -> bool:
+    return bool(_SQL.match(text) or _SQL_ANYWHERE.search(text))
+
+
+def unsafe_sql(node: ast.AST, constants: set[str]) -> str | None:
+    """How ``node`` builds SQL unsafely (``f-string``, ``%``, ``.format()``, ``+``), or None."""
+    if not _looks_like_sql(_literal_text(node)):
+        return None
+    if isinstance(node, ast.JoinedStr):
+        values = [v for v in node.values if isinstance(v, ast.FormattedValue)]
+        if values and not all(_safe_value(v, constants) for v in values):
+            return "an f-string"
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        if not _safe_value(node.right, constants):
+            return "% formatting"
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        operands = _flatten_add(node)
+        if any(not _safe_value(o, constants) and not isinstance(o, ast.JoinedStr) for o in operands) or any(
+            isinstance(o, ast.JoinedStr) and unsafe_sql(o, constants) for o in operands
+        ):
+            return "string concatenation"
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+    ):
+        args = [*node.args, *(k.value for k in node.keywords)]
+        if not all(_safe_value(a, constants) for a in args):
+            return "str.format()"
+    return None
+
+
+def _flatten_add(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return [*_flatten_add(node.left), *_flatten_add(node.right)]
+    return [node]
+
+
+def module_constants(tree: ast.Module) -> set[str]:
+    """Module-level names bound once to a string literal (``TABLE = "products"``)."""
+    counts: dict[str, int] = {}
+    literal: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    counts[target.id] = counts.get(target.id, 0) + 1
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            literal.add(node.targets[0].id)
+    return {name for name in literal if counts.get(name) == 1}
+
+
+def _sink_name(call: ast.Call) -> str | None:
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    return None
+
+
+@detector("python.sql-string-formatting", kind=Kind.PYTHON, params=SqlFormattingParams)
+def sql_string_formatting(doc: PythonFile, params: SqlFormattingParams) -> Iterator[Hit]:
+    """SQL text built with f-strings, ``%``, ``.format()`` or ``+`` from non-constant values
+    and passed to an execute-style call, directly or through a local variable."""
+    constants = module_constants(doc.tree)
+    scopes: list[ast.AST] = [doc.tree] + [
+        n for n in ast.walk(doc.tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+    for scope in scopes:
+        built: dict[str, tuple[str, ast.AST]] = {}
+        # Locals bound to safe values (placeholder lists, constants) are safe to interpolate.
+        safe = set(constants)
+        for node in _scope_nodes(scope):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name):
+                    how = unsafe_sql(node.value, safe)
+                    if how:
+                        built[target.id] = (how, node.value)
+                    else:
+                        built.pop(target.id, None)
+                    if _safe_value(node.value, safe):
+                        safe.add(target.id)
+                    else:
+                        safe.discard(target.id)
+            if not isinstance(node, ast.Call) or _sink_name(node) not in params.sinks:
+                continue
+            if not node.args:
+                continue
+            query = node.args[0]
+            how = unsafe_sql(query, safe)
+            variable = ""
+            if how is None and isinstance(query, ast.Name) and query.id in built:
+                how = built[query.id][0]
+                variable = f" (via `{query.id}`)"
+            if how:
+                yield Hit(
+                    line=query.lineno,
+                    column=query.col_offset + 1,
+                    end_line=query.end_lineno,
+                    end_column=(query.end_col_offset or 0) + 1,
+                    fields={"how": how, "sink": _sink_name(node), "via": variable},
+                )
+
+
+def _scope_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of one function (or the module), in source order, not entering nested defs."""
+    nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+    body = [n for n in getattr(scope, "body", []) if not isinstance(n, nested)]
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        children = [
+            c
+            for c in ast.iter_child_nodes(node)
+            if not isinstance(c, nested)
+        ]
+        stack.extend(reversed(children))

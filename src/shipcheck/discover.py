@@ -1,0 +1,203 @@
+"""Find the files to scan: walk a tree honouring .gitignore files, configured excludes and
+default skips, never following a symlink out of the tree; or take an explicit file list."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from shipcheck.classify import classify
+from shipcheck.models.artifacts import Kind
+from shipcheck.models.findings import Diagnostic
+from shipcheck.patterns import IgnoreRules, glob_match, is_ignored
+
+DEFAULT_SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".bzr", "node_modules", "bower_components", ".venv", "venv",
+        "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+        ".eggs", "site-packages", "dist-packages", "vendor", "vendored", "third_party",
+        "_vendor", ".cache", ".idea", ".vscode", "htmlcov", ".terraform", ".direnv",
+        "build", "dist", "staticfiles", ".next",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A file chosen for scanning."""
+
+    abspath: str
+    path: str  # repo-relative, forward slashes
+    kind: Kind
+    size: int
+
+
+@dataclass
+class Discovery:
+    """What discovery found: files to scan and files it passed over with a reason."""
+
+    files: list[SourceRef]
+    diagnostics: list[Diagnostic]
+
+
+def relpath(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` with forward slashes ('.' for the root itself)."""
+    rel = os.path.relpath(path, root)
+    return rel.replace(os.sep, "/")
+
+
+def _excluded(rel: str, excludes: list[str]) -> bool:
+    return any(glob_match(glob, rel) for glob in excludes)
+
+
+def _read_ignore(directory: Path) -> list[str]:
+    try:
+        return (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def _skip_dir(entry: os.DirEntry[str]) -> bool:
+    name = entry.name
+    if name in DEFAULT_SKIP_DIRS or name.endswith(".egg-info"):
+        return True
+    # A virtualenv under any name.
+    return os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
+
+
+def walk(root: Path, target: Path, excludes: list[str], max_size: int) -> Discovery:
+    """Every classifiable file below ``target`` (inside ``root``)."""
+    found = Discovery(files=[], diagnostics=[])
+    real_root = root.resolve()
+    # .gitignore files between the root and the target also apply.
+    stack: list[IgnoreRules] = []
+    for ancestor in reversed([target, *target.parents]):
+        if ancestor == root or root in ancestor.parents:
+            lines = _read_ignore(ancestor)
+            if lines:
+                rel = relpath(ancestor, root)
+                stack.append(IgnoreRules("" if rel == "." else rel, lines))
+    # Excluding the very directory the user asked for would scan nothing: explicit wins.
+    target_rel = relpath(target, root)
+    if target_rel != "." and _excluded(target_rel, excludes):
+        excludes = []
+    _walk_dir(target, root, real_root, stack, excludes, max_size, found)
+    found.files.sort(key=lambda ref: ref.path)
+    found.diagnostics.sort(key=lambda d: d.sort_key())
+    return found
+
+
+def _walk_dir(
+    directory: Path,
+    root: Path,
+    real_root: Path,
+    stack: list[IgnoreRules],
+    excludes: list[str],
+    max_size: int,
+    found: Discovery,
+) -> None:
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        found.diagnostics.append(
+            Diagnostic(relpath(directory, root), f"directory not readable: {exc.strerror}")
+        )
+        return
+    for entry in entries:
+        rel = relpath(Path(entry.path), root)
+        try:
+            is_link = entry.is_symlink()
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            continue
+        if is_link:
+            _symlink(entry, rel, real_root, stack, excludes, max_size, found)
+            continue
+        if is_ignored(stack, rel, is_dir) or _excluded(rel, excludes):
+            continue
+        if is_dir:
+            if _skip_dir(entry):
+                continue
+            lines = _read_ignore(Path(entry.path))
+            inner = [*stack, IgnoreRules(rel, lines)] if lines else stack
+            _walk_dir(Path(entry.path), root, real_root, inner, excludes, max_size, found)
+        elif entry.is_file(follow_symlinks=False):
+            _add_file(entry.path, rel, max_size, found)
+
+
+def _symlink(
+    entry: os.DirEntry[str],
+    rel: str,
+    real_root: Path,
+    stack: list[IgnoreRules],
+    excludes: list[str],
+    max_size: int,
+    found: Discovery,
+) -> None:
+    if is_ignored(stack, rel, False) or _excluded(rel, excludes) or classify(rel) is None:
+        return
+    try:
+        target = Path(entry.path).resolve(strict=True)
+    except RuntimeError:
+        found.diagnostics.append(Diagnostic(rel, "symlink loop, not followed"))
+        return
+    except OSError:
+        found.diagnostics.append(Diagnostic(rel, "broken symlink, not followed"))
+        return
+    if real_root != target and real_root not in target.parents:
+        found.diagnostics.append(
+            Diagnostic(rel, "symlink points outside the scanned tree, not followed")
+        )
+        return
+    # A link inside the tree: its target is scanned under its own path already.
+
+
+def _add_file(abspath: str, rel: str, max_size: int, found: Discovery) -> None:
+    kind = classify(rel)
+    if kind is None:
+        return
+    try:
+        size = os.stat(abspath).st_size
+    except OSError as exc:
+        found.diagnostics.append(Diagnostic(rel, f"not readable: {exc.strerror}"))
+        return
+    if size > max_size:
+        found.diagnostics.append(
+            Diagnostic(rel, f"file is {size:,} bytes, over the {max_size:,}-byte limit (max-file-size)")
+        )
+        return
+    found.files.append(SourceRef(abspath=abspath, path=rel, kind=kind, size=size))
+
+
+def explicit(paths: list[Path], root: Path, excludes: list[str], max_size: int) -> Discovery:
+    """The files named on the command line (pre-commit), with configured excludes applied."""
+    found = Discovery(files=[], diagnostics=[])
+    real_root = root.resolve()
+    seen: set[str] = set()
+    for path in paths:
+        absolute = path if path.is_absolute() else Path.cwd() / path
+        rel = relpath(absolute, root)
+        if rel in seen or _excluded(rel, excludes):
+            continue
+        seen.add(rel)
+        if rel.startswith("../"):
+            found.diagnostics.append(Diagnostic(rel, "outside the project root, not scanned"))
+            continue
+        if absolute.is_symlink():
+            try:
+                resolved = absolute.resolve(strict=True)
+            except (OSError, RuntimeError):
+                found.diagnostics.append(Diagnostic(rel, "broken symlink or symlink loop"))
+                continue
+            if real_root not in resolved.parents:
+                found.diagnostics.append(
+                    Diagnostic(rel, "symlink points outside the scanned tree, not followed")
+                )
+                continue
+        if not absolute.is_file():
+            found.diagnostics.append(Diagnostic(rel, "not a regular file"))
+            continue
+        _add_file(str(absolute), rel, max_size, found)
+    found.files.sort(key=lambda ref: ref.path)
+    return found

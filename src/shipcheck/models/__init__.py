@@ -1,0 +1,1 @@
+"""Typed values that flow through the scan: artifacts, facts, findings."""

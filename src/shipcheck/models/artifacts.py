@@ -1,0 +1,240 @@
+"""Artifact kinds and the parsed models the detectors receive."""
+
+from __future__ import annotations
+
+import ast
+import enum
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "fixtures", "__tests__", "spec", "specs"})
+
+
+class Kind(str, enum.Enum):
+    """What a file is. ``ANY`` and ``PROJECT`` are only used by detectors."""
+
+    PYTHON = "python"
+    REQUIREMENTS = "requirements"
+    PYPROJECT = "pyproject"
+    PIPFILE = "pipfile"
+    LOCKFILE = "lockfile"
+    DOCKERFILE = "dockerfile"
+    DOCKERIGNORE = "dockerignore"
+    YAML = "yaml"  # YAML that is none of the kinds below
+    KUBERNETES = "kubernetes"
+    COMPOSE = "compose"
+    GITHUB_ACTIONS = "github-actions"
+    GITLAB_CI = "gitlab-ci"
+    ENV = "env"
+    PROCFILE = "procfile"
+    TEXT = "text"  # any other text file worth a look (configs, scripts, keys)
+    ANY = "any"
+    PROJECT = "project"
+
+
+@dataclass
+class Artifact:
+    """A file read from the repository. ``path`` is repo-relative with forward slashes."""
+
+    path: str
+    kind: Kind
+    text: str
+
+    @property
+    def lines(self) -> list[str]:
+        """Source lines without line endings (index 0 is line 1)."""
+        cached = self.__dict__.get("_lines")
+        if cached is None:
+            cached = self.text.splitlines()
+            self.__dict__["_lines"] = cached
+        return cached
+
+    def line_text(self, line: int) -> str:
+        """The text of 1-based ``line``, or '' when out of range."""
+        lines = self.lines
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    @property
+    def name(self) -> str:
+        """The file name."""
+        return PurePosixPath(self.path).name
+
+    @property
+    def in_test_dir(self) -> bool:
+        """True when the file lives in a test or fixture directory, or is a test module."""
+        parts = PurePosixPath(self.path).parts
+        if any(p.lower() in TEST_DIR_NAMES for p in parts[:-1]):
+            return True
+        name = parts[-1] if parts else ""
+        return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+
+
+@dataclass
+class PythonFile(Artifact):
+    """A Python module parsed with :mod:`ast`."""
+
+    tree: ast.Module = field(default_factory=lambda: ast.Module(body=[], type_ignores=[]))
+
+
+@dataclass
+class Requirement:
+    """One requirement line; ``line`` is where it starts."""
+
+    name: str
+    specifier: str
+    line: int
+    raw: str
+    marker: str | None = None
+    url: str | None = None
+    extras: tuple[str, ...] = ()
+    hashes: tuple[str, ...] = ()
+    editable: bool = False
+
+    @property
+    def pinned(self) -> bool:
+        """Exactly one version: ``==X`` (no wildcard) or ``===X``."""
+        spec = self.specifier.strip()
+        if spec.startswith("==="):
+            return "," not in spec
+        return spec.startswith("==") and "," not in spec and not spec.endswith("*")
+
+
+@dataclass
+class RequirementsFile(Artifact):
+    """A pip requirements file."""
+
+    requirements: list[Requirement] = field(default_factory=list)
+    includes: list[tuple[str, int]] = field(default_factory=list)  # -r / -c targets, line
+    options: list[tuple[str, int]] = field(default_factory=list)  # other option lines
+
+
+@dataclass
+class TomlFile(Artifact):
+    """pyproject.toml, Pipfile or a TOML lock file."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def find_line(self, needle: str, start: int = 1) -> int:
+        """First 1-based line at or after ``start`` that contains ``needle`` (1 if none)."""
+        for number, text in enumerate(self.lines[start - 1 :], start=start):
+            if needle in text:
+                return number
+        return 1
+
+
+@dataclass
+class Instruction:
+    """One Dockerfile instruction, 1-based lines, ``value`` with continuations joined."""
+
+    keyword: str  # upper case: FROM, RUN, ...
+    value: str
+    line: int
+    end_line: int
+    original: str
+    heredoc: str | None = None  # body of a RUN/COPY heredoc, if any
+
+
+@dataclass
+class Stage:
+    """A build stage: from its FROM to the next."""
+
+    index: int
+    image: str  # image reference with ARGs resolved where possible
+    raw_image: str  # as written
+    name: str | None
+    line: int
+    instructions: list[Instruction] = field(default_factory=list)
+    parent_stage: str | None = None  # set when FROM names an earlier stage
+
+    @property
+    def label(self) -> str:
+        """How messages name the stage."""
+        return self.name or self.raw_image
+
+
+@dataclass
+class Dockerfile(Artifact):
+    """A Dockerfile split into stages; the last stage is the image that runs."""
+
+    instructions: list[Instruction] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
+    global_args: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def final_stage(self) -> Stage | None:
+        """The stage that becomes the image (the last one)."""
+        return self.stages[-1] if self.stages else None
+
+
+@dataclass
+class YamlFile(Artifact):
+    """A YAML file of any flavour: ``documents`` hold line-aware maps and lists."""
+
+    documents: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class KubernetesObject:
+    """One Kubernetes object; ``doc`` is its line-aware mapping."""
+
+    kind: str
+    api_version: str
+    name: str
+    namespace: str | None
+    doc: Any
+    line: int
+
+
+@dataclass
+class KubernetesFile(YamlFile):
+    """Kubernetes manifests (``kind: List`` items are flattened into ``objects``)."""
+
+    objects: list[KubernetesObject] = field(default_factory=list)
+
+
+@dataclass
+class ComposeFile(YamlFile):
+    """A Docker Compose file; ``services`` is the line-aware ``services`` mapping."""
+
+    services: Any = None
+
+
+@dataclass
+class WorkflowFile(YamlFile):
+    """A GitHub Actions workflow or a GitLab CI file; ``jobs`` maps job name → job mapping."""
+
+    jobs: Any = None
+
+
+@dataclass
+class EnvEntry:
+    """``KEY=value`` in a .env file."""
+
+    key: str
+    value: str
+    line: int
+    column: int  # 1-based column of the value
+
+
+@dataclass
+class EnvFile(Artifact):
+    """A dotenv file."""
+
+    entries: list[EnvEntry] = field(default_factory=list)
+
+
+@dataclass
+class ProcfileEntry:
+    """``web: gunicorn app:app`` in a Procfile."""
+
+    process: str
+    command: str
+    line: int
+
+
+@dataclass
+class Procfile(Artifact):
+    """A Heroku-style Procfile."""
+
+    entries: list[ProcfileEntry] = field(default_factory=list)

@@ -1,0 +1,115 @@
+"""Rule packs: the built-in one and third-party ones from the ``shipcheck.packs`` entry point
+group. A pack is a prefix, a directory of YAML rules and the modules holding its detectors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+from shipcheck.catalogue import CatalogueError, Rule, load_rules
+from shipcheck.detectors import registry
+
+ENTRY_POINT_GROUP = "shipcheck.packs"
+PREFIX = re.compile(r"^[A-Z]{2,5}$")
+BUILTIN_FAMILIES = frozenset({"PY", "DEP", "DKR", "CMP", "KUB", "CI", "PRJ", "SEC", "SC"})
+
+
+@dataclass(frozen=True)
+class RulePack:
+    """What a third-party distribution exposes at its ``shipcheck.packs`` entry point.
+
+    ``catalogue`` is a directory of rule YAML files (a path or an importlib resource);
+    ``detectors`` names modules to import so that their ``@detector`` functions register.
+    """
+
+    prefix: str
+    catalogue: Any
+    detectors: tuple[str, ...] = ()
+
+
+class PackLoadError(Exception):
+    """A pack could not be loaded; names the distribution and the cause."""
+
+
+@dataclass
+class LoadedPack:
+    """A pack after loading: where it came from and its rules."""
+
+    prefix: str
+    distribution: str
+    version: str
+    rules: list[Rule] = field(default_factory=list)
+    modules: tuple[str, ...] = ()
+
+
+def builtin_rules_dir() -> Any:
+    """The built-in catalogue: inside the wheel, or the checkout's top-level ``rules/``."""
+    packaged = resources.files("shipcheck").joinpath("rules")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def load_builtin() -> LoadedPack:
+    """The catalogue shipped with shipcheck."""
+    from shipcheck import __version__
+    from shipcheck.detectors import load_builtin as import_detectors
+
+    import_detectors()
+    rules = load_rules(builtin_rules_dir(), origin="builtin", label="rules")
+    return LoadedPack("", "shipcheck", __version__, rules, ("shipcheck.detectors",))
+
+
+def load_third_party(required: list[str]) -> tuple[list[LoadedPack], list[str]]:
+    """Packs from installed distributions, and warnings for optional packs that failed."""
+    packs: list[LoadedPack] = []
+    warnings: list[str] = []
+    seen: set[str] = set()
+    for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        dist = entry.dist.name if entry.dist else entry.value
+        version = entry.dist.version if entry.dist else ""
+        try:
+            pack = _load_entry(entry, dist, seen)
+            seen.add(pack.prefix)
+            packs.append(
+                LoadedPack(pack.prefix, dist, version, _pack_rules(pack, dist), pack.detectors)
+            )
+        except (PackLoadError, CatalogueError) as exc:
+            if entry.name in required:
+                raise
+            warnings.append(f"rule pack {entry.name!r} from {dist} not loaded: {exc}")
+    missing = sorted(set(required) - {p.prefix for p in packs})
+    if missing:
+        raise PackLoadError(f"required rule pack(s) not installed: {', '.join(missing)}")
+    return packs, warnings
+
+
+def _load_entry(entry: metadata.EntryPoint, dist: str, seen: set[str]) -> RulePack:
+    if not PREFIX.match(entry.name):
+        raise PackLoadError(f"{dist}: entry point name {entry.name!r} must be 2-5 capitals")
+    if entry.name in BUILTIN_FAMILIES or entry.name in seen:
+        raise PackLoadError(f"{dist}: prefix {entry.name!r} is already taken")
+    try:
+        pack = entry.load()
+        if callable(pack) and not isinstance(pack, RulePack):
+            pack = pack()
+        for module in pack.detectors:
+            registry.import_modules(module)
+    except Exception as exc:  # a broken plug-in must not take the scan down
+        raise PackLoadError(f"{dist}: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(pack, RulePack):
+        raise PackLoadError(f"{dist}: entry point {entry.value!r} is not a RulePack")
+    if pack.prefix != entry.name:
+        raise PackLoadError(f"{dist}: pack prefix {pack.prefix!r} != entry point {entry.name!r}")
+    return pack
+
+
+def _pack_rules(pack: RulePack, dist: str) -> list[Rule]:
+    rules = load_rules(pack.catalogue, origin=f"pack:{pack.prefix}", label=dist)
+    for rule in rules:
+        if not rule.id.startswith(pack.prefix):
+            raise CatalogueError(f"{rule.source}: rule {rule.id}: id must start with {pack.prefix}")
+    return rules

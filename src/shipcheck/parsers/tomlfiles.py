@@ -1,0 +1,49 @@
+"""pyproject.toml, Pipfile and TOML/JSON lock files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from shipcheck.models.artifacts import Kind, TomlFile
+from shipcheck.parsers import ParseError, decode
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+
+def load_toml(text: str, what: str) -> dict[str, Any]:
+    """Parse TOML text; a syntax error becomes a :class:`ParseError` naming ``what``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ParseError(f"invalid TOML in {what}: {exc}") from None
+
+
+def parse_pyproject(path: str, data: bytes) -> TomlFile:
+    """Parse pyproject.toml."""
+    text = decode(data)
+    return TomlFile(path=path, kind=Kind.PYPROJECT, text=text, data=load_toml(text, "pyproject"))
+
+
+def parse_pipfile(path: str, data: bytes) -> TomlFile:
+    """Parse a Pipfile (TOML)."""
+    text = decode(data)
+    return TomlFile(path=path, kind=Kind.PIPFILE, text=text, data=load_toml(text, "Pipfile"))
+
+
+def parse_lockfile(path: str, data: bytes) -> TomlFile:
+    """Parse poetry.lock / uv.lock / pdm.lock (TOML) or Pipfile.lock (JSON)."""
+    text = decode(data)
+    if path.endswith(".json") or path.endswith("Pipfile.lock"):
+        try:
+            loaded = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParseError(f"invalid JSON in lock file: {exc}") from None
+        return TomlFile(
+            path=path, kind=Kind.LOCKFILE, text=text, data=loaded if isinstance(loaded, dict) else {}
+        )
+    return TomlFile(path=path, kind=Kind.LOCKFILE, text=text, data=load_toml(text, "lock file"))

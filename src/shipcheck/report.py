@@ -1,0 +1,149 @@
+"""The report: an immutable value every reporter renders (never the engine itself)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shipcheck import __version__
+from shipcheck.catalogue import Rule
+from shipcheck.config import Config
+from shipcheck.models.findings import Diagnostic, Finding, Severity
+from shipcheck.packs import LoadedPack
+from shipcheck.scoring import Scores
+from shipcheck.suppress import Suppression
+
+REPORT_SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The CI gate's verdict."""
+
+    fail_on: str
+    min_score: int | None
+    passed: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a reporter may show."""
+
+    root: Path
+    tool_version: str
+    rules: tuple[Rule, ...]  # the rules that ran
+    findings: tuple[Finding, ...]  # open findings, report order
+    suppressed: tuple[Finding, ...]
+    unused_suppressions: tuple[Suppression, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    scores: Scores
+    gate: Gate
+    files_scanned: int
+    packs: tuple[tuple[str, str, str], ...]  # (prefix, distribution, version)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        """A rule that ran, by id."""
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def counts(self) -> dict[str, int]:
+        """Open findings per severity (every severity present, worst first)."""
+        counts = {s.value: 0 for s in Severity}
+        for finding in self.findings:
+            counts[finding.severity.value] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report (schema: ``shipcheck/data/schemas/report.schema.json``)."""
+        scores = self.scores
+        return {
+            "version": REPORT_SCHEMA_VERSION,
+            "tool": {
+                "name": "shipcheck",
+                "version": self.tool_version,
+                "packs": [
+                    {"prefix": p, "distribution": d, "version": v} for p, d, v in self.packs
+                ],
+            },
+            "summary": {
+                "files_scanned": self.files_scanned,
+                "findings": len(self.findings),
+                "by_severity": self.counts(),
+                "suppressed": len(self.suppressed),
+                "unused_suppressions": len(self.unused_suppressions),
+                "diagnostics": len(self.diagnostics),
+            },
+            "gate": {
+                "fail_on": self.gate.fail_on,
+                "min_score": self.gate.min_score,
+                "passed": self.gate.passed,
+                "reasons": list(self.gate.reasons),
+            },
+            "scores": {
+                "overall": {"score": scores.overall, "grade": scores.grade},
+                "areas": {
+                    a.area: {
+                        "title": a.title,
+                        "score": a.score,
+                        "grade": a.grade,
+                        "passed": a.passed,
+                        "failed": a.failed,
+                        "not_applicable": a.not_applicable,
+                    }
+                    for a in scores.areas.values()
+                },
+            },
+            "checklist": {key: item.status for key, item in scores.items.items()},
+            "findings": [f.to_dict() for f in self.findings],
+            "suppressed": len(self.suppressed),
+            "suppressed_findings": [f.to_dict() for f in self.suppressed],
+            "unused_suppressions": [
+                {"path": s.path, "line": s.line, "rules": list(s.codes)}
+                for s in self.unused_suppressions
+            ],
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+            "rules": [r.id for r in self.rules],
+        }
+
+
+def evaluate_gate(findings: list[Finding], overall: int | None, config: Config) -> Gate:
+    """Exit-code verdict: any finding at or above ``fail-on``, or a score below ``min-score``."""
+    reasons = []
+    if config.fail_on != "never":
+        threshold = Severity(config.fail_on).rank
+        failing = [f for f in findings if f.severity.rank >= threshold]
+        if failing:
+            reasons.append(f"{len(failing)} finding(s) at or above {config.fail_on}")
+    if config.min_score is not None and overall is not None and overall < config.min_score:
+        reasons.append(f"score {overall} is below the minimum {config.min_score}")
+    return Gate(config.fail_on, config.min_score, not reasons, tuple(reasons))
+
+
+def build_report(
+    *,
+    root: Path,
+    rules: list[Rule],
+    findings: list[Finding],
+    suppressed: list[Finding],
+    unused_suppressions: list[Suppression],
+    diagnostics: list[Diagnostic],
+    scores: Scores,
+    config: Config,
+    files_scanned: int,
+    packs: list[LoadedPack],
+) -> Report:
+    """Assemble a report in deterministic order."""
+    return Report(
+        root=root,
+        tool_version=__version__,
+        rules=tuple(rules),
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key())),
+        suppressed=tuple(sorted(suppressed, key=lambda f: f.sort_key())),
+        unused_suppressions=tuple(sorted(unused_suppressions, key=lambda s: (s.path, s.line))),
+        diagnostics=tuple(sorted(set(diagnostics), key=lambda d: d.sort_key())),
+        scores=scores,
+        gate=evaluate_gate(findings, scores.overall, config),
+        files_scanned=files_scanned,
+        packs=tuple((p.prefix, p.distribution, p.version) for p in packs if p.prefix),
+    )

@@ -1,0 +1,93 @@
+"""Rule documentation generated from the catalogue: ``docs/rules.md`` and ``explain``.
+
+Regenerate the docs with ``python -m shipcheck.ruledocs > docs/rules.md``; a test fails
+when the file is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shipcheck.catalogue import Rule
+from shipcheck.checklist import Checklist, load_checklist
+
+
+def explain_text(rule: Rule) -> str:
+    """Everything about one rule, as Markdown-flavoured plain text."""
+    refs = "\n".join(f"  - {r}" for r in rule.references)
+    return (
+        f"{rule.id} {rule.name} ({rule.severity.value})\n"
+        f"checklist: {rule.checklist} · area: {rule.area} · detector: {rule.detector}"
+        f"{'' if rule.default else ' · off by default'}\n\n"
+        f"{rule.summary}\n\n"
+        f"Why: {rule.rationale}\n\n"
+        f"Fix: {rule.remediation}\n\n"
+        f"Bad:\n{_indent(rule.example_bad)}\n\n"
+        f"Good:\n{_indent(rule.example_good)}\n\n"
+        f"References:\n{refs}\n"
+        f"\nSuppress one finding: # shipcheck: ignore[{rule.id}] <reason>\n"
+    )
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.rstrip().splitlines())
+
+
+def rule_markdown(rule: Rule) -> str:
+    """One rule's section (also SARIF ``help.markdown``)."""
+    refs = ", ".join(f"[{r}]({r})" if r.startswith("http") else r for r in rule.references)
+    return (
+        f"{rule.summary}\n\n"
+        f"**Why:** {rule.rationale}\n\n"
+        f"**Fix:** {rule.remediation}\n\n"
+        f"Bad:\n\n```\n{rule.example_bad.rstrip()}\n```\n\n"
+        f"Good:\n\n```\n{rule.example_good.rstrip()}\n```\n\n"
+        f"References: {refs}\n"
+    )
+
+
+def rules_markdown(rules: Iterable[Rule], checklist: Checklist | None = None) -> str:
+    """The whole rule reference, grouped by checklist area."""
+    checklist = checklist or load_checklist()
+    rules = sorted(rules, key=lambda r: r.id)
+    out = [
+        "# shipcheck rules",
+        "",
+        "Generated from the catalogue in `rules/` by `python -m shipcheck.ruledocs`;"
+        " do not edit by hand.",
+        "",
+        "| ID | Name | Severity | Checklist item | Default |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for rule in rules:
+        out.append(
+            f"| [{rule.id}](#{rule.id.lower()}-{rule.name}) | {rule.name} | {rule.severity.value}"
+            f" | `{rule.checklist}` | {'on' if rule.default else 'off'} |"
+        )
+    for area, title in checklist.areas.items():
+        members = [r for r in rules if r.area == area]
+        if not members:
+            continue
+        out += ["", f"## {title}", ""]
+        for rule in members:
+            out += [
+                f"### {rule.id} {rule.name}",
+                "",
+                f"Severity **{rule.severity.value}** · checklist `{rule.checklist}`"
+                f" · detector `{rule.detector}`",
+                "",
+                rule_markdown(rule).rstrip(),
+                "",
+            ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def main() -> None:
+    """Print the built-in rule reference."""
+    from shipcheck.packs import load_builtin
+
+    print(rules_markdown(load_builtin().rules), end="")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""Inline suppressions, one syntax for every file kind::
+
+    # shipcheck: ignore[DKR001] runs as root on purpose: the entrypoint drops privileges
+    # shipcheck: ignore[SEC001,DEP001] reason until=2027-03-31
+    # shipcheck: ignore-file[KUB003] generated manifests
+
+A line comment covers its own line; a comment alone on its line also covers the next line.
+``ignore-file`` covers the whole file. Past ``until`` a suppression stops working and says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from shipcheck.models.findings import Diagnostic, Finding
+
+_SUPPRESSION = re.compile(
+    r"#\s*shipcheck:\s*(?P<scope>ignore-file|file-ignore|ignore)\s*\[(?P<codes>[^\]]*)\](?P<rest>.*)$"
+)
+_UNTIL = re.compile(r"\buntil\s*=\s*(\S+)")
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One suppression comment."""
+
+    path: str
+    line: int
+    codes: tuple[str, ...]  # rule ids or names as written
+    reason: str
+    until: str | None
+    file_level: bool
+    covers: tuple[int, ...]  # lines it applies to (empty for file-level)
+
+
+def parse_suppressions(path: str, lines: list[str]) -> list[Suppression]:
+    """Every suppression comment in a file's lines."""
+    found: list[Suppression] = []
+    for number, text in enumerate(lines, start=1):
+        if "shipcheck:" not in text:
+            continue
+        match = _SUPPRESSION.search(text)
+        if not match:
+            continue
+        rest = match.group("rest")
+        until_match = _UNTIL.search(rest)
+        reason = _UNTIL.sub("", rest).strip(" -:—")
+        codes = tuple(c.strip() for c in match.group("codes").split(",") if c.strip())
+        file_level = match.group("scope") != "ignore"
+        own_line = not text[: match.start()].strip()
+        covers: tuple[int, ...] = ()
+        if not file_level:
+            covers = (number, _next_code_line(lines, number)) if own_line else (number,)
+        found.append(
+            Suppression(
+                path=path,
+                line=number,
+                codes=codes,
+                reason=reason,
+                until=until_match.group(1) if until_match else None,
+                file_level=file_level,
+                covers=covers,
+            )
+        )
+    return found
+
+
+def _next_code_line(lines: list[str], number: int) -> int:
+    """The next line that is not blank and not only a comment (suppressions may stack)."""
+    for index in range(number, len(lines)):
+        stripped = lines[index].strip()
+        if stripped and not stripped.startswith("#"):
+            return index + 1
+    return number + 1
+
+
+@dataclass
+class SuppressionResult:
+    """Findings split into active and suppressed, plus what the suppressions said."""
+
+    active: list[Finding]
+    suppressed: list[Finding]
+    unused: list[Suppression]
+    diagnostics: list[Diagnostic]
+
+
+def apply_suppressions(
+    findings: Iterable[Finding],
+    suppressions: Iterable[Suppression],
+    *,
+    known: dict[str, str],
+    today: dt.date,
+    require_reason: bool,
+) -> SuppressionResult:
+    """Suppress findings covered by valid suppressions.
+
+    ``known`` maps every enabled rule's id and name to its id; suppressions naming rules
+    that did not run are neither used nor reported unused.
+    """
+    valid: list[Suppression] = []
+    diagnostics: list[Diagnostic] = []
+    for item in suppressions:
+        problem = _problem(item, today, require_reason)
+        if problem:
+            diagnostics.append(Diagnostic(item.path, problem, kind="suppression", line=item.line))
+        else:
+            valid.append(item)
+    by_path: dict[str, list[Suppression]] = {}
+    for item in valid:
+        by_path.setdefault(item.path, []).append(item)
+    used: set[tuple[str, int]] = set()
+    active: list[Finding] = []
+    suppressed: list[Finding] = []
+    for finding in findings:
+        match = next(
+            (s for s in by_path.get(finding.path, []) if _covers(s, finding, known)), None
+        )
+        if match is None:
+            active.append(finding)
+            continue
+        used.add((match.path, match.line))
+        scope = "ignore-file" if match.file_level else "inline"
+        note = f"{scope}: {match.reason}" if match.reason else scope
+        suppressed.append(replace(finding, suppressed=note))
+    unused = [
+        s
+        for s in valid
+        if (s.path, s.line) not in used and any(_resolve(c, known) for c in s.codes)
+    ]
+    return SuppressionResult(active, suppressed, unused, diagnostics)
+
+
+def _problem(item: Suppression, today: dt.date, require_reason: bool) -> str | None:
+    if not item.codes:
+        return "suppression names no rule: write ignore[RULE-ID]"
+    if item.until is not None:
+        try:
+            until = dt.date.fromisoformat(item.until)
+        except ValueError:
+            return f"suppression has an invalid until= date {item.until!r} (use YYYY-MM-DD)"
+        if until < today:
+            return f"suppression of {', '.join(item.codes)} expired on {item.until}; not applied"
+    if require_reason and not item.reason:
+        return f"suppression of {', '.join(item.codes)} has no reason (a reason is required)"
+    return None
+
+
+def _resolve(code: str, known: dict[str, str]) -> str | None:
+    return known.get(code.upper()) or known.get(code)
+
+
+def _covers(item: Suppression, finding: Finding, known: dict[str, str]) -> bool:
+    if not any(_resolve(code, known) == finding.rule_id for code in item.codes):
+        return False
+    return item.file_level or finding.line in item.covers
