@@ -278,6 +278,24 @@ def run_project_rules(
     return findings
 
 
+def refine(
+    project: ProjectModel, findings: list[Finding], bound: list[_Bound], diagnostics: list[Diagnostic]
+) -> list[Finding]:
+    """Let project-wide facts adjust file findings (see ``registry.refiner``)."""
+    by_rule = {b.rule.id: registry.refiners(b.detector.name) for b in bound}
+    result = []
+    for finding in findings:
+        for func in by_rule.get(finding.rule_id, []):
+            try:
+                finding = func(project, finding)
+            except Exception as exc:
+                diagnostics.append(
+                    Diagnostic(finding.path, f"refining {finding.rule_id} failed: {exc}")
+                )
+        result.append(finding)
+    return result
+
+
 def _anchor(project: ProjectModel) -> str:
     for candidate in ("pyproject.toml", "setup.py", "requirements.txt", "Dockerfile", "README.md"):
         if candidate in project.files or project.exists(candidate):
@@ -365,6 +383,7 @@ def scan(options: ScanOptions) -> Report:
     project = ProjectModel(root=root, files=scanned, facts=facts, complete=not explicit_files)
     if project.complete:
         findings.extend(run_project_rules(project, bound, diagnostics))
+        findings = refine(project, findings, bound, diagnostics)
 
     findings = _per_file_ignores(findings, cfg.per_file_ignores)
     known = {r.id: r.id for r in rules} | {r.name: r.id for r in rules}

@@ -16,7 +16,7 @@ and ``shipcheck_acme/__init__.py``::
 
 from __future__ import annotations
 
-from shipcheck.detectors.registry import detector, fact_extractor
+from shipcheck.detectors.registry import detector, fact_extractor, refiner
 from shipcheck.models.artifacts import (
     Artifact,
     ComposeFile,
@@ -52,4 +52,5 @@ __all__ = [
     "YamlFile",
     "detector",
     "fact_extractor",
+    "refiner",
 ]

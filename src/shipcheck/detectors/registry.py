@@ -36,6 +36,7 @@ class Detector:
 
 _DETECTORS: dict[str, Detector] = {}
 _FACT_EXTRACTORS: dict[Kind, list[Callable[[Any], Iterable[Fact]]]] = {}
+_REFINERS: dict[str, list[Callable[[Any, Any], Any]]] = {}
 
 
 class RegistryError(Exception):
@@ -75,6 +76,27 @@ def fact_extractor(
         return func
 
     return register
+
+
+def refiner(
+    detector_name: str,
+) -> Callable[[Callable[[Any, Any], Any]], Callable[[Any, Any], Any]]:
+    """Register ``func(project, finding) -> Finding`` to adjust findings of a file detector
+    with project-wide facts (e.g. lower a severity because Kubernetes already runs the image
+    as non-root). Refiners run only when the whole project was scanned."""
+
+    def register(func: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        funcs = _REFINERS.setdefault(detector_name, [])
+        if all(f.__qualname__ != func.__qualname__ for f in funcs):
+            funcs.append(func)
+        return func
+
+    return register
+
+
+def refiners(detector_name: str) -> list[Callable[[Any, Any], Any]]:
+    """Refiners registered for a detector."""
+    return list(_REFINERS.get(detector_name, []))
 
 
 def get(name: str) -> Detector | None:

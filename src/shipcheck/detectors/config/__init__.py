@@ -1,0 +1,1 @@
+"""Detectors for the config rule family (debug mode, framework hardening)."""
