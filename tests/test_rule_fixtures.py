@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from annotations import Annotations, collect
-from conftest import FIXTURES, run_scan
 
 from shipcheck.packs import load_builtin
+
+from annotations import Annotations, collect
+from conftest import FIXTURES, run_scan
 
 RULES = load_builtin().rules
 

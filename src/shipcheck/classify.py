@@ -23,7 +23,9 @@ _TEXT_SUFFIXES = frozenset(
         ".pem", ".key", ".cer", ".crt", ".p8", ".netrc", ".npmrc", ".pypirc", ".envrc",
     }
 )  # fmt: skip
-_TEXT_NAMES = frozenset({".netrc", ".npmrc", ".pypirc", ".envrc", "makefile", "id_rsa", "id_ed25519"})
+_TEXT_NAMES = frozenset(
+    {".netrc", ".npmrc", ".pypirc", ".envrc", "makefile", "id_rsa", "id_ed25519"}
+)
 
 
 def classify(path: str) -> Kind | None:
@@ -54,6 +56,6 @@ def classify(path: str) -> Kind | None:
         return Kind.ENV
     if lower == "procfile" or lower.startswith("procfile."):
         return Kind.PROCFILE
-    if suffix in _TEXT_SUFFIXES or lower in _TEXT_NAMES or lower == ".gitignore":
+    if suffix in _TEXT_SUFFIXES or lower in _TEXT_NAMES:
         return Kind.TEXT
     return None

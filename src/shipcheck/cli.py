@@ -65,37 +65,38 @@ def _main(
 @app.command()
 def scan(
     paths: Annotated[
-        Optional[list[Path]],  # noqa: UP045 - typer needs Optional on 3.10
-        typer.Argument(help="Directory or files to scan (default: .). `-` reads manifests from stdin."),
+        Optional[list[Path]],
+        typer.Argument(
+            help="Directory or files to scan (default: .). `-` reads manifests from stdin."
+        ),
     ] = None,
     output_format: Annotated[
         str, typer.Option("--format", "-f", help="terminal, json (and formats from plug-ins).")
     ] = "terminal",
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")  # noqa: UP045
+        Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
     fail_on: Annotated[
-        Optional[str],  # noqa: UP045
+        Optional[str],
         typer.Option(help=f"Fail (exit 1) on findings at or above: {', '.join(FAIL_ON_CHOICES)}."),
     ] = None,
     min_score: Annotated[
-        Optional[int], typer.Option(help="Fail when the overall score is below this.")  # noqa: UP045
+        Optional[int], typer.Option(help="Fail when the overall score is below this.")
     ] = None,
     select: Annotated[
-        Optional[list[str]], typer.Option(help="Only these rules (ids, names, keys, areas).")  # noqa: UP045
+        Optional[list[str]], typer.Option(help="Only these rules (ids, names, keys, areas).")
     ] = None,
     extend_select: Annotated[
-        Optional[list[str]], typer.Option(help="Add rules to the selection.")  # noqa: UP045
+        Optional[list[str]], typer.Option(help="Add rules to the selection.")
     ] = None,
-    ignore: Annotated[
-        Optional[list[str]], typer.Option(help="Skip these rules.")  # noqa: UP045
-    ] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(help="Skip these rules.")] = None,
     config: Annotated[
-        Optional[Path], typer.Option(help="Read configuration from this file.")  # noqa: UP045
+        Optional[Path], typer.Option(help="Read configuration from this file.")
     ] = None,
     isolated: Annotated[bool, typer.Option(help="Ignore configuration files.")] = False,
     jobs: Annotated[
-        Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")  # noqa: UP045
+        Optional[int],
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
     ] = None,
     offline: Annotated[
         bool, typer.Option(help="Open no network connection; network checks report as skipped.")
@@ -104,7 +105,7 @@ def scan(
         bool, typer.Option(help="Disregard inline suppressions (audits).")
     ] = False,
     color: Annotated[
-        Optional[bool], typer.Option("--color/--no-color", help="Force colour on or off.")  # noqa: UP045
+        Optional[bool], typer.Option("--color/--no-color", help="Force colour on or off.")
     ] = None,
 ) -> None:
     """Scan a project and print its scored deployment-readiness report."""
@@ -113,7 +114,9 @@ def scan(
     from shipcheck.engine import scan as run_scan
 
     if output_format not in reporters.available():
-        raise _fail(f"unknown format {output_format!r} (choose from {', '.join(reporters.available())})")
+        raise _fail(
+            f"unknown format {output_format!r} (choose from {', '.join(reporters.available())})"
+        )
     targets = list(paths or [Path(".")])
     stdin_text = None
     if any(str(t) == "-" for t in targets):

@@ -164,7 +164,9 @@ def _add_file(abspath: str, rel: str, max_size: int, found: Discovery) -> None:
         return
     if size > max_size:
         found.diagnostics.append(
-            Diagnostic(rel, f"file is {size:,} bytes, over the {max_size:,}-byte limit (max-file-size)")
+            Diagnostic(
+                rel, f"file is {size:,} bytes, over the {max_size:,}-byte limit (max-file-size)"
+            )
         )
         return
     found.files.append(SourceRef(abspath=abspath, path=rel, kind=kind, size=size))

@@ -191,7 +191,9 @@ def process_file(ref: discover.SourceRef, data: bytes | None = None) -> FileResu
         result.kind = None
     except Exception as exc:  # a parser bug must not end the scan
         result.diagnostics.append(
-            Diagnostic(ref.path, f"internal parser error: {type(exc).__name__}: {exc}", "parse-error")
+            Diagnostic(
+                ref.path, f"internal parser error: {type(exc).__name__}: {exc}", "parse-error"
+            )
         )
         return result
     else:
@@ -279,7 +281,10 @@ def run_project_rules(
 
 
 def refine(
-    project: ProjectModel, findings: list[Finding], bound: list[_Bound], diagnostics: list[Diagnostic]
+    project: ProjectModel,
+    findings: list[Finding],
+    bound: list[_Bound],
+    diagnostics: list[Diagnostic],
 ) -> list[Finding]:
     """Let project-wide facts adjust file findings (see ``registry.refiner``)."""
     by_rule = {b.rule.id: registry.refiners(b.detector.name) for b in bound}
@@ -422,7 +427,9 @@ def _per_file_ignores(findings: Iterable[Finding], table: dict[str, list[str]]) 
 
     kept = []
     for finding in findings:
-        selectors = [s for glob, sel in table.items() if glob_match(glob, finding.path) for s in sel]
+        selectors = [
+            s for glob, sel in table.items() if glob_match(glob, finding.path) for s in sel
+        ]
         if not any(_selector_names(s, finding) for s in selectors):
             kept.append(finding)
     return kept

@@ -62,9 +62,7 @@ class Report:
             "tool": {
                 "name": "shipcheck",
                 "version": self.tool_version,
-                "packs": [
-                    {"prefix": p, "distribution": d, "version": v} for p, d, v in self.packs
-                ],
+                "packs": [{"prefix": p, "distribution": d, "version": v} for p, d, v in self.packs],
             },
             "summary": {
                 "files_scanned": self.files_scanned,

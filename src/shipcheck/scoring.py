@@ -145,7 +145,9 @@ def _weighted(items: list[ItemResult]) -> int | None:
     return _round(100 * sum(i.weight * i.credit for i in items) / total)
 
 
-def _area_score(area: str, title: str, members: list[ItemResult], findings: list[Finding]) -> AreaScore:
+def _area_score(
+    area: str, title: str, members: list[ItemResult], findings: list[Finding]
+) -> AreaScore:
     live = [i for i in members if i.status != NOT_APPLICABLE]
     value = _weighted(live)
     worst = _worst(f.severity for f in findings if f.area == area)

@@ -115,9 +115,7 @@ def apply_suppressions(
     active: list[Finding] = []
     suppressed: list[Finding] = []
     for finding in findings:
-        match = next(
-            (s for s in by_path.get(finding.path, []) if _covers(s, finding, known)), None
-        )
+        match = next((s for s in by_path.get(finding.path, []) if _covers(s, finding, known)), None)
         if match is None:
             active.append(finding)
             continue

@@ -21,8 +21,24 @@ _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+]([^}]*))?\}|\$([A-Za-z_
 _FROM = re.compile(r"^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?\s*$", re.IGNORECASE)
 
 
+_ESCAPE = re.compile(r"^#\s*escape\s*=\s*(\S)\s*$", re.IGNORECASE)
+
+
+def escape_char(lines: list[str]) -> str:
+    """The line-continuation character: ``\\`` unless a leading ``# escape=`` says otherwise."""
+    for line in lines:
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            break
+        match = _ESCAPE.match(stripped)
+        if match:
+            return match.group(1)
+    return "\\"
+
+
 def _fold_heredocs(lines: list[str]) -> tuple[list[str], dict[int, str]]:
     """Turn heredoc bodies into dummy continuation lines; return bodies by opening line."""
+    escape = escape_char(lines)
     prepared = list(lines)
     bodies: dict[int, str] = {}
     index = 0
@@ -38,9 +54,9 @@ def _fold_heredocs(lines: list[str]) -> tuple[list[str], dict[int, str]]:
             index += 1
             continue
         bodies[index + 1] = "\n".join(lines[index + 1 : end])
-        prepared[index] = line.rstrip() + " \\"
+        prepared[index] = f"{line.rstrip()} {escape}"
         for body_index in range(index + 1, end):
-            prepared[body_index] = "_ \\"
+            prepared[body_index] = f"_ {escape}"
         prepared[end] = "_"
         index = end + 1
     return prepared, bodies

@@ -27,5 +27,7 @@ def parse(path: str, data: bytes) -> EnvFile:
             value_start += 1
         else:
             value = re.sub(r"\s+#.*$", "", value)
-        entries.append(EnvEntry(key=match.group(1), value=value, line=number, column=value_start + 1))
+        entries.append(
+            EnvEntry(key=match.group(1), value=value, line=number, column=value_start + 1)
+        )
     return EnvFile(path=path, kind=Kind.ENV, text=text, entries=entries)

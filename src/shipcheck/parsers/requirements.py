@@ -69,7 +69,7 @@ def parse(path: str, data: bytes) -> RequirementsFile:
 def _requirement(
     line: str, number: int, raw: str, hashes: tuple[str, ...], editable: bool
 ) -> Requirement | None:
-    if editable or "://" in line.split(";")[0] and " @ " not in line:
+    if editable or ("://" in line.split(";")[0] and " @ " not in line):
         egg = _EGG.search(line)
         name = egg.group(1) if egg else line.rsplit("/", 1)[-1]
         return Requirement(

@@ -44,6 +44,9 @@ def parse_lockfile(path: str, data: bytes) -> TomlFile:
         except json.JSONDecodeError as exc:
             raise ParseError(f"invalid JSON in lock file: {exc}") from None
         return TomlFile(
-            path=path, kind=Kind.LOCKFILE, text=text, data=loaded if isinstance(loaded, dict) else {}
+            path=path,
+            kind=Kind.LOCKFILE,
+            text=text,
+            data=loaded if isinstance(loaded, dict) else {},
         )
     return TomlFile(path=path, kind=Kind.LOCKFILE, text=text, data=load_toml(text, "lock file"))

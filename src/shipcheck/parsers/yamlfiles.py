@@ -56,6 +56,11 @@ def parse(path: str, data: bytes) -> YamlFile:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark is not None:
+            problem += (
+                f" ({context.removeprefix('while parsing ')} at line {context_mark.line + 1})"
+            )
         raise ParseError(f"invalid YAML{where}: {problem}") from None
     except RecursionError:
         raise ParseError("YAML nested too deeply to read") from None
@@ -83,7 +88,9 @@ def classify_documents(path: str, text: str, documents: list[Any]) -> YamlFile:
             ):
                 jobs[key] = value
                 jobs.key_pos[key] = first.key_pos.get(key, (first.line, 1))
-        return WorkflowFile(path=path, kind=Kind.GITLAB_CI, text=text, documents=documents, jobs=jobs)
+        return WorkflowFile(
+            path=path, kind=Kind.GITLAB_CI, text=text, documents=documents, jobs=jobs
+        )
     if isinstance(first, dict) and (_COMPOSE_NAME.match(name) or _looks_like_compose(first)):
         services = first.get("services")
         if isinstance(services, dict):
@@ -120,7 +127,7 @@ def _kubernetes_objects(documents: list[Any]) -> Any:
         kind, api = doc.get("kind"), doc.get("apiVersion")
         if not isinstance(kind, str) or not isinstance(api, str):
             continue
-        if kind == "List" or kind.endswith("List") and isinstance(doc.get("items"), list):
+        if kind == "List" or (kind.endswith("List") and isinstance(doc.get("items"), list)):
             items = doc.get("items") or []
             yield from _kubernetes_objects([i for i in items if isinstance(i, dict)])
             continue

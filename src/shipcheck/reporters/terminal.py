@@ -66,10 +66,14 @@ class TerminalReporter(Reporter):
         areas = report.scores.areas
         for area in [a for a in areas if a in by_area]:
             console.print()
-            console.rule(f"[bold]{escape(areas[area].title)}[/] ({len(by_area[area])})", align="left")
+            console.rule(
+                f"[bold]{escape(areas[area].title)}[/] ({len(by_area[area])})", align="left"
+            )
             for finding in by_area[area]:
                 head = Text()
-                head.append(f"{finding.severity.value.upper():<8}", SEVERITY_STYLE[finding.severity])
+                head.append(
+                    f"{finding.severity.value.upper():<8}", SEVERITY_STYLE[finding.severity]
+                )
                 head.append(f" {finding.path}:{finding.line}:{finding.column}", "bold")
                 head.append(f"  {finding.rule_id} {finding.rule_name}", "magenta")
                 console.print(head)
@@ -138,16 +142,14 @@ class TerminalReporter(Reporter):
         if report.unused_suppressions:
             console.print(f"\n[bold]Unused suppressions ({len(report.unused_suppressions)}):[/]")
             for item in report.unused_suppressions:
-                console.print(
-                    Text(f"  {item.path}:{item.line}: ignore[{', '.join(item.codes)}] matches nothing")
-                )
+                codes = ", ".join(item.codes)
+                console.print(Text(f"  {item.path}:{item.line}: ignore[{codes}] matches nothing"))
 
     def _footer(self, console: Console, report: Report) -> None:
         counts = report.counts()
         summary = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n) or "no findings"
-        console.print(
-            f"\n{len(report.findings)} open finding(s): {summary}; {len(report.suppressed)} suppressed."
-        )
+        total, suppressed = len(report.findings), len(report.suppressed)
+        console.print(f"\n{total} open finding(s): {summary}; {suppressed} suppressed.")
         if report.gate.passed:
             console.print(f"[green]Gate passed[/] (fail-on {report.gate.fail_on}).")
         else:

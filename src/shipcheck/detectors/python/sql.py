@@ -16,7 +16,9 @@ _SQL = re.compile(
     r"|merge|truncate|grant|exec)\b",
     re.IGNORECASE,
 )
-_SQL_ANYWHERE = re.compile(r"\b(select\b.+\bfrom|insert\s+into|update\b.+\bset|delete\s+from)\b", re.I | re.S)
+_SQL_ANYWHERE = re.compile(
+    r"\b(select\b.+\bfrom|insert\s+into|update\b.+\bset|delete\s+from)\b", re.I | re.S
+)
 _PLACEHOLDER_JOIN_ITEMS = {"?", "%s", ":param"}
 
 
@@ -46,7 +48,11 @@ def _safe_value(node: ast.AST, constants: set[str]) -> bool:
         "int", "float", "len", "bool"
     }:  # fmt: skip
         return True
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join":
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "join"
+    ):
         return all(
             isinstance(c, ast.Constant) and str(c.value).strip() in _PLACEHOLDER_JOIN_ITEMS
             for c in ast.walk(node)
@@ -92,9 +98,9 @@ def unsafe_sql(node: ast.AST, constants: set[str]) -> str | None:
             return "% formatting"
     elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         operands = _flatten_add(node)
-        if any(not _safe_value(o, constants) and not isinstance(o, ast.JoinedStr) for o in operands) or any(
-            isinstance(o, ast.JoinedStr) and unsafe_sql(o, constants) for o in operands
-        ):
+        if any(
+            not _safe_value(o, constants) and not isinstance(o, ast.JoinedStr) for o in operands
+        ) or any(isinstance(o, ast.JoinedStr) and unsafe_sql(o, constants) for o in operands):
             return "string concatenation"
     elif (
         isinstance(node, ast.Call)
@@ -196,9 +202,5 @@ def _scope_nodes(scope: ast.AST) -> Iterator[ast.AST]:
     while stack:
         node = stack.pop()
         yield node
-        children = [
-            c
-            for c in ast.iter_child_nodes(node)
-            if not isinstance(c, nested)
-        ]
+        children = [c for c in ast.iter_child_nodes(node) if not isinstance(c, nested)]
         stack.extend(reversed(children))

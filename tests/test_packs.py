@@ -1,0 +1,141 @@
+"""The three ways to add rules: built-in, a third-party pack, the repository's own YAML."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from shipcheck.engine import UsageError
+
+from conftest import FIXTURES, run_scan
+
+PACKS = FIXTURES / "packs"
+DOCKERFILE = 'FROM python:3.12-slim\nRUN useradd app\nUSER app\nCMD ["python", "-m", "app"]\n'
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    return tmp_path
+
+
+def test_builtin_catalogue_is_loaded(project):
+    report = run_scan(project, fail_on="never")
+    assert {r.id for r in report.rules} >= {"DKR001", "PY001", "KUB001"}
+
+
+def test_third_party_pack_rule_fires(project, monkeypatch):
+    monkeypatch.syspath_prepend(str(PACKS))
+    report = run_scan(project, fail_on="never")
+    acme = [f for f in report.findings if f.rule_id == "ACME001"]
+    assert [(f.path, f.line) for f in acme] == [("Dockerfile", 1)]
+    assert "org.opencontainers.image.source" in acme[0].message
+    assert ("ACME", "shipcheck-example-pack", "0.1.0") in report.packs
+
+
+def test_third_party_pack_through_the_cli(project):
+    env = {**os.environ, "PYTHONPATH": str(PACKS)}
+    version = subprocess.run(
+        [sys.executable, "-m", "shipcheck", "--version"], capture_output=True, text=True, env=env
+    )
+    assert "pack ACME: shipcheck-example-pack 0.1.0" in version.stdout
+    result = subprocess.run(
+        [sys.executable, "-m", "shipcheck", "scan", str(project), "-f", "json", "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"rule_id": "ACME001"' in result.stdout
+
+
+def test_required_pack_missing_is_a_usage_error(project):
+    with pytest.raises(UsageError, match="required rule pack"):
+        run_scan(project, isolated=True, require_packs=["NOPE"])
+
+
+def _user_rule(project, body: str, name: str = "USR001-payments-root.yaml"):
+    rules = project / ".shipcheck" / "rules"
+    rules.mkdir(parents=True, exist_ok=True)
+    (rules / name).write_text(textwrap.dedent(body))
+
+
+USER_RULE = """\
+    id: USR001
+    name: payments-label-required
+    checklist: container.build-hygiene
+    severity: medium
+    detector: acme.missing-label
+    params: {label: team}
+    message: "Payments images need a `{label}` label (stage `{stage}`)"
+    summary: Payments images carry a team label.
+    rationale: On-call routing reads it.
+    remediation: Add `LABEL team=payments`.
+    example: {bad: "FROM python:3.12", good: "FROM python:3.12\\nLABEL team=payments"}
+    references: [https://example.com/runbook]
+"""
+
+
+def test_repository_rule_instantiates_an_installed_detector(project, monkeypatch):
+    monkeypatch.syspath_prepend(str(PACKS))
+    _user_rule(project, USER_RULE)
+    (project / "pyproject.toml").write_text("[project]\nname = 'payments'\n")
+    report = run_scan(project, isolated=False, fail_on="never")
+    user = [f for f in report.findings if f.rule_id == "USR001"]
+    assert [(f.path, f.line) for f in user] == [("Dockerfile", 1)]
+    assert user[0].message == "Payments images need a `team` label (stage `python:3.12-slim`)"
+
+
+def test_repository_rule_with_builtin_detector(project):
+    _user_rule(
+        project,
+        USER_RULE.replace("acme.missing-label", "dockerfile.final-stage-user")
+        .replace("params: {label: team}", "params: {nonroot_images: []}")
+        .replace("need a `{label}` label", "must not run as root"),
+    )
+    (project / "Dockerfile").write_text('FROM python:3.12-slim\nCMD ["python"]\n')
+    (project / ".shipcheck.toml").write_text("")
+    report = run_scan(project, isolated=False, fail_on="never")
+    assert {f.rule_id for f in report.findings} >= {"USR001", "DKR001"}
+
+
+@pytest.mark.parametrize(
+    ("mutation", "problem"),
+    [
+        (lambda r: r.replace("    severity: medium\n", ""), "missing required field(s): severity"),
+        (lambda r: r.replace("acme.missing-label", "no.such-detector"), "unknown detector"),
+        (lambda r: r.replace("{label: team}", "{colour: red}"), "unknown param 'colour'"),
+        (lambda r: r.replace("container.build-hygiene", "container.nope"), "not in the checklist"),
+        (lambda r: r + "    surprise: 1\n", "unknown field(s): surprise"),
+    ],
+)
+def test_malformed_rule_file_exits_2_naming_file_and_rule(project, mutation, problem):
+    _user_rule(project, mutation(USER_RULE))
+    (project / ".shipcheck.toml").write_text("")
+    env = {**os.environ, "PYTHONPATH": str(PACKS)}
+    result = subprocess.run(
+        [sys.executable, "-m", "shipcheck", "scan", str(project)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert ".shipcheck/rules/USR001-payments-root.yaml" in result.stderr
+    assert "rule USR001" in result.stderr
+    assert problem in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_repository_rules_never_import_code(project):
+    """A .py file next to user rules is data to the scan, never imported."""
+    rules = project / ".shipcheck" / "rules"
+    rules.mkdir(parents=True)
+    marker = project / "imported"
+    (rules / "evil.py").write_text(f"open({str(marker)!r}, 'w').write('x')\n")
+    (project / ".shipcheck.toml").write_text("")
+    run_scan(project, isolated=False, fail_on="never")
+    assert not marker.exists()
