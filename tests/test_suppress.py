@@ -138,3 +138,15 @@ def test_suppressed_findings_do_not_count_against_the_score(tmp_path):
     (tmp_path / "requirements.txt").write_text("requests  # shipcheck: ignore[DEP001] reviewed\n")
     passing = _scan(tmp_path, select=["DEP001"])
     assert failing.scores.overall < passing.scores.overall == 100
+
+
+def test_suppression_syntax_in_strings_and_prose_is_not_a_suppression(tmp_path):
+    (tmp_path / "requirements.txt").write_text("requests\n")
+    (tmp_path / "tool.py").write_text(
+        'HELP = """\nUse # shipcheck: ignore[DEP001] reason to silence a finding.\n"""\n'
+        "EXAMPLE = '# shipcheck: ignore[DEP001] x'\n"
+    )
+    (tmp_path / "README.md").write_text("```\nredis  # shipcheck: ignore[DEP001] cache\n```\n")
+    report = _scan(tmp_path, select=["DEP001"])
+    assert report.unused_suppressions == ()
+    assert len(report.findings) == 1

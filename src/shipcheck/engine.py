@@ -27,7 +27,7 @@ from shipcheck.parsers import ParseError, decode, parse
 from shipcheck.project import ProjectModel
 from shipcheck.report import Report, build_report
 from shipcheck.selection import select_rules
-from shipcheck.suppress import Suppression, apply_suppressions, parse_suppressions
+from shipcheck.suppress import Suppression, apply_suppressions, file_suppressions
 
 # Below this many files a process pool costs more than it saves (when --jobs is not given).
 PARALLEL_THRESHOLD = 64
@@ -198,7 +198,9 @@ def process_file(ref: discover.SourceRef, data: bytes | None = None) -> FileResu
         return result
     else:
         result.kind = artifact.kind
-    result.suppressions = parse_suppressions(ref.path, artifact.lines)
+    result.suppressions = file_suppressions(
+        ref.path, artifact.text, artifact.lines, artifact.kind is Kind.PYTHON
+    )
     for bound in _WORKER_RULES:
         kinds = bound.detector.kinds
         if artifact.kind not in kinds and not (Kind.ANY in kinds and artifact.kind != Kind.PROJECT):

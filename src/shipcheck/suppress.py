@@ -11,7 +11,9 @@ A line comment covers its own line; a comment alone on its line also covers the 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -66,6 +68,34 @@ def parse_suppressions(path: str, lines: list[str]) -> list[Suppression]:
             )
         )
     return found
+
+
+# Prose formats show suppression syntax as examples; they cannot carry real suppressions.
+_PROSE_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".html", ".htm", ".adoc")
+
+
+def file_suppressions(path: str, text: str, lines: list[str], is_python: bool) -> list[Suppression]:
+    """Suppressions of one file: real comments only (not Python strings, not prose files)."""
+    if "shipcheck:" not in text or path.lower().endswith(_PROSE_SUFFIXES):
+        return []
+    found = parse_suppressions(path, lines)
+    if is_python and found:
+        comments = _python_comment_lines(text)
+        if comments is not None:
+            found = [s for s in found if s.line in comments]
+    return found
+
+
+def _python_comment_lines(text: str) -> set[int] | None:
+    """Lines holding a ``#`` comment, by tokenizing (a ``#`` inside a string is not one)."""
+    lines: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT and "shipcheck:" in token.string:
+                lines.add(token.start[0])
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    return lines
 
 
 def _next_code_line(lines: list[str], number: int) -> int:
