@@ -198,9 +198,7 @@ def process_file(ref: discover.SourceRef, data: bytes | None = None) -> FileResu
         return result
     else:
         result.kind = artifact.kind
-    result.suppressions = file_suppressions(
-        ref.path, artifact.text, artifact.lines, artifact.kind is Kind.PYTHON
-    )
+    result.suppressions = file_suppressions(ref.path, artifact.text, artifact.lines, artifact.kind)
     for bound in _WORKER_RULES:
         kinds = bound.detector.kinds
         if artifact.kind not in kinds and not (Kind.ANY in kinds and artifact.kind != Kind.PROJECT):

@@ -17,6 +17,7 @@ import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Diagnostic, Finding
 
 _SUPPRESSION = re.compile(
@@ -74,10 +75,13 @@ def parse_suppressions(path: str, lines: list[str]) -> list[Suppression]:
 _PROSE_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".html", ".htm", ".adoc")
 
 
-def file_suppressions(path: str, text: str, lines: list[str], is_python: bool) -> list[Suppression]:
+def file_suppressions(path: str, text: str, lines: list[str], kind: Kind) -> list[Suppression]:
     """Suppressions of one file: real comments only (not Python strings, not prose files)."""
-    if "shipcheck:" not in text or path.lower().endswith(_PROSE_SUFFIXES):
+    if "shipcheck:" not in text:
         return []
+    if kind is Kind.TEXT and path.lower().endswith(_PROSE_SUFFIXES):
+        return []
+    is_python = kind is Kind.PYTHON
     found = parse_suppressions(path, lines)
     if is_python and found:
         comments = _python_comment_lines(text)
