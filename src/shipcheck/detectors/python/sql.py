@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind, PythonFile
-from shipcheck.models.findings import Hit
+from shipcheck.models.findings import Hit, Severity
+
+_VALUE_RISK = "values can inject SQL"
+_BOUND_RISK = "the values are bound parameters, but the interpolated identifiers are not quoted"
 
 _SQL = re.compile(
     r"^\s*\(?\s*(select|insert\s+into|update|delete\s+from|with|create|drop|alter|replace\s+into"
@@ -19,14 +22,26 @@ _SQL = re.compile(
 _SQL_ANYWHERE = re.compile(
     r"\b(select\b.+\bfrom|insert\s+into|update\b.+\bset|delete\s+from)\b", re.I | re.S
 )
-_PLACEHOLDER_JOIN_ITEMS = {"?", "%s", ":param"}
+
+
+# Calls whose result is a quoted identifier or an escaped literal.
+_SANITIZERS = frozenset(
+    {"quote_name", "quote_ident", "quote_identifier", "quote", "escape", "escape_string",
+     "Identifier", "Literal", "literal", "qn", "_quote_name", "quote_name_unless_alias"}
+)  # fmt: skip
+_PLACEHOLDERS = re.compile(r"%%s|%\(\w+\)s|(?<![%\w])%s|\?|(?<![:\w]):[A-Za-z_]\w*")
 
 
 @dataclass(frozen=True)
 class SqlFormattingParams:
-    """``sinks``: method or function names that run SQL text."""
+    """``sinks``: method or function names that run SQL text; ``include_tests``: also report
+    in test directories (where SQL is built from test constants); ``bound_severity``: the
+    severity when the same call also binds parameters, so the interpolated parts are most
+    likely identifiers rather than values."""
 
     sinks: tuple[str, ...] = ("execute", "executemany", "executescript", "raw", "text", "extra")
+    include_tests: bool = False
+    bound_severity: str = "low"
 
 
 def _is_constant_name(node: ast.AST, constants: set[str]) -> bool:
@@ -48,19 +63,27 @@ def _safe_value(node: ast.AST, constants: set[str]) -> bool:
         "int", "float", "len", "bool"
     }:  # fmt: skip
         return True
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "join"
-    ):
-        return all(
-            isinstance(c, ast.Constant) and str(c.value).strip() in _PLACEHOLDER_JOIN_ITEMS
-            for c in ast.walk(node)
-            if isinstance(c, ast.Constant) and isinstance(c.value, str) and c is not node.func.value
-        )
+    if isinstance(node, ast.Call) and _call_name(node) in _SANITIZERS:
+        return True
+    if isinstance(node, ast.Call) and _call_name(node) == "join" and len(node.args) == 1:
+        return _safe_sequence(node.args[0], constants)
+    if isinstance(node, ast.IfExp):
+        return _safe_value(node.body, constants) and _safe_value(node.orelse, constants)
     if isinstance(node, ast.FormattedValue):
         return _safe_value(node.value, constants)
     if isinstance(node, ast.Tuple):
+        return all(_safe_value(e, constants) for e in node.elts)
+    return False
+
+
+def _safe_sequence(node: ast.AST, constants: set[str]) -> bool:
+    """What ``", ".join(...)`` joins: placeholders (``"?" for _ in ids``, ``["%s"] * n``) or
+    other safe values, never the items of a variable."""
+    if isinstance(node, ast.GeneratorExp | ast.ListComp | ast.SetComp):
+        return _safe_value(node.elt, constants)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return _safe_sequence(node.left, constants) or _safe_sequence(node.right, constants)
+    if isinstance(node, ast.List | ast.Tuple):
         return all(_safe_value(e, constants) for e in node.elts)
     return False
 
@@ -141,6 +164,20 @@ def module_constants(tree: ast.Module) -> set[str]:
     return {name for name in literal if counts.get(name) == 1}
 
 
+def _call_name(call: ast.Call) -> str | None:
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    return None
+
+
+def _binds_parameters(call: ast.Call, query: ast.AST) -> bool:
+    """The call passes values separately and the SQL text keeps placeholders for them."""
+    has_params = len(call.args) > 1 or any(k.arg in {"params", "parameters"} for k in call.keywords)
+    return has_params and bool(_PLACEHOLDERS.search(_literal_text(query)))
+
+
 def _sink_name(call: ast.Call) -> str | None:
     if isinstance(call.func, ast.Attribute):
         return call.func.attr
@@ -153,6 +190,8 @@ def _sink_name(call: ast.Call) -> str | None:
 def sql_string_formatting(doc: PythonFile, params: SqlFormattingParams) -> Iterator[Hit]:
     """SQL text built with f-strings, ``%``, ``.format()`` or ``+`` from non-constant values
     and passed to an execute-style call, directly or through a local variable."""
+    if doc.in_test_dir and not params.include_tests:
+        return
     constants = module_constants(doc.tree)
     scopes: list[ast.AST] = [doc.tree] + [
         n for n in ast.walk(doc.tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
@@ -181,17 +220,26 @@ def sql_string_formatting(doc: PythonFile, params: SqlFormattingParams) -> Itera
             query = node.args[0]
             how = unsafe_sql(query, safe)
             variable = ""
+            text_node: ast.AST = query
             if how is None and isinstance(query, ast.Name) and query.id in built:
-                how = built[query.id][0]
+                how, text_node = built[query.id]
                 variable = f" (via `{query.id}`)"
-            if how:
-                yield Hit(
-                    line=query.lineno,
-                    column=query.col_offset + 1,
-                    end_line=query.end_lineno,
-                    end_column=(query.end_col_offset or 0) + 1,
-                    fields={"how": how, "sink": _sink_name(node), "via": variable},
-                )
+            if not how:
+                continue
+            bound = _binds_parameters(node, text_node)
+            yield Hit(
+                line=query.lineno,
+                column=query.col_offset + 1,
+                end_line=query.end_lineno,
+                end_column=(query.end_col_offset or 0) + 1,
+                fields={
+                    "how": how,
+                    "sink": _sink_name(node),
+                    "via": variable,
+                    "risk": _BOUND_RISK if bound else _VALUE_RISK,
+                },
+                severity=Severity.parse(params.bound_severity) if bound else None,
+            )
 
 
 def _scope_nodes(scope: ast.AST) -> Iterator[ast.AST]:
