@@ -51,6 +51,9 @@ class Rule:
     precision: str = "high"
     source: str = ""  # rule file
     origin: str = "builtin"  # builtin | pack:<PREFIX> | user
+    # True when the user configured this rule's severity: it then beats a detector's own
+    # per-finding severity (e.g. an advisory's rating).
+    severity_configured: bool = False
 
     @property
     def family(self) -> str:
@@ -70,7 +73,12 @@ class Rule:
     def with_overrides(self, severity: Severity | None, params: dict[str, Any] | None) -> Rule:
         """A copy with a configured severity and/or extra params."""
         merged = {**self.params, **(params or {})}
-        return replace(self, severity=severity or self.severity, params=merged)
+        return replace(
+            self,
+            severity=severity or self.severity,
+            params=merged,
+            severity_configured=severity is not None,
+        )
 
 
 def _fail(source: str, rule_id: str | None, problem: str) -> CatalogueError:
