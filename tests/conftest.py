@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,9 @@ TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 REPO = TESTS.parent
 sys.path.insert(0, str(TESTS))
+# Tests never reach the network: the vulnerability check (deps.vulnerable, DEP005) reads
+# the fixture OSV records instead of the OSV API. Tests of the online path unset this.
+os.environ["SHIPCHECK_ADVISORY_DB"] = str(FIXTURES / "advisories")
 
 
 def run_scan(target: Path | list[Path], isolated: bool = True, jobs: int = 1, **overrides: Any):

@@ -71,7 +71,12 @@ def scan(
         ),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="terminal, json (and formats from plug-ins).")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="terminal, json, sarif, markdown, html, gitlab, github (and plug-in formats).",
+        ),
     ] = "terminal",
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")
@@ -107,6 +112,23 @@ def scan(
     color: Annotated[
         Optional[bool], typer.Option("--color/--no-color", help="Force colour on or off.")
     ] = None,
+    baseline: Annotated[
+        Optional[Path],
+        typer.Option(help="Report and gate only on findings not in this baseline file."),
+    ] = None,
+    diff: Annotated[
+        Optional[str],
+        typer.Option(
+            "--diff", metavar="REF", help="Report and gate only on lines changed since git REF."
+        ),
+    ] = None,
+    sarif_category: Annotated[
+        Optional[str],
+        typer.Option(help="SARIF: automationDetails category (one per analysis of a commit)."),
+    ] = None,
+    include_suppressed: Annotated[
+        bool, typer.Option(help="SARIF: also emit suppressed findings, marked as suppressed.")
+    ] = False,
 ) -> None:
     """Scan a project and print its scored deployment-readiness report."""
     from shipcheck import reporters
@@ -117,6 +139,10 @@ def scan(
         raise _fail(
             f"unknown format {output_format!r} (choose from {', '.join(reporters.available())})"
         )
+    if output_format != "sarif" and (sarif_category is not None or include_suppressed):
+        raise _fail("--sarif-category and --include-suppressed apply only to --format sarif")
+    if sarif_category is not None and not sarif_category.strip(" /"):
+        raise _fail("--sarif-category must not be empty")
     targets = list(paths or [Path(".")])
     stdin_text = None
     if any(str(t) == "-" for t in targets):
@@ -140,18 +166,26 @@ def scan(
         jobs=jobs,
         no_inline_suppressions=ignore_suppressions,
         stdin_text=stdin_text,
+        baseline=baseline,
+        diff_ref=diff,
     )
     try:
         report = run_scan(options)
     except (UsageError, ConfigError) as exc:
         raise _fail(str(exc)) from None
     reporter = reporters.get_reporter(output_format)
+    if output_format == "sarif":
+        from shipcheck.reporters.sarif import SarifReporter
+
+        reporter = SarifReporter(category=sarif_category, include_suppressed=include_suppressed)
     if output_format == "terminal":
         use_color = color if color is not None else (output is None and sys.stdout.isatty())
         from shipcheck.reporters.terminal import TerminalReporter
 
         reporter = TerminalReporter(color=use_color and not os.environ.get("NO_COLOR"))
     text = reporter.render(report)
+    for warning in getattr(reporter, "warnings", ()):
+        typer.echo(f"shipcheck: warning: {warning}", err=True)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")
@@ -166,6 +200,48 @@ def scan(
     else:
         sys.stdout.write(text)
     raise typer.Exit(0 if report.gate.passed else 1)
+
+
+@app.command("baseline")
+def write_baseline(
+    path: Annotated[Optional[Path], typer.Argument(help="Project directory (default: .).")] = None,
+    output: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--output",
+            "-o",
+            help="Baseline file (default: .shipcheck-baseline.json in the project root).",
+        ),
+    ] = None,
+    config: Annotated[
+        Optional[Path], typer.Option(help="Read configuration from this file.")
+    ] = None,
+    isolated: Annotated[bool, typer.Option(help="Ignore configuration files.")] = False,
+) -> None:
+    """Accept the current findings: write their fingerprints to a baseline file, so that
+    `shipcheck scan --baseline FILE` reports and gates only on new ones."""
+    from shipcheck.baseline import BASELINE_FILE, dumps
+    from shipcheck.engine import ScanOptions, UsageError
+    from shipcheck.engine import scan as run_scan
+
+    target = path or Path(".")
+    if target.exists() and not target.is_dir():
+        raise _fail(f"{target} is not a directory (a baseline covers a whole project)")
+    options = ScanOptions(targets=[target], config_file=config, isolated=isolated)
+    try:
+        report = run_scan(options)
+    except (UsageError, ConfigError) as exc:
+        raise _fail(str(exc)) from None
+    destination = output or report.root / BASELINE_FILE
+    try:
+        destination.write_text(dumps(report.findings, __version__), encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot write {destination}: {exc.strerror or exc}") from None
+    typer.echo(
+        f"shipcheck: wrote a baseline of {len(report.findings)} finding(s) to {destination}; "
+        f"scan with --baseline {destination} to report only new ones",
+        err=True,
+    )
 
 
 def _catalogue():  # type: ignore[no-untyped-def]

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shipcheck import baseline as baseline_mod
 from shipcheck import config as config_mod
-from shipcheck import discover, fingerprint, scoring
+from shipcheck import discover, fingerprint, gitdiff, scoring
 from shipcheck.catalogue import Catalogue, CatalogueError, Rule, load_rules, merge, user_rule_dirs
 from shipcheck.checklist import load_checklist
 from shipcheck.config import Config, ConfigError
@@ -51,6 +52,8 @@ class ScanOptions:
     stdin_text: str | None = None  # scan this text as a YAML manifest stream
     stdin_name: str = STDIN_PATH
     today: dt.date | None = None
+    baseline: Path | None = None  # report and gate only on findings not in this baseline
+    diff_ref: str | None = None  # report and gate only on lines changed since this git ref
 
 
 @dataclass
@@ -151,7 +154,7 @@ def make_finding(rule: Rule, hit: Hit, path: str, line_text: str) -> Finding:
         rule_name=rule.name,
         checklist_key=rule.checklist,
         area=rule.area,
-        severity=hit.severity or rule.severity,
+        severity=rule.severity if rule.severity_configured else (hit.severity or rule.severity),
         path=hit.path or path,
         line=max(hit.line, 1),
         column=max(hit.column, 1),
@@ -269,6 +272,11 @@ def run_project_rules(
             continue
         try:
             hits = list(item.detector.func(project, item.params))
+        except registry.RuleSkipped as exc:
+            project.skipped[item.rule.id] = exc.reason
+            reason = f"{item.rule.checklist} skipped ({item.rule.id}): {exc.reason}"
+            diagnostics.append(Diagnostic(".", reason, kind=exc.kind))
+            continue
         except Exception as exc:
             diagnostics.append(
                 Diagnostic(".", f"rule {item.rule.id} failed: {type(exc).__name__}: {exc}")
@@ -310,6 +318,8 @@ def _anchor(project: ProjectModel) -> str:
 
 def applicable(rule: Rule, spec: registry.Detector, project: ProjectModel) -> bool:
     """Whether a rule can be judged for this project (else its item is 'not applicable')."""
+    if rule.id in project.skipped:
+        return False
     if spec.applies is not None:
         try:
             return bool(spec.applies(project))
@@ -352,6 +362,7 @@ def scan(options: ScanOptions) -> Report:
         root, targets, explicit_files = resolve_root(options)
     cfg = config_mod.load(root, options.config_file, options.isolated)
     config_mod.apply_cli(cfg, options.overrides)
+    accepted, changes = _narrowing(options, root)
     loaded = load_catalogue(root, cfg)
     rules = select_rules(loaded.catalogue, cfg)
     bound = _bind(rules)
@@ -386,6 +397,7 @@ def scan(options: ScanOptions) -> Report:
         if result.kind is not None:
             scanned[result.path] = result.kind
     project = ProjectModel(root=root, files=scanned, facts=facts, complete=not explicit_files)
+    project.offline = cfg.offline
     if project.complete:
         findings.extend(run_project_rules(project, bound, diagnostics))
         findings = refine(project, findings, bound, diagnostics)
@@ -402,22 +414,52 @@ def scan(options: ScanOptions) -> Report:
         require_reason=cfg.require_suppression_reason,
     )
     diagnostics.extend(split.diagnostics)
+    active, suppressed = split.active, split.suppressed
+    baselined = outside_diff = None
+    if accepted is not None:
+        active, known = accepted.partition(active)
+        baselined = len(known)
+    if changes is not None:
+        active, elsewhere = changes.partition(active)
+        suppressed, _ = changes.partition(suppressed)
+        outside_diff = len(elsewhere)
     statuses = {
         rule.id: applicable(rule, b.detector, project) for rule, b in zip(rules, bound, strict=True)
     }
-    scores = scoring.score(loaded.catalogue.checklist, rules, statuses, split.active)
+    scores = scoring.score(loaded.catalogue.checklist, rules, statuses, active)
     return build_report(
         root=root,
         rules=rules,
-        findings=split.active,
-        suppressed=split.suppressed,
+        findings=active,
+        suppressed=suppressed,
         unused_suppressions=split.unused,
         diagnostics=diagnostics,
         scores=scores,
         config=cfg,
         files_scanned=len(scanned),
         packs=loaded.packs,
+        baselined=baselined,
+        outside_diff=outside_diff,
+        diff_ref=options.diff_ref,
     )
+
+
+def _narrowing(
+    options: ScanOptions, root: Path
+) -> tuple[baseline_mod.Baseline | None, gitdiff.ChangedLines | None]:
+    """The baseline and the changed lines asked for, read before the (slower) scan so a bad
+    file or ref fails fast."""
+    accepted = changes = None
+    try:
+        if options.baseline is not None:
+            accepted = baseline_mod.load(options.baseline)
+        if options.diff_ref is not None:
+            if options.stdin_text is not None:
+                raise UsageError("--diff cannot be used with standard input")
+            changes = gitdiff.changed_lines(root, options.diff_ref)
+    except (baseline_mod.BaselineError, gitdiff.GitDiffError) as exc:
+        raise UsageError(str(exc)) from None
+    return accepted, changes
 
 
 def _per_file_ignores(findings: Iterable[Finding], table: dict[str, list[str]]) -> list[Finding]:

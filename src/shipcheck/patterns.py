@@ -22,7 +22,7 @@ class Pattern:
     dir_only: bool
 
 
-def _glob_to_regex(glob: str) -> str:
+def _glob_to_regex(glob: str, bang_negates: bool = True) -> str:
     out: list[str] = []
     i = 0
     while i < len(glob):
@@ -49,7 +49,8 @@ def _glob_to_regex(glob: str) -> str:
                 out.append(re.escape(char))
             else:
                 body = glob[i + 1 : end]
-                if body.startswith("!"):
+                # git negates a class with `[!…]`; Docker's Go regexps only with `[^…]`.
+                if body.startswith("!") and bang_negates:
                     body = "^" + body[1:]
                 out.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
                 i = end
@@ -84,7 +85,7 @@ def compile_pattern(line: str, *, anchored: bool = False) -> Pattern | None:
     if not text:
         return None
     if anchored or "/" in text:
-        body = _glob_to_regex(text.lstrip("/"))
+        body = _glob_to_regex(text.lstrip("/"), bang_negates=not anchored)
     else:
         body = "(?:.*/)?" + _glob_to_regex(text)
     # A pattern that matches a directory also covers everything below it.

@@ -24,6 +24,8 @@ class ProjectModel:
     files: dict[str, Kind]
     facts: list[Fact] = field(default_factory=list)
     complete: bool = True
+    offline: bool = False  # --offline: detectors must not open network connections
+    skipped: dict[str, str] = field(default_factory=dict)  # rule id → why it was skipped
     _tracked: set[str] | None = field(default=None, repr=False)
     _git_checked: bool = field(default=False, repr=False)
 
@@ -63,6 +65,12 @@ class ProjectModel:
         if self._tracked is None:
             return None
         return rel in self._tracked
+
+    def tracked_paths(self) -> frozenset[str] | None:
+        """Every path git tracks under the root (relative to it); None when not a work tree.
+        Finds tracked files that discovery skipped because a later .gitignore covers them."""
+        self.git_tracked("")
+        return frozenset(self._tracked) if self._tracked is not None else None
 
 
 def _git_ls_files(root: Path) -> set[str] | None:

@@ -42,6 +42,10 @@ class Report:
     gate: Gate
     files_scanned: int
     packs: tuple[tuple[str, str, str], ...]  # (prefix, distribution, version)
+    # Set only when --baseline / --diff narrowed the report: findings hidden by each.
+    baselined: int | None = None
+    outside_diff: int | None = None
+    diff_ref: str | None = None
 
     def rule(self, rule_id: str) -> Rule | None:
         """A rule that ran, by id."""
@@ -71,6 +75,8 @@ class Report:
                 "suppressed": len(self.suppressed),
                 "unused_suppressions": len(self.unused_suppressions),
                 "diagnostics": len(self.diagnostics),
+                **({} if self.baselined is None else {"baselined": self.baselined}),
+                **({} if self.outside_diff is None else {"outside_diff": self.outside_diff}),
             },
             "gate": {
                 "fail_on": self.gate.fail_on,
@@ -130,6 +136,9 @@ def build_report(
     config: Config,
     files_scanned: int,
     packs: list[LoadedPack],
+    baselined: int | None = None,
+    outside_diff: int | None = None,
+    diff_ref: str | None = None,
 ) -> Report:
     """Assemble a report in deterministic order."""
     return Report(
@@ -144,4 +153,7 @@ def build_report(
         gate=evaluate_gate(findings, scores.overall, config),
         files_scanned=files_scanned,
         packs=tuple((p.prefix, p.distribution, p.version) for p in packs if p.prefix),
+        baselined=baselined,
+        outside_diff=outside_diff,
+        diff_ref=diff_ref,
     )

@@ -43,6 +43,17 @@ class RegistryError(Exception):
     """A detector was registered twice under one name."""
 
 
+class RuleSkipped(Exception):
+    """Raised by a project detector that cannot judge this project (``--offline`` and no local
+    data, a service that cannot be reached): the engine reports ``reason`` as a diagnostic of
+    ``kind`` and the rule's checklist item as not applicable — never as a pass."""
+
+    def __init__(self, reason: str, kind: str = "note") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.kind = kind
+
+
 def detector(
     name: str,
     kind: Kind | Iterable[Kind],

@@ -106,6 +106,7 @@ class RequirementsFile(Artifact):
 
     requirements: list[Requirement] = field(default_factory=list)
     includes: list[tuple[str, int]] = field(default_factory=list)  # -r / -c targets, line
+    constraints: list[tuple[str, int]] = field(default_factory=list)  # the -c targets alone
     options: list[tuple[str, int]] = field(default_factory=list)  # other option lines
 
 
@@ -146,6 +147,7 @@ class Stage:
     line: int
     instructions: list[Instruction] = field(default_factory=list)
     parent_stage: str | None = None  # set when FROM names an earlier stage
+    instruction: Instruction | None = None  # the FROM instruction itself
 
     @property
     def label(self) -> str:
@@ -160,6 +162,8 @@ class Dockerfile(Artifact):
     instructions: list[Instruction] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     global_args: dict[str, str] = field(default_factory=dict)
+    escape: str = "\\"  # the `# escape=` directive's character
+    directives: dict[str, str] = field(default_factory=dict)  # parser directives, lower-case
 
     @property
     def final_stage(self) -> Stage | None:

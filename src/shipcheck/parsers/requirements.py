@@ -1,4 +1,10 @@
-"""pip requirements files, one :class:`Requirement` per requirement line (via ``packaging``)."""
+"""pip requirements files, one :class:`Requirement` per requirement line (via ``packaging``).
+
+Handles what pip accepts: ``-r``/``-c`` includes (``--requirement=x``, ``-rx``), ``--hash``
+options, environment markers, extras, ``-e``/``--editable`` installs, PEP 508 direct
+references (``name @ url``), bare URLs and local paths, backslash continuations and global
+options (``--index-url`` …). Lines that are none of these are kept as options, never fatal.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,17 @@ from shipcheck.parsers import decode
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _HASH = re.compile(r"--hash[=\s]+(\S+)")
-_EGG = re.compile(r"#egg=([A-Za-z0-9_.\-\[\]]+)")
-_INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)[=\s]*(\S+)")
+_EGG = re.compile(r"#(?:.*&)?egg=([A-Za-z0-9_.\-]+)(?:\[([A-Za-z0-9_.,\-\s]*)\])?")
+_INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:[=\s]+|(?=[^-\s]))(\S+)")
+_EDITABLE = re.compile(r"^(?:-e|--editable)(?:[=\s]+|(?=[^-\s]))(.+)$")
+_URL = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
+_VCS_PREFIX = re.compile(r"^(git|hg|svn|bzr)\+", re.IGNORECASE)
+_PATH = re.compile(r"^(\.{1,2}(/|\\|$)|/|~|[A-Za-z]:[\\/])")
+# Wheel: name-version(-build)?-py-abi-platform.whl; sdist: name-version.tar.gz / .zip
+_WHEEL = re.compile(r"^([A-Za-z0-9_.]+)-([^-]+)(-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$")
+_SDIST = re.compile(r"^([A-Za-z0-9_.\-]+?)-(\d[^-]*)\.(tar\.gz|tar\.bz2|tgz|zip)$")
+# Options that may trail a requirement on its line (pip's per-requirement options).
+_TRAILING_OPTION = re.compile(r"\s--?[a-z][a-z\-]*(?=[=\s]|$)")
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:
@@ -49,16 +64,17 @@ def parse(path: str, data: bytes) -> RequirementsFile:
         include = _INCLUDE.match(line)
         if include:
             artifact.includes.append((include.group(2), number))
+            if include.group(1) in ("-c", "--constraint"):
+                artifact.constraints.append((include.group(2), number))
             continue
-        editable = False
-        if line.startswith(("-e ", "--editable")):
-            editable = True
-            line = line.split(None, 1)[1] if " " in line else ""
-            line = line.lstrip("=")
+        editable = _EDITABLE.match(line)
+        if editable:
+            requirement = _direct(editable.group(1).strip(), number, content, hashes, True)
         elif line.startswith("-"):
             artifact.options.append((line, number))
             continue
-        requirement = _requirement(line, number, content, hashes, editable)
+        else:
+            requirement = _requirement(line, number, content, hashes)
         if requirement is not None:
             artifact.requirements.append(requirement)
         else:
@@ -66,17 +82,17 @@ def parse(path: str, data: bytes) -> RequirementsFile:
     return artifact
 
 
-def _requirement(
-    line: str, number: int, raw: str, hashes: tuple[str, ...], editable: bool
-) -> Requirement | None:
-    if editable or ("://" in line.split(";")[0] and " @ " not in line):
-        egg = _EGG.search(line)
-        name = egg.group(1) if egg else line.rsplit("/", 1)[-1]
-        return Requirement(
-            name=name, specifier="", line=number, raw=raw, url=line, hashes=hashes, editable=True
-        )
+def _is_direct(line: str) -> bool:
+    """A bare URL, VCS reference or local path (not ``name @ url``)."""
+    head = line.split(";", 1)[0].strip()
+    return bool(_URL.match(head) or _VCS_PREFIX.match(head) or _PATH.match(head))
+
+
+def _requirement(line: str, number: int, raw: str, hashes: tuple[str, ...]) -> Requirement | None:
+    if _is_direct(line):
+        return _direct(line, number, raw, hashes, False)
     # Options such as --install-option may trail a requirement; packaging rejects them.
-    spec_text = re.split(r"\s--?[a-z]", line, maxsplit=1)[0].strip()
+    spec_text = _TRAILING_OPTION.split(line, maxsplit=1)[0].strip()
     try:
         parsed = PkgRequirement(spec_text)
     except InvalidRequirement:
@@ -91,3 +107,70 @@ def _requirement(
         extras=tuple(sorted(parsed.extras)),
         hashes=hashes,
     )
+
+
+def _direct(
+    target: str, number: int, raw: str, hashes: tuple[str, ...], editable: bool
+) -> Requirement | None:
+    """A URL, VCS reference or path, with or without ``-e``; ``name @ url`` after ``-e`` too."""
+    target = _TRAILING_OPTION.split(" " + target, maxsplit=1)[0].strip()
+    if not target:
+        return None
+    if not _is_direct(target):
+        # `-e name @ url` or `-e name[extra]` is unusual but legal when it parses.
+        try:
+            parsed = PkgRequirement(target)
+        except InvalidRequirement:
+            return None
+        return Requirement(
+            name=parsed.name,
+            specifier=str(parsed.specifier),
+            line=number,
+            raw=raw,
+            marker=str(parsed.marker) if parsed.marker else None,
+            url=parsed.url,
+            extras=tuple(sorted(parsed.extras)),
+            hashes=hashes,
+            editable=editable,
+        )
+    url, marker = target, None
+    if ";" in target:
+        head, _, tail = target.partition(";")
+        if tail.strip() and (" ;" in target or "; " in target):
+            url, marker = head.strip(), tail.strip()
+    name, extras = guess_name(url)
+    return Requirement(
+        name=name,
+        specifier="",
+        line=number,
+        raw=raw,
+        marker=marker,
+        url=url,
+        extras=extras,
+        hashes=hashes,
+        editable=editable,
+    )
+
+
+def guess_name(url: str) -> tuple[str, tuple[str, ...]]:
+    """The project name a URL or path installs: ``#egg=``, a wheel or sdist file name, or
+    the last path segment (a VCS repository or a directory). '' when nothing fits."""
+    egg = _EGG.search(url)
+    if egg:
+        extras = tuple(sorted(e.strip() for e in (egg.group(2) or "").split(",") if e.strip()))
+        return egg.group(1), extras
+    path = re.split(r"[#?]", url, maxsplit=1)[0].rstrip("/\\")
+    last = re.split(r"[/\\]", path)[-1] if path else ""
+    wheel = _WHEEL.match(last)
+    if wheel:
+        return wheel.group(1), ()
+    sdist = _SDIST.match(last)
+    if sdist:
+        return sdist.group(1), ()
+    if _VCS_PREFIX.match(url):
+        last = last.split("@", 1)[0]
+        last = last[:-4] if last.endswith(".git") else last
+    last = re.sub(r"\.(tar\.gz|tar\.bz2|tgz|zip|whl)$", "", last)
+    if last in {"", ".", ".."} or ":" in last:
+        return "", ()
+    return last, ()

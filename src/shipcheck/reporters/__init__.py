@@ -11,6 +11,11 @@ from shipcheck.reporters.base import Reporter
 BUILTIN: dict[str, str] = {
     "terminal": "shipcheck.reporters.terminal:TerminalReporter",
     "json": "shipcheck.reporters.json:JsonReporter",
+    "sarif": "shipcheck.reporters.sarif:SarifReporter",
+    "markdown": "shipcheck.reporters.markdown:MarkdownReporter",
+    "html": "shipcheck.reporters.html:HtmlReporter",
+    "gitlab": "shipcheck.reporters.gitlab:GitlabReporter",
+    "github": "shipcheck.reporters.github:GithubReporter",
 }
 
 

@@ -150,6 +150,15 @@ class TerminalReporter(Reporter):
         summary = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n) or "no findings"
         total, suppressed = len(report.findings), len(report.suppressed)
         console.print(f"\n{total} open finding(s): {summary}; {suppressed} suppressed.")
+        if report.baselined is not None:
+            console.print(f"{report.baselined} finding(s) accepted by the baseline, not shown.")
+        if report.outside_diff is not None:
+            console.print(
+                Text(
+                    f"Only lines changed since {report.diff_ref} are judged; "
+                    f"{report.outside_diff} finding(s) elsewhere, not shown."
+                )
+            )
         if report.gate.passed:
             console.print(f"[green]Gate passed[/] (fail-on {report.gate.fail_on}).")
         else:

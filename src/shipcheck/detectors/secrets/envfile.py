@@ -2,43 +2,53 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from shipcheck.detectors.common import is_placeholder, is_secret_name, mask
+from shipcheck.detectors.common import mask
 from shipcheck.detectors.registry import detector
+from shipcheck.detectors.secrets.context import ValueParams
+from shipcheck.detectors.secrets.values import named_secret
 from shipcheck.models.artifacts import EnvFile, Kind
 from shipcheck.models.findings import Hit
 
-TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".defaults")
-_URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.\-]*://[^:/@\s]+:([^@\s]+)@", re.IGNORECASE)
+TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".defaults", ".tpl")
+TEMPLATE_WORDS = ("example", "sample", "template", "dist", "tmpl", "defaults")
+TEST_ENV_SUFFIXES = (".test", ".testing", ".ci", ".tests")
 
 
 def is_template_env(path: str) -> bool:
     """``.env.example`` and friends document variables; they are not real settings."""
     name = PurePosixPath(path).name.lower()
-    return name.endswith(TEMPLATE_SUFFIXES) or ".example" in name or ".sample" in name
+    return name.endswith(TEMPLATE_SUFFIXES) or any(f".{w}" in name for w in TEMPLATE_WORDS)
 
 
-@detector("secrets.env-file-values", kind=Kind.ENV)
-def env_file_secrets(doc: EnvFile, params: None) -> Iterator[Hit]:
-    """Non-placeholder values of secret-named keys, and URLs with an inline password, in
-    .env files that are not templates."""
-    if is_template_env(doc.path):
+def is_env_file_name(name: str) -> bool:
+    """``.env``, ``.env.production``, ``prod.env``: dotenv files by name."""
+    lower = name.lower()
+    return lower == ".env" or lower.startswith(".env.") or lower.endswith(".env")
+
+
+@detector("secrets.env-file-values", kind=Kind.ENV, params=ValueParams)
+def env_file_secrets(doc: EnvFile, params: ValueParams) -> Iterator[Hit]:
+    """Real-looking values of secret-named keys in .env files that are not templates
+    (``.env.example``) or test settings (``.env.test``). URLs with a password and known
+    credential formats are left to the rules that own them."""
+    report, floor = params.verdict(doc.path)
+    if not report or is_template_env(doc.path):
         return
+    if PurePosixPath(doc.path).name.lower().endswith(TEST_ENV_SUFFIXES):
+        report, floor = params.verdict("tests/" + doc.path)
+        if not report:
+            return
     for entry in doc.entries:
-        value = entry.value
-        url = _URL_PASSWORD.match(value)
-        if url and not is_placeholder(url.group(1)):
-            yield Hit(
-                line=entry.line,
-                column=entry.column,
-                fields={"name": entry.key, "kind": "URL with a password", "masked": mask(value)},
-            )
-        elif is_secret_name(entry.key) and not is_placeholder(value) and len(value) >= 6:
-            yield Hit(
-                line=entry.line,
-                column=entry.column,
-                fields={"name": entry.key, "kind": "secret value", "masked": mask(value)},
-            )
+        kind = named_secret(entry.key, entry.value, params.min_length, params.min_entropy)
+        if kind is None:
+            continue
+        yield Hit(
+            line=entry.line,
+            column=entry.column,
+            end_column=entry.column + len(entry.value),
+            fields={"name": entry.key, "kind": kind, "masked": mask(entry.value)},
+            severity=floor,
+        )

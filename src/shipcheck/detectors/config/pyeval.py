@@ -1,0 +1,140 @@
+"""What a setting is when the environment does not set it: ``DEBUG = os.environ.get("DEBUG",
+"False") == "True"`` evaluates to False, ``DEBUG = os.environ.get("DEBUG", "False")`` to the
+non-empty (so true) string "False".
+
+Only a handful of pure operations on literals are evaluated; anything else is unknown, and
+unknown never produces a finding.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from shipcheck.detectors.secrets.pyast import EnvRead, EnvReads
+
+UNKNOWN: Any = object()
+_TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y", "on", "ok"})
+_STR_METHODS = frozenset({"lower", "upper", "strip", "casefold", "title", "capitalize"})
+
+
+def _as_bool_word(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    if isinstance(value, str):
+        return value.strip().lower() in _TRUE_WORDS
+    return UNKNOWN
+
+
+def _casts_to_bool(read: EnvRead) -> bool:
+    func = read.call.func
+    if isinstance(func, ast.Attribute) and func.attr == "bool":
+        return True
+    cast = next((k.value for k in read.call.keywords if k.arg == "cast"), None)
+    return isinstance(cast, ast.Name) and cast.id == "bool"
+
+
+def unset_value(read: EnvRead) -> Any:
+    """The value a read gives when the variable is unset (None when it has no default)."""
+    if read.default is None:
+        return None
+    try:
+        default = ast.literal_eval(read.default)
+    except (ValueError, SyntaxError, TypeError, RecursionError):
+        return UNKNOWN
+    if _casts_to_bool(read):
+        return _as_bool_word(default)
+    return default
+
+
+def evaluate_unset(node: ast.AST, reads: EnvReads) -> tuple[Any, EnvRead | None]:
+    """The value of ``node`` with every environment read replaced by its unset value, and
+    the (first) read involved; ``UNKNOWN`` when it cannot be told."""
+    found: list[EnvRead] = []
+    value = _eval(node, reads, found)
+    return value, (found[0] if found else None)
+
+
+def _eval(node: ast.AST, reads: EnvReads, found: list[EnvRead]) -> Any:
+    read = reads.read(node)
+    if read is not None:
+        found.append(read)
+        return unset_value(read)
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        items = [_eval(e, reads, found) for e in node.elts]
+        return UNKNOWN if any(i is UNKNOWN for i in items) else tuple(items)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = _eval(node.operand, reads, found)
+        return UNKNOWN if inner is UNKNOWN else not inner
+    if isinstance(node, ast.BoolOp):
+        values = [_eval(v, reads, found) for v in node.values]
+        if any(v is UNKNOWN for v in values):
+            return UNKNOWN
+        result = values[0]
+        for value in values[1:]:
+            result = (result and value) if isinstance(node.op, ast.And) else (result or value)
+        return result
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        return _compare(node, reads, found)
+    if isinstance(node, ast.Call):
+        return _call(node, reads, found)
+    return UNKNOWN
+
+
+def _compare(node: ast.Compare, reads: EnvReads, found: list[EnvRead]) -> Any:
+    left = _eval(node.left, reads, found)
+    right = _eval(node.comparators[0], reads, found)
+    if left is UNKNOWN or right is UNKNOWN:
+        return UNKNOWN
+    op = node.ops[0]
+    try:
+        if isinstance(op, ast.Eq):
+            return left == right
+        if isinstance(op, ast.NotEq):
+            return left != right
+        if isinstance(op, ast.In):
+            return left in right
+        if isinstance(op, ast.NotIn):
+            return left not in right
+        if isinstance(op, ast.Is):
+            return left is right
+        if isinstance(op, ast.IsNot):
+            return left is not right
+    except TypeError:
+        return UNKNOWN
+    return UNKNOWN
+
+
+def _call(node: ast.Call, reads: EnvReads, found: list[EnvRead]) -> Any:
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in _STR_METHODS and not node.args:
+        value = _eval(func.value, reads, found)
+        return getattr(value, func.attr)() if isinstance(value, str) else UNKNOWN
+    if isinstance(func, ast.Attribute) and func.attr == "split" and len(node.args) <= 1:
+        value = _eval(func.value, reads, found)
+        sep = _eval(node.args[0], reads, found) if node.args else None
+        if isinstance(value, str) and (sep is None or isinstance(sep, str)):
+            return tuple(value.split(sep))
+        return UNKNOWN
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    if len(node.args) != 1 or node.keywords:
+        return UNKNOWN
+    value = _eval(node.args[0], reads, found)
+    if value is UNKNOWN:
+        return UNKNOWN
+    try:
+        if name == "bool":
+            return bool(value)
+        if name == "int":
+            return int(value)
+        if name == "str":
+            return str(value)
+        if name in {"strtobool", "str2bool", "to_bool", "as_bool", "parse_bool"}:
+            return _as_bool_word(value)
+    except (TypeError, ValueError):
+        return UNKNOWN
+    return UNKNOWN

@@ -1,0 +1,274 @@
+"""What the project is, as far as its dependencies go: which folders declare dependencies,
+which are published libraries and which are deployed applications, what locks them.
+
+The application heuristic (documented in docs/rules.md through the rules' rationale):
+
+- A folder's pyproject.toml that has a ``[build-system]`` and names a distribution
+  (``[project].name`` or ``[tool.poetry].name``) publishes a *library*, unless it opts out of
+  packaging (``[tool.poetry] package-mode = false``, ``[tool.uv] package = false``,
+  ``[tool.pdm] distribution = false``); so does a folder with a ``setup.py`` or ``setup.cfg``
+  and no pyproject.toml. Libraries are legitimately unlocked: their users resolve versions.
+- A library folder is still an *application* when a deployment artefact lives in it or
+  below it: a Dockerfile (not under ``.devcontainer``, tests or docs), a Procfile, Kubernetes
+  manifests, ``manage.py`` / ``wsgi.py`` / ``asgi.py``, or a platform file (``app.yaml``,
+  ``fly.toml``, ``render.yaml``, ``vercel.json``, ``serverless.yml``, ``zappa_settings.json``…).
+- Any other folder declaring dependencies is an application when it has one of those
+  artefacts or a Compose file in or below it, creates a web application object or declares
+  a web framework, or — for the project root — when such an artefact exists anywhere.
+- Manifests in test, fixture, example and documentation folders are not judged.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+
+from shipcheck.detectors.deps.common import LOCK_NAMES, NEEDS_SERVER, directory, within
+from shipcheck.models.artifacts import Kind
+from shipcheck.models.facts import Fact
+from shipcheck.project import ProjectModel
+
+IGNORED_DIRS = frozenset(
+    {"test", "tests", "testing", "fixtures", "__tests__", "spec", "specs", "examples",
+     "example", "samples", "sample", "docs", "doc", ".devcontainer", "benchmarks"}
+)  # fmt: skip
+ENTRY_POINTS = frozenset({"manage.py", "wsgi.py", "asgi.py"})
+PLATFORM_FILES = frozenset(
+    {"fly.toml", "render.yaml", "vercel.json", "heroku.yml", "zappa_settings.json",
+     "serverless.yml", "serverless.yaml", "app.yaml", "app.yml", "apprunner.yaml",
+     "railway.json", "railway.toml", "nixpacks.toml", "dockerrun.aws.json", ".platform.app.yaml"}
+)  # fmt: skip
+_MANIFEST_ORDER = {"pyproject": 0, "pipfile": 1, "requirements": 2}
+
+
+def ignored(path: str) -> bool:
+    """A file in a test, fixture, example or documentation folder."""
+    return any(part.lower() in IGNORED_DIRS for part in posixpath.dirname(path).split("/"))
+
+
+@dataclass
+class Manifest:
+    """A file that declares dependencies, with its ``dependency-manifest`` summary."""
+
+    path: str
+    kind: str
+    dir: str
+    line: int
+    data: dict[str, Any]
+
+    @property
+    def sort_key(self) -> tuple[int, bool, str]:
+        """pyproject.toml before Pipfile before requirements (inputs before compiled)."""
+        return (_MANIFEST_ORDER.get(self.kind, 3), not self.data.get("input", False), self.path)
+
+
+@dataclass
+class Shape:
+    """Dependency manifests, lock files and deployment signals of one project."""
+
+    project: ProjectModel
+    manifests: dict[str, Manifest] = field(default_factory=dict)
+    dependencies: list[Fact] = field(default_factory=list)
+    lockfiles: dict[str, Fact] = field(default_factory=dict)
+    locked: dict[str, list[Fact]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, project: ProjectModel) -> Shape:
+        """Read the project's dependency facts."""
+        shape = cls(project)
+        for fact in project.facts_of("dependency-manifest"):
+            if ignored(fact.path):
+                continue
+            data = dict(fact.data)
+            shape.manifests[fact.path] = Manifest(
+                fact.path, str(data.get("kind")), directory(fact.path), fact.line, data
+            )
+        shape.dependencies = [f for f in project.facts_of("dependency") if not ignored(f.path)]
+        for fact in project.facts_of("lockfile"):
+            shape.lockfiles[fact.path] = fact
+        for fact in project.facts_of("locked-package"):
+            shape.locked.setdefault(fact.path, []).append(fact)
+        return shape
+
+    # --- manifests ---------------------------------------------------------------------------
+
+    def runtime_manifests(self) -> list[Manifest]:
+        """Manifests that describe what runs in production (not dev/test requirement files,
+        not constraints files, which install nothing themselves)."""
+        return sorted(
+            (
+                m
+                for m in self.manifests.values()
+                if not m.data.get("dev") and not m.data.get("constraints_file")
+            ),
+            key=lambda m: m.sort_key,
+        )
+
+    def by_dir(self) -> dict[str, list[Manifest]]:
+        """Runtime manifests per folder."""
+        groups: dict[str, list[Manifest]] = {}
+        for manifest in self.runtime_manifests():
+            groups.setdefault(manifest.dir, []).append(manifest)
+        return groups
+
+    def pyproject(self, folder: str) -> Manifest | None:
+        """The folder's pyproject.toml."""
+        return next(
+            (m for m in self.manifests.values() if m.kind == "pyproject" and m.dir == folder), None
+        )
+
+    def nearest_dir(self, path: str) -> str | None:
+        """The deepest folder with runtime manifests that contains ``path``."""
+        folder = posixpath.dirname(path)
+        candidates = [d for d in self.by_dir() if within(folder, d)]
+        return max(candidates, key=len) if candidates else None
+
+    # --- libraries and applications ----------------------------------------------------------
+
+    def is_library(self, folder: str) -> bool:
+        """A pyproject with ``[build-system]`` that publishes a distribution, or a
+        ``setup.py`` / ``setup.cfg`` next to the manifests (setuptools' classic layout)."""
+        manifest = self.pyproject(folder)
+        if manifest is None:
+            return any(
+                posixpath.join(folder, name) in self.project.files
+                for name in ("setup.py", "setup.cfg")
+            )
+        data = manifest.data
+        return bool(data.get("build_system") and data.get("distribution")) and not data.get(
+            "non_package"
+        )
+
+    def _files_below(self, folder: str) -> list[tuple[str, Kind]]:
+        return [
+            (p, k)
+            for p, k in self.project.files.items()
+            if within(posixpath.dirname(p), folder) and not ignored(p)
+        ]
+
+    def deploy_signals(self, folder: str, compose: bool = False) -> list[str]:
+        """Deployment artefacts in or below ``folder`` (Compose files only if asked)."""
+        found = []
+        for path, kind in self._files_below(folder):
+            name = posixpath.basename(path).lower()
+            if (
+                kind in (Kind.DOCKERFILE, Kind.PROCFILE, Kind.KUBERNETES)
+                or (compose and kind == Kind.COMPOSE)
+                or name in ENTRY_POINTS
+                or name in PLATFORM_FILES
+            ):
+                found.append(path)
+        return sorted(found)
+
+    def framework_code(self, folder: str) -> list[Fact]:
+        """Web application objects (``web-app``) or framework imports (``framework``) in
+        production code in or below ``folder``."""
+        facts = [*self.project.facts_of("web-app"), *self.project.facts_of("framework")]
+        return [
+            f for f in facts if within(posixpath.dirname(f.path), folder) and not ignored(f.path)
+        ]
+
+    def framework_dependencies(self, folder: str) -> list[Fact]:
+        """Runtime dependencies on a web framework declared in ``folder``."""
+        return [
+            f
+            for f in self.dependencies
+            if not f.data.get("dev")
+            and f.data.get("name") in NEEDS_SERVER
+            and directory(f.path) == folder
+            and f.path in self.manifests
+        ]
+
+    def is_application(self, folder: str) -> bool:
+        """See the module docstring."""
+        manifest = self.pyproject(folder)
+        if manifest is not None and manifest.data.get("non_package"):
+            return True
+        if self.deploy_signals(folder):
+            return True
+        if self.is_library(folder):
+            return False
+        if self.deploy_signals(folder, compose=True):
+            return True
+        if self.framework_code(folder) or self.framework_dependencies(folder):
+            return True
+        return folder == "" and bool(self.deploy_signals("", compose=True))
+
+    # --- locks -------------------------------------------------------------------------------
+
+    def lock_files(self, folder: str) -> list[str]:
+        """Lock files in ``folder`` or above it: scanned ones, and committed ones that did not
+        parse (their diagnostic says why). A git-ignored lock does not count: builds from the
+        repository never see it."""
+        found = []
+        candidates = {folder}
+        parent = folder
+        while parent:
+            parent = posixpath.dirname(parent)
+            candidates.add(parent)
+        for path, kind in self.project.files.items():
+            if kind == Kind.LOCKFILE and posixpath.dirname(path) in candidates:
+                found.append(path)
+        for base in sorted(candidates):
+            for name in LOCK_NAMES:
+                rel = posixpath.join(base, name) if base else name
+                if rel in found or rel in self.project.files:
+                    continue
+                if self.project.exists(rel) and self.project.git_tracked(rel) is not False:
+                    found.append(rel)
+        return sorted(found)
+
+    def untracked_locks(self, folder: str) -> list[str]:
+        """Lock files that exist in ``folder`` but are not committed (git-ignored)."""
+        result = []
+        for name in LOCK_NAMES:
+            rel = posixpath.join(folder, name) if folder else name
+            if (
+                rel not in self.project.files
+                and self.project.exists(rel)
+                and self.project.git_tracked(rel) is False
+            ):
+                result.append(rel)
+        return result
+
+    def pinned_names(self, path: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        """Names a requirements file pins, its ``-r`` includes too."""
+        manifest = self.manifests.get(path)
+        if manifest is None or path in seen or manifest.kind != "requirements":
+            return set()
+        names = set(manifest.data.get("pinned") or [])
+        for include in manifest.data.get("includes") or []:
+            names |= self.pinned_names(include, seen | {path})
+        return names
+
+    def fully_pinned(self, path: str, seen: frozenset[str] = frozenset()) -> bool:
+        """A requirements file whose every requirement (and every ``-r`` include's) is pinned
+        with ``==`` or installed from a fixed reference, or constrained by a ``-c`` file that
+        pins it: a lock file in all but name."""
+        manifest = self.manifests.get(path)
+        if manifest is None or manifest.kind != "requirements" or manifest.data.get("input"):
+            return False
+        if path in seen:
+            return True
+        data = manifest.data
+        includes = [i for i in data.get("includes") or [] if i in self.manifests]
+        if not data.get("requirements") and not includes:
+            return False
+        constrained: set[str] = set()
+        for constraint in data.get("constraints") or []:
+            constrained |= self.pinned_names(constraint)
+        ranged = list(data.get("ranged") or [])
+        if int(data.get("ranged_count", 0)) > len(ranged):
+            return False  # a VCS requirement without a name follows a branch
+        if any(name not in constrained for name in ranged):
+            return False
+        return all(self.fully_pinned(i, seen | {path}) for i in includes)
+
+    def pinned_requirements(self, folder: str) -> list[str]:
+        """Fully pinned runtime requirements files in ``folder`` or above it."""
+        return [
+            m.path
+            for m in self.runtime_manifests()
+            if m.kind == "requirements" and within(folder, m.dir) and self.fully_pinned(m.path)
+        ]

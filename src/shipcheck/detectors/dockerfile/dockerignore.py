@@ -1,0 +1,146 @@
+"""The build context's ``.dockerignore`` (container.dockerignore).
+
+Docker reads ``<Dockerfile>.dockerignore`` next to the Dockerfile when there is one,
+else ``.dockerignore`` at the root of the build context. The context is the Dockerfile's
+folder unless a Compose ``build`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from shipcheck.detectors.dockerfile.linking import contexts
+from shipcheck.detectors.registry import detector
+from shipcheck.models.artifacts import Kind
+from shipcheck.models.findings import Hit
+from shipcheck.patterns import IgnoreRules
+from shipcheck.project import ProjectModel
+
+
+def _has_dockerfile(project: ProjectModel) -> bool:
+    return project.has_kind(Kind.DOCKERFILE)
+
+
+def _join(context: str, name: str) -> str:
+    return posixpath.normpath(posixpath.join(context, name)) if context != "." else name
+
+
+def ignore_file(project: ProjectModel, dockerfile: str, context: str) -> str | None:
+    """The ignore file Docker uses for this Dockerfile and context, if one exists."""
+    for candidate in (dockerfile + ".dockerignore", _join(context, ".dockerignore")):
+        if project.exists(candidate):
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class WholeCopy:
+    """The first instruction of a Dockerfile that copies the whole build context."""
+
+    dockerfile: str
+    line: int
+    column: int
+    text: str
+
+
+def _whole_copies(project: ProjectModel) -> Iterator[WholeCopy]:
+    for fact in project.facts_of("dockerfile-image"):
+        copies = fact.data.get("whole_context_copies") or []
+        if copies and isinstance(copies[0], list | tuple) and len(copies[0]) == 3:
+            line, column, text = copies[0]
+            yield WholeCopy(fact.path, int(line), int(column), str(text))
+
+
+@detector("dockerfile.dockerignore-missing", kind=Kind.PROJECT, applies=_has_dockerfile)
+def dockerignore_missing(project: ProjectModel, params: None) -> Iterator[Hit]:
+    """A Dockerfile copies the whole build context, and the context has no ``.dockerignore``."""
+    for copy in _whole_copies(project):
+        for context in contexts(project, copy.dockerfile):
+            if ignore_file(project, copy.dockerfile, context) is not None:
+                continue
+            yield Hit(
+                line=copy.line,
+                column=copy.column,
+                path=copy.dockerfile,
+                fields={
+                    "copy": copy.text,
+                    "context": f"`{context}`" if context != "." else "the repository root",
+                },
+                context=f"no-dockerignore {context}",
+            )
+
+
+@dataclass(frozen=True)
+class DockerignoreParams:
+    """``must_exclude``: paths (relative to the context) the ignore file must keep out; a
+    trailing ``/`` marks a folder, which must be excluded with what it holds."""
+
+    must_exclude: tuple[str, ...] = (".git/", ".env")
+
+
+def excluded(rules: IgnoreRules, entry: str) -> bool:
+    """Whether ``entry`` (``name`` or ``folder/``) is kept out of the build context."""
+    name = entry.rstrip("/")
+    # For a folder what counts is its content (`.git/*` leaves only an empty folder).
+    probes = [f"{name}/HEAD", f"{name}/objects/pack/a.pack"] if entry.endswith("/") else [name]
+    return all(rules.match(p, is_dir=False) is True for p in probes)
+
+
+@detector(
+    "dockerfile.dockerignore-incomplete",
+    kind=Kind.PROJECT,
+    params=DockerignoreParams,
+    applies=_has_dockerfile,
+)
+def dockerignore_incomplete(project: ProjectModel, params: DockerignoreParams) -> Iterator[Hit]:
+    """The ``.dockerignore`` of a context that a Dockerfile copies whole does not exclude
+    ``.git`` or ``.env`` (``!`` exceptions that re-include them count)."""
+    reported: set[str] = set()
+    for copy in _whole_copies(project):
+        for context in contexts(project, copy.dockerfile):
+            path = ignore_file(project, copy.dockerfile, context)
+            if path is None or path in reported:
+                continue
+            reported.add(path)
+            lines = (project.read_text(path) or "").splitlines()
+            rules = IgnoreRules("", lines, anchored=True)
+            missing = [e.rstrip("/") for e in params.must_exclude if not excluded(rules, e)]
+            if not missing:
+                continue
+            reinclude = next(
+                (n for m in missing if (n := _reincluding_line(lines, m)) is not None), None
+            )
+            how = (
+                f"the exception `{lines[reinclude - 1].strip()}` re-includes it"
+                if reinclude
+                else "no pattern excludes it"
+            )
+            first = next(
+                (n for n, t in enumerate(lines, 1) if t.strip() and not t.strip().startswith("#")),
+                1,
+            )
+            yield Hit(
+                line=reinclude or first,
+                path=path,
+                fields={
+                    "missing": " and ".join(f"`{m}`" for m in missing),
+                    "dockerfile": copy.dockerfile,
+                    "copy_line": copy.line,
+                    "how": how,
+                },
+                context=f"dockerignore {' '.join(missing)}",
+            )
+
+
+def _reincluding_line(lines: list[str], entry: str) -> int | None:
+    """The last ``!`` line whose pattern re-includes ``entry``."""
+    found = None
+    for number, text in enumerate(lines, start=1):
+        stripped = text.strip()
+        if stripped.startswith("!") and IgnoreRules("", [stripped[1:]], anchored=True).match(
+            entry, is_dir=False
+        ):
+            found = number
+    return found

@@ -1,0 +1,109 @@
+"""The ``dockerfile-image`` fact: what the project rules need to know about the image a
+Dockerfile builds (health check, whether it serves traffic, whole-context copies, and
+where the Python script its command runs came from)."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from typing import Any
+
+from shipcheck.detectors.dockerfile.command import image_command
+from shipcheck.detectors.dockerfile.servers import python_targets, runs_web_server
+from shipcheck.detectors.dockerfile.stages import (
+    build_variables,
+    image_instructions,
+    label,
+    last,
+)
+from shipcheck.detectors.dockerfile.syntax import find, keyword_span, transfer, whole_context
+from shipcheck.detectors.registry import fact_extractor
+from shipcheck.models.artifacts import Dockerfile, Kind
+from shipcheck.models.facts import Fact
+from shipcheck.parsers.dockerfile import substitute
+
+
+def copies_and_workdir(doc: Dockerfile) -> tuple[list[dict[str, Any]], str]:
+    """The final image's copies from the build context (sources, absolute destination,
+    whether the destination is a folder) and its working directory."""
+    final = doc.final_stage
+    workdir = "/"
+    copies: list[dict[str, Any]] = []
+    if final is None:
+        return copies, workdir
+    for instruction in image_instructions(doc):
+        variables = build_variables(doc, final, instruction)
+        if instruction.keyword == "WORKDIR":
+            target = substitute(instruction.value.strip().strip("\"'"), variables)
+            workdir = posixpath.normpath(posixpath.join(workdir, target))
+        elif instruction.keyword in ("COPY", "ADD") and instruction.heredoc is None:
+            moved = transfer(instruction, doc.escape)
+            if moved is None or moved.from_stage is not None:
+                continue
+            dest = substitute(moved.dest, variables)
+            absolute = posixpath.normpath(posixpath.join(workdir, dest))
+            copies.append(
+                {
+                    "sources": [posixpath.normpath(s.lstrip("/")) or "." for s in moved.sources],
+                    "dest": absolute,
+                    "folder": dest.endswith("/") or dest in (".", "./") or len(moved.sources) > 1,
+                }
+            )
+    return copies, workdir
+
+
+@fact_extractor(Kind.DOCKERFILE)
+def dockerfile_image_fact(doc: Dockerfile) -> Iterator[Fact]:
+    """One ``dockerfile-image`` fact per Dockerfile with a stage."""
+    final = doc.final_stage
+    if final is None:
+        return
+    healthcheck = last(doc, "HEALTHCHECK")
+    command = image_command(doc)
+    commands = command.commands()
+    exposes = last(doc, "EXPOSE") is not None
+    whole = []
+    for instruction in doc.instructions:
+        if instruction.keyword in ("COPY", "ADD") and instruction.heredoc is None:
+            moved = transfer(instruction, doc.escape)
+            if moved and moved.from_stage is None and any(map(whole_context, moved.sources)):
+                span = keyword_span(doc, instruction)
+                whole.append([instruction.line, span.column, " ".join(instruction.value.split())])
+    targets = []
+    for target in python_targets(commands):
+        token = target.script or target.module or ""
+        owner = command.owner(token)
+        if owner is None:
+            continue
+        span = find(doc, owner, token) or keyword_span(doc, owner)
+        targets.append(
+            {
+                "script": target.script,
+                "module": target.module,
+                "keyword": owner.keyword,
+                "line": span.line,
+                "column": span.column,
+                "end_column": span.end_column,
+            }
+        )
+    copies, workdir = copies_and_workdir(doc)
+    yield Fact(
+        "dockerfile-image",
+        doc.path,
+        final.line,
+        {
+            "stage": label(final, doc),
+            "healthcheck": (
+                None
+                if healthcheck is None
+                else "none"
+                if healthcheck.value.strip().upper().startswith("NONE")
+                else "cmd"
+            ),
+            "service": exposes or runs_web_server(commands),
+            "whole_context_copies": whole,
+            "python_targets": targets,
+            "copies": copies,
+            "workdir": workdir,
+        },
+    )

@@ -1,0 +1,84 @@
+"""Which Compose services and Kubernetes containers run the image a Dockerfile builds.
+
+A Compose service is tied to a Dockerfile by its ``build`` (context + dockerfile). A
+Kubernetes container only names an image, so it is tied by name: the ``image:`` of a
+Compose service built from the Dockerfile, else the name the image is conventionally
+given — the Dockerfile's directory (the repository's own name at the root), plus the
+suffix of ``Dockerfile.worker`` / ``worker.Dockerfile``. Anything looser would guess.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+
+from shipcheck.detectors.dockerfile.syntax import parse_image
+from shipcheck.models.facts import Fact
+from shipcheck.project import ProjectModel
+
+
+@dataclass
+class Runners:
+    """The orchestrator entries that run one Dockerfile's image."""
+
+    compose_builds: list[Fact] = field(default_factory=list)
+    compose_services: list[Fact] = field(default_factory=list)
+    k8s_containers: list[Fact] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        """Whether anything runs the image."""
+        return bool(self.compose_services or self.k8s_containers)
+
+
+def contexts(project: ProjectModel, dockerfile: str) -> list[str]:
+    """Build contexts of ``dockerfile``: from Compose when it builds it, else its folder."""
+    found = sorted({f.data["context"] for f in _builds(project, dockerfile)})
+    return found or [posixpath.dirname(dockerfile) or "."]
+
+
+def _builds(project: ProjectModel, dockerfile: str) -> list[Fact]:
+    target = posixpath.normpath(dockerfile)
+    return [f for f in project.facts_of("compose-build") if f.data.get("dockerfile") == target]
+
+
+def image_names(project: ProjectModel, dockerfile: str) -> set[str]:
+    """Repository names (last path component) the image is likely pushed as."""
+    names = {
+        parse_image(f.data["image"]).name
+        for f in _builds(project, dockerfile)
+        if isinstance(f.data.get("image"), str)
+    }
+    folder = posixpath.dirname(dockerfile)
+    base = posixpath.basename(folder) if folder else project.root.resolve().name
+    stem = posixpath.basename(dockerfile)
+    lowered = stem.lower()
+    suffix = ""
+    for prefix in ("dockerfile.", "dockerfile-", "dockerfile_", "containerfile."):
+        if lowered.startswith(prefix):
+            suffix = stem[len(prefix) :]
+    for ending in (".dockerfile", ".containerfile"):
+        if lowered.endswith(ending):
+            suffix = stem[: -len(ending)]
+    if suffix:
+        names |= {suffix.lower(), f"{base}-{suffix}".lower()}
+    elif base:
+        names.add(base.lower())
+    return names
+
+
+def runners(project: ProjectModel, dockerfile: str) -> Runners:
+    """Compose services and Kubernetes containers that run ``dockerfile``'s image."""
+    found = Runners()
+    builds = _builds(project, dockerfile)
+    found.compose_builds = builds
+    built = {(f.path, f.data.get("service")) for f in builds}
+    found.compose_services = [
+        f for f in project.facts_of("compose-service") if (f.path, f.data.get("service")) in built
+    ]
+    names = image_names(project, dockerfile)
+    for fact in project.facts_of("k8s-container"):
+        image = fact.data.get("image")
+        if isinstance(image, str) and image and parse_image(image).name in names:
+            found.k8s_containers.append(fact)
+    return found

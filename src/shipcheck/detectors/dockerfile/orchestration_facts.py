@@ -1,0 +1,136 @@
+"""Facts about how Compose and Kubernetes run images, for the container rules' project pass.
+
+Fact types shared with the runtime/orchestration rules (issue 5) — keep the data keys:
+
+- ``k8s-container``: ``image``, ``probes`` (probe kinds present), ``run_as_non_root``
+  (bool | None), ``run_as_user`` (int | None), container settings over pod settings; one
+  per container that runs for the pod's life (init containers other than native sidecars
+  are left out);
+- ``compose-service``: ``service``, ``image``, ``build`` (bool), ``healthcheck`` (bool),
+  ``user`` (str | None);
+
+and one for the container rules only:
+
+- ``compose-build`` (container rules only): ``service``, ``context`` and ``dockerfile`` as
+  repository paths, ``image``, and the service's ``command`` / ``working_dir`` with the
+  position of ``command``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from typing import Any
+
+from shipcheck.detectors.kubernetes.workloads import containers
+from shipcheck.detectors.registry import fact_extractor
+from shipcheck.models.artifacts import ComposeFile, Kind, KubernetesFile
+from shipcheck.models.facts import Fact
+
+
+@fact_extractor(Kind.KUBERNETES)
+def kubernetes_container_facts(doc: KubernetesFile) -> Iterator[Fact]:
+    """One ``k8s-container`` fact per container of a workload (securityContext inheritance
+    and probe kinds come from the Kubernetes rules' workload model)."""
+    for obj in doc.objects:
+        if not isinstance(obj.doc, dict):
+            continue
+        for container in containers(obj):
+            if container.init and not container.sidecar:
+                continue
+            image = container.spec.get("image")
+            user = container.run_as_user
+            yield Fact(
+                "k8s-container",
+                doc.path,
+                container.location()[0],
+                {
+                    "image": image if isinstance(image, str) else "",
+                    "probes": list(container.probes),
+                    "run_as_non_root": container.run_as_non_root,
+                    "run_as_user": user if isinstance(user, int) else None,
+                },
+            )
+
+
+def _healthcheck(service: dict[Any, Any]) -> bool:
+    check = service.get("healthcheck")
+    if not isinstance(check, dict):
+        return False
+    if check.get("disable") is True:
+        return False
+    test = check.get("test")
+    if isinstance(test, list) and test and str(test[0]).upper() == "NONE":
+        return False
+    # Without `test` the service only tunes the image's own HEALTHCHECK.
+    return test is not None
+
+
+def _build(compose_path: str, build: Any) -> tuple[str, str] | None:
+    """Repository paths of a service's build context and Dockerfile."""
+    if isinstance(build, str):
+        context, dockerfile = build, "Dockerfile"
+    elif isinstance(build, dict):
+        context = build.get("context", ".")
+        dockerfile = build.get("dockerfile", "Dockerfile")
+        if "dockerfile_inline" in build or not isinstance(dockerfile, str):
+            return None
+    else:
+        return None
+    if not isinstance(context, str) or "://" in context or context.startswith("git@"):
+        return None
+    base = posixpath.dirname(compose_path)
+    context_path = posixpath.normpath(posixpath.join(base, context))
+    dockerfile_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
+    return context_path, dockerfile_path
+
+
+@fact_extractor(Kind.COMPOSE)
+def compose_service_facts(doc: ComposeFile) -> Iterator[Fact]:
+    """``compose-service`` facts, and ``compose-build`` for services built from a Dockerfile."""
+    services = doc.services if isinstance(doc.services, dict) else {}
+    for name, service in services.items():
+        if not isinstance(service, dict):
+            continue
+        line = services.key_line(name) if hasattr(services, "key_line") else 1
+        image = service.get("image")
+        user = service.get("user")
+        yield Fact(
+            "compose-service",
+            doc.path,
+            line,
+            {
+                "service": str(name),
+                "image": str(image) if isinstance(image, str) else None,
+                "build": "build" in service,
+                "healthcheck": _healthcheck(service),
+                "user": str(user)
+                if user is not None and not isinstance(user, dict | list)
+                else None,
+            },
+        )
+        build = _build(doc.path, service.get("build"))
+        if build is None:
+            continue
+        command = service.get("command")
+        if not isinstance(command, str | list):
+            command = None
+        elif isinstance(command, list):
+            command = [str(part) for part in command]
+        working_dir = service.get("working_dir")
+        has_command = command is not None and hasattr(service, "value_line")
+        yield Fact(
+            "compose-build",
+            doc.path,
+            line,
+            {
+                "service": str(name),
+                "context": build[0],
+                "dockerfile": build[1],
+                "image": str(image) if isinstance(image, str) else None,
+                "command": command,
+                "command_line": service.value_line("command") if has_command else None,
+                "command_column": service.value_column("command") if has_command else None,
+                "working_dir": working_dir if isinstance(working_dir, str) else None,
+            },
+        )

@@ -1,0 +1,1 @@
+"""Detectors for the ops rule family (observability and operations)."""

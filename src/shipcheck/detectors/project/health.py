@@ -1,0 +1,45 @@
+"""Whether a web application exposes a health or readiness route."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from shipcheck.detectors.project.routing import route_table
+from shipcheck.detectors.project.runners import framework_label
+from shipcheck.detectors.registry import detector
+from shipcheck.models.artifacts import Kind
+from shipcheck.models.findings import Hit
+from shipcheck.project import ProjectModel
+
+
+def _has_web_app(project: ProjectModel) -> bool:
+    if not project.complete:
+        return False
+    return any(
+        any(o["kind"] == "app" for o in f.data["owners"]) or f.data["django"]
+        for f in project.facts_of("py-routes")
+    )
+
+
+@detector("project.no-health-endpoint", kind=Kind.PROJECT, applies=_has_web_app)
+def no_health_endpoint(project: ProjectModel, params: None) -> Iterator[Hit]:
+    """A Flask, FastAPI, Starlette or Django app none of whose routes is a health, readiness
+    or liveness check (``/health``, ``/healthz``, ``/readyz``, ``/ping``, ``/status``...).
+    Only when every route registration was resolved statically and no health-check package
+    (django-health-check, flask-healthz...) is in use."""
+    table = route_table(project.facts)
+    if not table.complete or table.health_packages or table.health_routes():
+        return
+    app = table.apps[0]
+    yield Hit(
+        path=app.path,
+        line=app.line,
+        column=app.column,
+        end_column=app.end_column,
+        fields={
+            "framework": framework_label(table.frameworks),
+            "routes": len(table.routes),
+            "table": table.describe(),
+        },
+        context=f"no-health {app.path}",
+    )

@@ -1,0 +1,224 @@
+"""Outbound HTTP: calls without a timeout and TLS verification switched off."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from shipcheck.detectors.python.astutil import (
+    Imports,
+    assignments,
+    has_star_args,
+    has_star_kwargs,
+    imports_of,
+    is_const,
+    keyword,
+    node_hit,
+    non_production,
+    scope_nodes,
+    scopes,
+)
+from shipcheck.detectors.registry import detector
+from shipcheck.models.artifacts import Kind, PythonFile
+from shipcheck.models.findings import Hit
+
+_REQUESTS_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+_REQUESTS_CALLS = {f"requests.{v}" for v in _REQUESTS_VERBS} | {
+    f"requests.api.{v}" for v in _REQUESTS_VERBS
+}
+_REQUESTS_SESSIONS = {"requests.Session", "requests.session", "requests.sessions.Session"}
+_HTTPX_CALLS = {
+    f"httpx.{v}" for v in ("get", "post", "put", "patch", "delete", "head", "options", "request",
+                           "stream", "Client", "AsyncClient")
+}  # fmt: skip
+_URLOPEN = {"urllib.request.urlopen", "urllib2.urlopen", "six.moves.urllib.request.urlopen"}
+
+
+def _session_names(scope: ast.AST, imports: Imports) -> set[str]:
+    """Local names bound only to ``requests.Session()`` in ``scope`` and never given a
+    mounted adapter (which may carry a default timeout)."""
+    sessions = set()
+    for name, values in assignments(scope).items():
+        if all(
+            isinstance(v, ast.Call) and imports.resolve(v.func) in _REQUESTS_SESSIONS
+            for v in values
+        ):
+            sessions.add(name)
+    for node in scope_nodes(scope):
+        if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+            expr = node.context_expr
+            if isinstance(expr, ast.Call) and imports.resolve(expr.func) in _REQUESTS_SESSIONS:
+                sessions.add(node.optional_vars.id)
+    for node in scope_nodes(scope):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "mount"
+            and isinstance(node.func.value, ast.Name)
+        ):
+            sessions.discard(node.func.value.id)
+        if isinstance(node, ast.Assign):
+            # session.request = functools.partial(session.request, timeout=5)
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                    sessions.discard(target.value.id)
+    return sessions
+
+
+def _timeout_problem(call: ast.Call, positional_slot: int | None) -> str | None:
+    """'no timeout' / 'timeout=None' when the call waits forever, else None."""
+    if has_star_kwargs(call):
+        return None
+    timeout = keyword(call, "timeout")
+    if timeout is not None:
+        return "`timeout=None`" if is_const(timeout.value, None) else None
+    if positional_slot is not None and (len(call.args) > positional_slot or has_star_args(call)):
+        return None
+    return "no timeout"
+
+
+@detector("python.http-no-timeout", kind=Kind.PYTHON)
+def http_no_timeout(doc: PythonFile, params: None) -> Iterator[Hit]:
+    """``requests`` calls (module functions and ``requests.Session()`` objects created in
+    the same function) and ``urllib.request.urlopen`` without a timeout, and ``httpx``
+    calls or clients given ``timeout=None`` (httpx has a default timeout). Calls passing
+    ``**kwargs`` are skipped; test modules too."""
+    if doc.in_test_dir or non_production(doc.path):
+        return
+    if not any(word in doc.text for word in ("requests", "httpx", "urlopen")):
+        return
+    imports = imports_of(doc)
+    if not imports.imports_any("requests", "httpx", "urllib", "urllib2", "six"):
+        return
+    uses_requests = imports.imports_any("requests")
+    for scope in scopes(doc.tree):
+        sessions = _session_names(scope, imports) if uses_requests else set()
+        for node in scope_nodes(scope):
+            if not isinstance(node, ast.Call):
+                continue
+            qual = imports.resolve(node.func)
+            target = problem = None
+            if qual in _REQUESTS_CALLS:
+                target, problem = qual, _timeout_problem(node, None)
+            elif qual in _URLOPEN:
+                target, problem = "urlopen", _timeout_problem(node, 2)
+            elif qual in _HTTPX_CALLS:
+                timeout = keyword(node, "timeout")
+                if timeout is not None and _httpx_unbounded(timeout.value, imports):
+                    target, problem = qual, "`timeout=None`"
+            elif (
+                isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in sessions
+                and node.func.attr in _REQUESTS_VERBS
+            ):
+                target = f"{node.func.value.id}.{node.func.attr}"
+                problem = _timeout_problem(node, None)
+            if target and problem:
+                yield node_hit(node, call=target, problem=problem)
+
+
+def _httpx_unbounded(value: ast.AST, imports: Imports) -> bool:
+    if is_const(value, None):
+        return True
+    # httpx.Timeout(None) with nothing else: every phase unbounded.
+    return (
+        isinstance(value, ast.Call)
+        and imports.resolve(value.func) == "httpx.Timeout"
+        and len(value.args) == 1
+        and is_const(value.args[0], None)
+        and not value.keywords
+    )
+
+
+_VERIFY_CALLS = (
+    _REQUESTS_CALLS
+    | _HTTPX_CALLS
+    | {"httpx.Client", "httpx.AsyncClient", "httpx.HTTPTransport", "httpx.AsyncHTTPTransport"}
+)
+_CERT_NONE = {"ssl.CERT_NONE"}
+
+
+@detector("python.tls-verification-disabled", kind=Kind.PYTHON)
+def tls_verification_disabled(doc: PythonFile, params: None) -> Iterator[Hit]:
+    """``verify=False`` to requests/httpx calls, clients and sessions
+    (``session.verify = False``), ``ssl=False``/``verify_ssl=False`` to aiohttp connectors,
+    ``ssl._create_unverified_context``, ``ctx.check_hostname = False``,
+    ``ctx.verify_mode = ssl.CERT_NONE`` and ``cert_reqs=CERT_NONE``. Code under an ``if``
+    that tests a verification/TLS/development switch (an explicit opt-in), attributes set on
+    ``self`` (classes emulating a context) and test and example modules are skipped."""
+    if doc.in_test_dir or non_production(doc.path):
+        return
+    imports = imports_of(doc)
+    if not imports.imports_any("requests", "httpx", "aiohttp", "urllib3", "ssl", "six"):
+        return
+    switched = _opt_in_lines(doc.tree)
+    for scope in scopes(doc.tree):
+        sessions = _session_names(scope, imports)
+        for node in scope_nodes(scope):
+            if getattr(node, "lineno", 0) not in switched:
+                yield from _tls_node(node, imports, sessions)
+
+
+_OPT_IN = re.compile(r"verif|insecure|ssl|tls|cert|hostname|debug|develop|local|testing", re.I)
+
+
+def _opt_in_lines(tree: ast.Module) -> set[int]:
+    """Lines under an ``if`` that tests a verification, TLS or development switch
+    (``if not verify:``, ``if settings.INSECURE_SSL:``): an explicit opt-in, like
+    ``verify=settings.VERIFY_TLS``, is the operator's decision."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If | ast.IfExp) and _OPT_IN.search(ast.unparse(node.test)):
+            body = node.body if isinstance(node.body, list) else [node.body]
+            orelse = node.orelse if isinstance(node.orelse, list) else [node.orelse]
+            for child in [*body, *orelse]:
+                lines.update(range(child.lineno, (child.end_lineno or child.lineno) + 1))
+    return lines
+
+
+def _tls_node(node: ast.AST, imports: Imports, sessions: set[str]) -> Iterator[Hit]:
+    if isinstance(node, ast.Call):
+        qual = imports.resolve(node.func)
+        verify = keyword(node, "verify")
+        if verify is not None and is_const(verify.value, False):
+            session_call = (
+                isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in sessions
+            )
+            if qual in _VERIFY_CALLS or session_call:
+                name = qual or ast.unparse(node.func)
+                yield node_hit(verify.value, what=f"`verify=False` passed to `{name}()`")
+        if qual == "aiohttp.TCPConnector":
+            for arg in ("ssl", "verify_ssl"):
+                kw = keyword(node, arg)
+                if kw is not None and is_const(kw.value, False):
+                    what = f"`{arg}=False` passed to `aiohttp.TCPConnector()`"
+                    yield node_hit(kw.value, what=what)
+        cert = keyword(node, "cert_reqs")
+        if cert is not None and (
+            imports.resolve(cert.value) in _CERT_NONE or is_const(cert.value, "CERT_NONE")
+        ):
+            what = f"`cert_reqs=CERT_NONE` passed to `{qual or 'a call'}()`"
+            yield node_hit(cert.value, what=what)
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Load)
+        and imports.resolve(node) == "ssl._create_unverified_context"
+    ):
+        yield node_hit(node, what="`ssl._create_unverified_context` is used")
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            # ``self.check_hostname = False`` in a class that emulates a context or client.
+            if not isinstance(target, ast.Attribute) or (
+                isinstance(target.value, ast.Name) and target.value.id == "self"
+            ):
+                continue
+            if target.attr == "check_hostname" and is_const(node.value, False):
+                yield node_hit(node, what="`check_hostname` is set to False")
+            elif target.attr == "verify_mode" and imports.resolve(node.value) in _CERT_NONE:
+                yield node_hit(node, what="`verify_mode` is set to `ssl.CERT_NONE`")
+            elif target.attr == "verify" and is_const(node.value, False):
+                yield node_hit(node, what=f"`{ast.unparse(target)} = False`")

@@ -1,0 +1,210 @@
+"""Container-image rules beyond their fixtures: the end-of-life table ageing with the date,
+.dockerignore semantics, the orchestrator refinement of DKR001, path mapping for
+``python app.py``, and odd Dockerfiles through every detector."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from shipcheck.detectors import registry
+from shipcheck.detectors.dockerfile import eol
+from shipcheck.detectors.dockerfile.app_run import context_paths
+from shipcheck.detectors.dockerfile.dockerignore import excluded
+from shipcheck.models.artifacts import Kind
+from shipcheck.models.findings import Severity
+from shipcheck.packs import load_builtin
+from shipcheck.parsers.dockerfile import parse
+from shipcheck.patterns import IgnoreRules, dockerignore_excludes
+
+from conftest import FIXTURES, REPO, run_scan
+
+RULES = {r.id: r for r in load_builtin().rules}
+
+
+def detector_hits(rule_id: str, text: str, **params):
+    rule = RULES[rule_id]
+    spec = registry.get(rule.detector)
+    assert spec is not None
+    bound = registry.build_params(spec, {**rule.params, **params})
+    return list(spec.func(parse("Dockerfile", text.encode()), bound))
+
+
+# --- end of life ---------------------------------------------------------------------------
+
+PY39 = "FROM python:3.9-slim-bookworm\nUSER 1000\n"
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        ("2025-01-01", []),  # supported, outside the warning window
+        ("2025-09-15", [("Python 3.9", Severity.LOW)]),  # within warn_days of 2025-10-31
+        ("2025-10-31", [("Python 3.9", None)]),  # the last day counts as gone
+        ("2026-11-22", [("Python 3.9", None)]),
+    ],
+)
+def test_end_of_life_ages_with_the_date(as_of, expected):
+    hits = detector_hits("DKR004", PY39, as_of=as_of)
+    assert [(h.fields["release"], h.severity) for h in hits] == expected
+
+
+def test_end_of_life_uses_today_by_default(monkeypatch):
+    monkeypatch.setattr(eol, "today", lambda: dt.date(2031, 1, 1))
+    hits = detector_hits("DKR004", "FROM python:3.14-slim\nFROM debian:bookworm\n")
+    assert {h.fields["release"] for h in hits} == {"Python 3.14", "Debian bookworm"}
+    monkeypatch.setattr(eol, "today", lambda: dt.date(2024, 1, 1))
+    assert detector_hits("DKR004", "FROM python:3.14-slim\nFROM debian:bookworm\n") == []
+
+
+def test_releases_older_than_the_table_are_past_end_of_life():
+    (hit,) = detector_hits("DKR004", "FROM python:3.3\n", as_of="2026-11-22")
+    assert "on or before 2019-03-18" in hit.fields["status"]
+    assert detector_hits("DKR004", "FROM python:3.99-slim\n", as_of="2026-11-22") == []
+
+
+@pytest.mark.parametrize(
+    ("image", "releases"),
+    [
+        ("python:3.9-slim-buster", {"python 3.9", "debian buster"}),
+        ("python:3.12.4-alpine3.20", {"python 3.12", "alpine 3.20"}),
+        ("python:2", {"python 2.7"}),
+        ("python:3", set()),
+        ("python:latest", set()),
+        ("debian:10.13-slim", {"debian 10"}),
+        ("ubuntu:focal-20240530", {"ubuntu focal"}),
+        ("alpine:3.18.4", {"alpine 3.18"}),
+        ("alpine:edge", set()),
+        ("gcr.io/distroless/python3-debian11:nonroot", {"debian 11"}),
+        ("tiangolo/uvicorn-gunicorn-fastapi:python3.8-slim", {"python 3.8"}),
+        ("node:18-bullseye-slim", {"debian bullseye"}),
+        ("ghcr.io/acme/app:1.4.2", set()),
+    ],
+)
+def test_releases_read_from_image_tags(image, releases):
+    from shipcheck.detectors.dockerfile.syntax import parse_image
+
+    found = {f"{r.family} {r.version}" for r in eol.releases(parse_image(image))}
+    assert found == releases
+
+
+# --- .dockerignore ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "git", "env"),
+    [
+        ([".git", ".env"], True, True),
+        ([".git/", ".env*", "!.env.example"], True, True),
+        (["**/.git", "**/.env"], True, True),
+        (["*", "!src", "!requirements.txt"], True, True),
+        ([".env*", "!.env*"], False, False),
+        ([".git/*"], True, False),  # only an empty .git folder is left
+        ([".github", ".venv", "# .git"], False, False),
+        (["/.git", "./.env"], True, True),
+        (["*/.git"], False, False),  # one level down only
+    ],
+)
+def test_dockerignore_semantics(lines, git, env):
+    rules = IgnoreRules("", lines, anchored=True)
+    assert excluded(rules, ".git/") is git
+    assert excluded(rules, ".env") is env
+
+
+def test_dockerignore_character_classes_follow_docker_not_git():
+    # Docker hands `[!…]` to Go's regexp, where `!` is a literal member of the class.
+    assert dockerignore_excludes(["[!a]bc"], "!bc")
+    assert not dockerignore_excludes(["[!a]bc"], "xbc")
+    assert dockerignore_excludes(["[^a]bc"], "xbc")
+
+
+# --- DKR001 and the orchestrators --------------------------------------------------------------
+
+
+def test_orchestrator_running_the_image_as_non_root_lowers_root_user():
+    report = run_scan(FIXTURES / "rules" / "DKR001", select=["DKR001"], fail_on="never")
+    found = {f.path: f for f in report.findings}
+    worker = found["worker/Dockerfile"]
+    assert worker.severity == Severity.MEDIUM
+    assert "Kubernetes (k8s/worker.yaml) runs it as uid 10001" in worker.message
+    api = found["api/Dockerfile"]
+    assert api.severity == Severity.MEDIUM
+    assert "Compose service `api` runs it as user `10001:10001`" in api.message
+    assert found["Dockerfile"].severity == Severity.HIGH  # nothing else runs it
+
+
+def test_run_as_non_root_without_a_user_keeps_the_severity_and_says_why():
+    report = run_scan(REPO / "examples" / "shop", select=["DKR001"], fail_on="never")
+    (finding,) = report.findings
+    assert finding.severity == Severity.HIGH
+    assert "kubelet will refuse to start this image" in finding.message
+
+
+def test_root_user_still_fires_on_a_file_list(tmp_path):
+    project = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "rules" / "DKR001", project)
+    report = run_scan([project / "worker" / "Dockerfile"], select=["DKR001"], fail_on="never")
+    (finding,) = report.findings
+    assert finding.severity == Severity.HIGH and "Kubernetes" not in finding.message
+
+
+# --- python app.py ------------------------------------------------------------------------------
+
+
+def test_context_paths_follow_copy_semantics():
+    copies = [
+        {"sources": ["."], "dest": "/app", "folder": True},
+        {"sources": ["src"], "dest": "/opt/hooks", "folder": False},
+        {"sources": ["tools/run.py"], "dest": "/usr/local/bin/", "folder": True},
+        {"sources": ["serve.py"], "dest": "/srv/main.py", "folder": False},
+    ]
+    assert context_paths("/app/shop/app.py", copies) == ["shop/app.py"]
+    assert "src/main.py" in context_paths("/opt/hooks/main.py", copies)
+    assert "tools/run.py" in context_paths("/usr/local/bin/run.py", copies)
+    assert context_paths("/srv/main.py", copies) == ["serve.py"]
+    assert context_paths("/elsewhere/app.py", copies) == []
+
+
+# --- robustness ---------------------------------------------------------------------------------
+
+ODD = [
+    "",
+    "FROM\n",
+    "FROM scratch\n",
+    "FROM $UNSET AS a\nFROM a\nCMD\n",
+    "FROM python:3.12 AS a\nFROM a AS b\nFROM b AS a\nUSER\n",
+    "FROM x\nENTRYPOINT []\nCMD [1]\nHEALTHCHECK\nCOPY\nADD\nENV\nARG\n",
+    "FROM x\nRUN <<EOF\n",
+    "FROM x\nRUN pip install -r\nRUN apt-get\nRUN sh -c\nRUN sudo\nRUN python -m\n",
+    'FROM x\nCOPY --from= . .\nADD ["a"]\nENV A="unterminated\nUSER ${A\n',
+    "\ufeffFROM python:3.12\r\nCMD python app.py\r\n",
+]
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_odd_dockerfiles_never_crash_a_detector(text):
+    doc = parse("Dockerfile", text.encode())
+    for rule in RULES.values():
+        spec = registry.get(rule.detector)
+        if spec is None or Kind.DOCKERFILE not in spec.kinds:
+            continue
+        list(spec.func(doc, registry.build_params(spec, rule.params)))
+    for extract in registry.fact_extractors(Kind.DOCKERFILE):
+        list(extract(doc))
+
+
+def test_fixture_dockerfiles_parse_cleanly():
+    files = sorted(Path(FIXTURES / "rules").glob("DKR*/**/Dockerfile*"))
+    assert len(files) >= 40
+    for path in files:
+        if path.name.endswith(".dockerignore"):
+            continue
+        doc = parse(path.name, path.read_bytes())
+        unknown = {i.keyword for i in doc.instructions} - {
+            "FROM", "RUN", "CMD", "ENTRYPOINT", "COPY", "ADD", "ENV", "ARG", "USER", "WORKDIR",
+            "EXPOSE", "HEALTHCHECK", "LABEL", "ONBUILD", "SHELL", "STOPSIGNAL", "VOLUME",
+        }  # fmt: skip
+        assert not unknown, f"{path}: {unknown}"

@@ -1,0 +1,125 @@
+"""Observability and project-hygiene detectors (OPS001-OPS005, PRJ004)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from shipcheck.detectors.ops import facts, logs
+from shipcheck.models.artifacts import Kind
+from shipcheck.parsers import parse
+
+from conftest import run_scan
+
+
+def _doc(source: str, path: str = "app/views.py"):
+    return parse(path, Kind.PYTHON, textwrap.dedent(source).encode())
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("password", True),
+        ("db_password", True),
+        ("apiKey", True),
+        ("SECRET_KEY", True),
+        ("access_token", True),
+        ("client_secret", True),
+        ("password_reset_token", True),
+        ("tokens", False),
+        ("tokenizer", False),
+        ("password_hash", False),
+        ("token_type", False),
+        ("token_count", False),
+        ("pwd", False),
+        ("passenger", False),
+    ],
+)
+def test_secret_name(name, secret):
+    assert logs.secret_name(name) is secret
+
+
+def test_secret_logged_through_structlog_and_getlogger():
+    source = """
+    import logging
+
+    import structlog
+
+    log = structlog.get_logger()
+
+    def f(password, token):
+        logging.getLogger(__name__).info("pw=%s", password)
+        log.info("refreshed", token=token)
+        log.msg(f"token {token}")
+    """
+    hits = list(logs.secret_logged(_doc(source), None))
+    assert [h.fields["name"] for h in hits] == ["password", "token", "token"]
+
+
+def test_print_ignored_in_modules_without_request_handling():
+    source = """
+    from flask import Flask
+
+    def describe(app: Flask) -> None:
+        print(app.name)
+    """
+    assert list(logs.print_in_web_module(_doc(source), None)) == []
+
+
+def test_web_app_fact_only_for_module_level_or_factories():
+    internal = """
+    from django.core.wsgi import get_wsgi_application
+
+    def get_internal_wsgi_application():
+        return get_wsgi_application()
+    """
+    factory = """
+    from flask import Flask
+
+    def create_app():
+        app = Flask(__name__)
+        return app
+    """
+    assert [f.type for f in facts.observability_facts(_doc(internal, "srv/basehttp.py"))] == []
+    found = list(facts.observability_facts(_doc(factory, "shop/__init__.py")))
+    assert [(f.type, f.data["framework"]) for f in found] == [("web-app", "flask")]
+
+
+def _gitignore_findings(root: Path) -> list[str]:
+    report = run_scan(root, select=["PRJ004"], fail_on="never")
+    return [f.message for f in report.findings]
+
+
+def test_gitignore_missing_in_git_repo(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text("x = 1\n")
+    assert _gitignore_findings(tmp_path) == ["The repository has no `.gitignore`"]
+
+
+def test_gitignore_not_judged_outside_git(tmp_path):
+    (tmp_path / "app.py").write_text("x = 1\n")
+    assert _gitignore_findings(tmp_path) == []
+
+
+def test_gitignore_entries(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text("x = 1\n")
+    (tmp_path / ".gitignore").write_text("*.log\n__pycache__/\n")
+    (messages,) = _gitignore_findings(tmp_path)
+    assert "`.env`" in messages and "virtualenvs" in messages and "__pycache__" not in messages
+    (tmp_path / ".gitignore").write_text("*.py[cod]\n.env\nvenv\n")
+    assert _gitignore_findings(tmp_path) == []
+
+
+def test_gitignore_of_the_repository_top_covers_a_subproject(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text(".env\n.venv/\n**/__pycache__\n")
+    service = tmp_path / "services" / "api"
+    service.mkdir(parents=True)
+    (service / "main.py").write_text("x = 1\n")
+    (service / ".gitignore").write_text("*.sqlite3\n")
+    assert _gitignore_findings(service) == []
+    (service / ".gitignore").write_text("!.env\n")
+    assert "`.env`" in _gitignore_findings(service)[0]
