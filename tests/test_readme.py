@@ -1,0 +1,47 @@
+"""README.md stays true: its configuration example is valid, its commands exist."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import REPO
+
+from shipcheck.catalogue import Catalogue
+from shipcheck.checklist import load_checklist
+from shipcheck.config import Config, _apply
+from shipcheck.packs import load_builtin
+from shipcheck.parsers.tomlfiles import load_toml
+from shipcheck.selection import select_rules
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_readme_opens_with_the_two_newcomer_commands():
+    first, second = _blocks("sh")[:2]
+    assert "pip install ." in first and "shipcheck scan examples/shop" in first
+    assert "pip install -e '.[test]'" in second and second.strip().endswith("pytest")
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    test_command = _blocks("sh")[1].strip()
+    assert test_command in (REPO / ".ci" / "run").read_text()
+
+
+def test_configuration_example_is_valid():
+    example = next(b for b in _blocks("toml") if "[tool.shipcheck]" in b)
+    table = load_toml(example, "README")["tool"]["shipcheck"]
+    config = Config()
+    _apply(config, table, "README")
+    catalogue = Catalogue({r.id: r for r in load_builtin().rules}, load_checklist())
+    assert select_rules(catalogue, config), "every selector in the example names a rule"
+
+
+def test_every_hook_id_is_documented():
+    hooks = re.findall(r"^- id: (\S+)", (REPO / ".pre-commit-hooks.yaml").read_text(), re.M)
+    assert hooks
+    for hook in hooks:
+        assert f"id: {hook}" in README
