@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO
-
 from shipcheck.catalogue import Catalogue
 from shipcheck.checklist import load_checklist
 from shipcheck.config import Config, _apply
 from shipcheck.packs import load_builtin
 from shipcheck.parsers.tomlfiles import load_toml
 from shipcheck.selection import select_rules
+
+from conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
