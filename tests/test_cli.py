@@ -117,6 +117,7 @@ def test_bad_config_key_and_value_exit_2_naming_key_and_file(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.shipcheck.params.DKR001]\ncolour = 1\n")
     result = shipcheck("scan", str(tmp_path))
     assert result.returncode == 2 and "unknown param 'colour'" in result.stderr
+    assert "pyproject.toml: `params.DKR001`" in result.stderr
 
 
 def test_invalid_config_toml_exits_2(tmp_path):

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from shipcheck.catalogue import Catalogue, Rule
 from shipcheck.config import Config, ConfigError
+from shipcheck.detectors import registry
 from shipcheck.models.findings import Severity
 
 
@@ -55,8 +56,20 @@ def select_rules(catalogue: Catalogue, config: Config) -> list[Rule]:
             continue
         severity = _severity_for(rule, config.severity)
         params = config.params.get(rule.id) or config.params.get(rule.name)
+        if params:
+            _check_params(rule, params, where)
         enabled.append(rule.with_overrides(severity, params))
     return sorted(enabled, key=lambda r: r.id)
+
+
+def _check_params(rule: Rule, params: dict[str, object], where: str) -> None:
+    spec = registry.get(rule.detector)
+    if spec is None:  # pragma: no cover - the catalogue checked this
+        return
+    try:
+        registry.build_params(spec, {**rule.params, **params})
+    except registry.ParamsError as exc:
+        raise ConfigError(f"{where}: `params.{rule.id}`: {exc}") from None
 
 
 def _severity_for(rule: Rule, overrides: dict[str, Severity]) -> Severity | None:
