@@ -264,3 +264,21 @@ def test_compose_command_counts_as_a_server(tmp_path):
     report = run_scan(root, select=["DEP006"], fail_on="never")
     assert not report.findings
     assert report.scores.items["deps.production-server"].status == "pass"
+
+
+def test_requirements_in_support_folders_are_dev_files(tmp_path):
+    from conftest import run_scan
+
+    from shipcheck.models.findings import Severity
+
+    for name in ("requirements.txt", "tests/requirements/py3.txt", "docs/requirements.txt"):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("requests>=2\n")
+    report = run_scan(tmp_path, select=["DEP001"], fail_on="never")
+    severities = {f.path: f.severity for f in report.findings}
+    assert severities == {
+        "requirements.txt": Severity.MEDIUM,
+        "tests/requirements/py3.txt": Severity.LOW,
+        "docs/requirements.txt": Severity.LOW,
+    }

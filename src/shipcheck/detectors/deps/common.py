@@ -98,11 +98,19 @@ def is_dev_name(name: str) -> bool:
     return any(token in DEV_TOKENS for token in _SPLIT.split(name.lower()) if token)
 
 
+# Folders whose requirement files serve tests, docs or demos, never the deployed service.
+_SUPPORT_DIRS = frozenset(
+    {"test", "tests", "testing", "docs", "doc", "examples", "example", "samples", "benchmarks"}
+)
+
+
 def is_dev_file(path: str) -> bool:
-    """``requirements-dev.txt``, ``test-requirements.txt``, ``requirements/local.txt`` and the
-    like (word by word: ``requirements-docker.txt`` is not a dev file)."""
+    """``requirements-dev.txt``, ``test-requirements.txt``, ``requirements/local.txt``, any
+    requirements file under a tests/docs/examples folder, and the like (word by word:
+    ``requirements-docker.txt`` is not a dev file)."""
     posix = PurePosixPath(path)
-    return is_dev_name(posix.stem) or is_dev_name(posix.parent.name)
+    in_support_dir = any(part.lower() in _SUPPORT_DIRS for part in posix.parts[:-1])
+    return in_support_dir or is_dev_name(posix.stem) or is_dev_name(posix.parent.name)
 
 
 def is_constraints_file(path: str) -> bool:

@@ -10,7 +10,7 @@ The application heuristic (documented in docs/rules.md through the rules' ration
   and no pyproject.toml. Libraries are legitimately unlocked: their users resolve versions.
 - A library folder is still an *application* when a deployment artefact lives in it or
   below it: a Dockerfile (not under ``.devcontainer``, tests or docs), a Procfile, Kubernetes
-  manifests, ``manage.py`` / ``wsgi.py`` / ``asgi.py``, or a platform file (``app.yaml``,
+  manifests, ``manage.py`` / ``wsgi.py`` / ``asgi.py`` at its top, or a platform file (``app.yaml``,
   ``fly.toml``, ``render.yaml``, ``vercel.json``, ``serverless.yml``, ``zappa_settings.json``…).
 - Any other folder declaring dependencies is an application when it has one of those
   artefacts or a Compose file in or below it, creates a web application object or declares
@@ -148,14 +148,21 @@ class Shape:
         ]
 
     def deploy_signals(self, folder: str, compose: bool = False) -> list[str]:
-        """Deployment artefacts in or below ``folder`` (Compose files only if asked)."""
+        """Deployment artefacts in or below ``folder`` (Compose files only if asked).
+
+        Inside a library, ``wsgi.py``/``asgi.py`` modules below the folder are the library's
+        own code (``django/core/wsgi.py``), so there only entry points at its top count."""
         found = []
+        library = self.is_library(folder)
         for path, kind in self._files_below(folder):
             name = posixpath.basename(path).lower()
+            entry_point = name in ENTRY_POINTS and (
+                not library or posixpath.dirname(path) == folder
+            )
             if (
                 kind in (Kind.DOCKERFILE, Kind.PROCFILE, Kind.KUBERNETES)
                 or (compose and kind == Kind.COMPOSE)
-                or name in ENTRY_POINTS
+                or entry_point
                 or name in PLATFORM_FILES
             ):
                 found.append(path)
