@@ -267,9 +267,9 @@ def test_compose_command_counts_as_a_server(tmp_path):
 
 
 def test_requirements_in_support_folders_are_dev_files(tmp_path):
-    from conftest import run_scan
-
     from shipcheck.models.findings import Severity
+
+    from conftest import run_scan
 
     for name in ("requirements.txt", "tests/requirements/py3.txt", "docs/requirements.txt"):
         path = tmp_path / name
