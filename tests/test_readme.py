@@ -45,3 +45,19 @@ def test_every_hook_id_is_documented():
     assert hooks
     for hook in hooks:
         assert f"id: {hook}" in README
+
+
+def test_rule_counts_in_readme_match_the_catalogue():
+    rules = load_builtin().rules
+    assert int(re.search(r"^(\d+) rules, each mapped", README, re.M).group(1)) == len(rules)
+    areas = load_checklist().areas
+    per_area: dict[str, int] = {}
+    for rule in rules:
+        per_area[areas[rule.area]] = per_area.get(areas[rule.area], 0) + 1
+    table = re.findall(r"^\| ([A-Z][^|(]+?) \((\d+)\) \|", README, re.M)
+    assert len(table) == len(per_area)
+    for title, count in table:
+        # README rows shorten the checklist's area titles ("Observability" for
+        # "Observability and operations"), so match on the start.
+        full = next(t for t in per_area if t.startswith(title.split(" and ")[0]))
+        assert per_area[full] == int(count), (title, count)
