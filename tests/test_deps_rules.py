@@ -282,3 +282,43 @@ def test_requirements_in_support_folders_are_dev_files(tmp_path):
         "tests/requirements/py3.txt": Severity.LOW,
         "docs/requirements.txt": Severity.LOW,
     }
+
+
+def test_ranges_in_a_published_library_are_info(tmp_path):
+    from shipcheck.models.findings import Severity
+
+    from conftest import run_scan
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "taskqueue"\nversion = "5.4.0"\ndynamic = ["dependencies"]\n'
+    )
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "requirements" / "default.txt").write_text("kombu>=5.3.4,<6.0\n")
+    library = run_scan(tmp_path, select=["DEP001"], fail_on="never")
+    assert [(f.severity, "published library" in f.message) for f in library.findings] == [
+        (Severity.INFO, True)
+    ]
+    # The same library with a Dockerfile is deployed: ranges matter again.
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\n")
+    deployed = run_scan(tmp_path, select=["DEP001"], fail_on="never")
+    assert [f.severity for f in deployed.findings] == [Severity.MEDIUM]
+
+
+def test_a_library_with_urls_has_no_health_endpoint_finding(tmp_path):
+    from conftest import run_scan
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        '[project]\nname = "django-widgets"\nversion = "1.0"\ndependencies = ["django>=4.2"]\n'
+    )
+    pkg = tmp_path / "widgets"
+    pkg.mkdir()
+    (pkg / "urls.py").write_text(
+        "from django.urls import path\nfrom . import views\n\n"
+        "urlpatterns = [path('widgets/', views.index)]\n"
+    )
+    (pkg / "views.py").write_text("def index(request):\n    return None\n")
+    report = run_scan(tmp_path, select=["PRJ020"], fail_on="never")
+    assert report.findings == ()
+    assert report.scores.items["ops.health-endpoint"].status == "not-applicable"

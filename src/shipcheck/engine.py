@@ -270,6 +270,9 @@ def run_project_rules(
     for item in bound:
         if Kind.PROJECT not in item.detector.kinds:
             continue
+        # A rule that cannot be judged for this project (its `applies` says so) stays silent.
+        if item.detector.applies is not None and not applicable(item.rule, item.detector, project):
+            continue
         try:
             hits = list(item.detector.func(project, item.params))
         except registry.RuleSkipped as exc:

@@ -130,14 +130,16 @@ class Shape:
         """A pyproject with ``[build-system]`` that publishes a distribution, or a
         ``setup.py`` / ``setup.cfg`` next to the manifests (setuptools' classic layout)."""
         manifest = self.pyproject(folder)
-        if manifest is None:
-            return any(
-                posixpath.join(folder, name) in self.project.files
-                for name in ("setup.py", "setup.cfg")
-            )
-        data = manifest.data
-        return bool(data.get("build_system") and data.get("distribution")) and not data.get(
-            "non_package"
+        data = manifest.data if manifest is not None else {}
+        if data.get("non_package"):
+            return False
+        if data.get("build_system") and data.get("distribution"):
+            return True
+        # A pyproject.toml that only configures tools leaves packaging to setup.py/setup.cfg.
+        return any(
+            posixpath.join(folder, name) in self.project.files
+            or self.project.exists(posixpath.join(folder, name))
+            for name in ("setup.py", "setup.cfg")
         )
 
     def _files_below(self, folder: str) -> list[tuple[str, Kind]]:

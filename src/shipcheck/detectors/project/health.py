@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from shipcheck.detectors.deps.shape import Shape
 from shipcheck.detectors.project.routing import route_table
 from shipcheck.detectors.project.runners import framework_label
 from shipcheck.detectors.registry import detector
@@ -14,6 +15,10 @@ from shipcheck.project import ProjectModel
 
 def _has_web_app(project: ProjectModel) -> bool:
     if not project.complete:
+        return False
+    # A published framework or library (Django's own contrib apps) deploys no web app.
+    shape = Shape.of(project)
+    if shape.is_library("") and not shape.is_application(""):
         return False
     return any(
         any(o["kind"] == "app" for o in f.data["owners"]) or f.data["django"]
