@@ -8,7 +8,7 @@ import shlex
 from collections.abc import Iterator
 from typing import Any
 
-from shipcheck.detectors.project.repo import in_git_repo
+from shipcheck.detectors.project.repo import git_top, in_git_repo
 from shipcheck.detectors.registry import detector, fact_extractor
 from shipcheck.detectors.workflows.common import run_lines
 from shipcheck.models.artifacts import Kind, WorkflowFile
@@ -187,7 +187,16 @@ def _ci_files(project: ProjectModel) -> list[Fact]:
 
 
 def _other_ci(project: ProjectModel) -> bool:
-    return any(project.exists(p) for p in _OTHER_CI)
+    """CI configuration shipcheck does not read, or any CI configuration between the project
+    root and the top of its git repository (a monorepo service's CI lives at the top)."""
+    root = project.root.resolve()
+    top = git_top(project)
+    bases = [root]
+    if top is not None and top != root:
+        bases += [d for d in root.parents if d == top or top in d.parents]
+    return any(
+        (base / name).exists() for base in bases for name in (*_OTHER_CI, ".gitlab-ci.yml")
+    )
 
 
 def _python_project(project: ProjectModel) -> bool:
