@@ -213,7 +213,9 @@ def _python_service(path):
     path.mkdir(parents=True, exist_ok=True)
     (path / "pyproject.toml").write_text("[project]\nname = 'svc'\nversion = '1.0'\n")
     (path / "app.py").write_text("def handler():\n    return 1\n")
-    (path / "test_app.py").write_text("from app import handler\n\ndef test_handler():\n    assert handler() == 1\n")
+    (path / "test_app.py").write_text(
+        "from app import handler\n\ndef test_handler():\n    assert handler() == 1\n"
+    )
 
 
 def test_git_repository_without_any_ci_is_reported(tmp_path):
@@ -233,7 +235,9 @@ def test_monorepo_service_with_ci_at_the_repository_top_is_not_reported(tmp_path
     _git_repo(tmp_path)
     workflows = tmp_path / ".github" / "workflows"
     workflows.mkdir(parents=True)
-    (workflows / "ci.yml").write_text("on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: pytest\n")
+    (workflows / "ci.yml").write_text(
+        "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: pytest\n"
+    )
     _python_service(tmp_path / "services" / "api")
     report = run_scan(tmp_path / "services" / "api", select=["CI003"], fail_on="never")
     assert report.findings == ()

@@ -194,9 +194,7 @@ def _other_ci(project: ProjectModel) -> bool:
     bases = [root]
     if top is not None and top != root:
         bases += [d for d in root.parents if d == top or top in d.parents]
-    return any(
-        (base / name).exists() for base in bases for name in (*_OTHER_CI, ".gitlab-ci.yml")
-    )
+    return any((base / name).exists() for base in bases for name in (*_OTHER_CI, ".gitlab-ci.yml"))
 
 
 def _python_project(project: ProjectModel) -> bool:
