@@ -10,7 +10,7 @@ import pytest
 from shipcheck.detectors.python import database, errors, http, injection
 from shipcheck.detectors.python.astutil import Imports, StaticStrings, Untrusted, scopes
 from shipcheck.models.artifacts import Kind
-from shipcheck.parsers import parse
+from shipcheck.parsers import ParseError, parse
 
 PY_DETECTORS = [
     errors.broad_except_swallowed,
@@ -199,7 +199,13 @@ ODD_SOURCES = [
 @pytest.mark.parametrize("source", ODD_SOURCES)
 @pytest.mark.parametrize("detector", PY_DETECTORS, ids=lambda d: d.__name__)
 def test_python_detectors_never_crash(detector, source):
-    list(detector(_doc(source), None))
+    try:
+        doc = _doc(source)
+    except ParseError:
+        # Syntax newer than the Python running the tests (except* on 3.10) is a diagnostic,
+        # tested in test_parsers; the detectors never see it.
+        pytest.skip("syntax not supported by this Python")
+    list(detector(doc, None))
 
 
 def test_database_facts_skip_tests_and_examples():

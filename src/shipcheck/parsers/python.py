@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 import warnings
 
 from shipcheck.models.artifacts import Kind, PythonFile
@@ -21,10 +22,12 @@ def parse(path: str, data: bytes) -> PythonFile:
             tree = ast.parse(data, filename=path)
     except SyntaxError as exc:
         where = f"line {exc.lineno}" if exc.lineno else "unknown line"
-        hint = ""
         bad = (exc.text or "").strip()
         if any(h in bad for h in _PY2_HINTS) or "Missing parentheses" in str(exc.msg):
             hint = " (Python 2 code? shipcheck reads Python 3 only)"
+        else:
+            running = f"{sys.version_info.major}.{sys.version_info.minor}"
+            hint = f" (read with Python {running}: newer syntax needs a newer Python)"
         raise ParseError(f"Python syntax error at {where}: {exc.msg}{hint}") from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ParseError(f"Python source could not be parsed: {type(exc).__name__}") from None
