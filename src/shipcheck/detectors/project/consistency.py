@@ -142,18 +142,12 @@ def _kubernetes_ports(runner: Runner) -> Iterator[Hit]:
     docker = runner.docker or {}
     if server is not None:
         if declared and server.port not in numbers:
-            yield Hit(
-                path=runner.path,
-                line=declared[0]["line"],
-                column=declared[0]["column"],
-                end_column=declared[0].get("end_column"),
-                fields={
-                    "subject": f"{runner.label} declares containerPort {_port_list(numbers)}",
-                    "server": server.server,
-                    "port": server.port,
-                    "where": server.where,
-                },
-                context=f"{runner.label} containerPort {numbers} bind {server.port}",
+            yield _bind_mismatch(
+                runner,
+                declared[0],
+                f"{runner.label} declares containerPort {_port_list(numbers)}",
+                server,
+                f"{runner.label} containerPort {numbers} bind {server.port}",
             )
             return
         if declared:
@@ -163,18 +157,17 @@ def _kubernetes_ports(runner: Runner) -> Iterator[Hit]:
             if probe["handler"] not in {"httpGet", "tcpSocket"} or not isinstance(port, int):
                 continue
             if port != server.port:
-                yield Hit(
-                    path=runner.path,
-                    line=probe.get("port_line", probe["line"]),
-                    column=probe.get("port_column", probe["column"]),
-                    end_column=probe.get("port_end_column"),
-                    fields={
-                        "subject": f"The {probe['kind']} of {runner.label} targets port {port}",
-                        "server": server.server,
-                        "port": server.port,
-                        "where": server.where,
-                    },
-                    context=f"{runner.label} {probe['kind']} port {port} bind {server.port}",
+                at = {
+                    "line": probe.get("port_line", probe["line"]),
+                    "column": probe.get("port_column", probe["column"]),
+                    "end_column": probe.get("port_end_column"),
+                }
+                yield _bind_mismatch(
+                    runner,
+                    at,
+                    f"The {probe['kind']} of {runner.label} targets port {port}",
+                    server,
+                    f"{runner.label} {probe['kind']} port {port} bind {server.port}",
                 )
         return
     exposed = [e["port"] for e in docker.get("expose") or []]
@@ -195,6 +188,26 @@ def _kubernetes_ports(runner: Runner) -> Iterator[Hit]:
         )
 
 
+def _bind_mismatch(
+    runner: Runner, at: dict[str, Any], subject: str, server: Any, context: str
+) -> Hit:
+    """A declaration at ``at`` (line, column, end_column) that disagrees with the port the
+    server binds."""
+    return Hit(
+        path=runner.path,
+        line=at["line"],
+        column=at["column"],
+        end_column=at.get("end_column"),
+        fields={
+            "subject": subject,
+            "server": server.server,
+            "port": server.port,
+            "where": server.where,
+        },
+        context=context,
+    )
+
+
 def _compose_ports(runner: Runner) -> Iterator[Hit]:
     server = runner.server
     published = runner.data["ports"]
@@ -203,35 +216,22 @@ def _compose_ports(runner: Runner) -> Iterator[Hit]:
         return
     if published and server.port not in targets:
         first = published[0]
-        yield Hit(
-            path=runner.path,
-            line=first["line"],
-            column=first["column"],
-            end_column=first.get("end_column"),
-            fields={
-                "subject": f"{runner.label} publishes container port {_port_list(targets)} "
-                f"(`{first['raw']}`)",
-                "server": server.server,
-                "port": server.port,
-                "where": server.where,
-            },
-            context=f"{runner.label} ports {targets} bind {server.port}",
+        yield _bind_mismatch(
+            runner,
+            first,
+            f"{runner.label} publishes container port {_port_list(targets)} (`{first['raw']}`)",
+            server,
+            f"{runner.label} ports {targets} bind {server.port}",
         )
     check = runner.data.get("healthcheck")
     for port, _path in _health_urls(check["text"]) if check else []:
         if port != server.port:
-            yield Hit(
-                path=runner.path,
-                line=check["line"],
-                column=check["column"],
-                end_column=check.get("end_column"),
-                fields={
-                    "subject": f"The healthcheck of {runner.label} requests port {port}",
-                    "server": server.server,
-                    "port": server.port,
-                    "where": server.where,
-                },
-                context=f"{runner.label} healthcheck port {port} bind {server.port}",
+            yield _bind_mismatch(
+                runner,
+                check,
+                f"The healthcheck of {runner.label} requests port {port}",
+                server,
+                f"{runner.label} healthcheck port {port} bind {server.port}",
             )
 
 
