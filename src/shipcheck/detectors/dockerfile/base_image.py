@@ -9,7 +9,7 @@ from shipcheck.detectors.dockerfile.stages import label, lineage
 from shipcheck.detectors.dockerfile.syntax import ImageRef, Span, locate, parse_image
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Dockerfile, Kind, Stage
-from shipcheck.models.findings import Hit
+from shipcheck.models.findings import Hit, Severity
 
 
 def external_stages(doc: Dockerfile) -> Iterator[tuple[Stage, ImageRef]]:
@@ -36,6 +36,25 @@ def resolved(stage: Stage) -> str:
     return f" (resolves to `{stage.image}`)" if stage.raw_image != stage.image else ""
 
 
+def image_hit(
+    doc: Dockerfile, stage: Stage, severity: Severity | None = None, **fields: str
+) -> Hit:
+    """A finding on a stage's image reference, naming the stage and the image as written."""
+    span = image_span(doc, stage)
+    return Hit(
+        line=span.line,
+        column=span.column,
+        end_column=span.end_column,
+        fields={
+            "stage": label(stage, doc),
+            "image": stage.raw_image,
+            "resolved": resolved(stage),
+            **fields,
+        },
+        severity=severity,
+    )
+
+
 @detector("dockerfile.base-image-unpinned", kind=Kind.DOCKERFILE)
 def base_image_unpinned(doc: Dockerfile, params: None) -> Iterator[Hit]:
     """A stage's base image uses ``latest`` or no tag at all (and no digest). References
@@ -49,18 +68,7 @@ def base_image_unpinned(doc: Dockerfile, params: None) -> Iterator[Hit]:
             problem = "uses the `latest` tag, which changes under you"
         else:
             continue
-        span = image_span(doc, stage)
-        yield Hit(
-            line=span.line,
-            column=span.column,
-            end_column=span.end_column,
-            fields={
-                "stage": label(stage, doc),
-                "image": stage.raw_image,
-                "resolved": resolved(stage),
-                "problem": problem,
-            },
-        )
+        yield image_hit(doc, stage, problem=problem)
 
 
 @detector("dockerfile.base-image-no-digest", kind=Kind.DOCKERFILE)
@@ -69,17 +77,7 @@ def base_image_no_digest(doc: Dockerfile, params: None) -> Iterator[Hit]:
     for stage, image in external_stages(doc):
         if image.unresolved or image.digest or image.tag is None or image.tag == "latest":
             continue
-        span = image_span(doc, stage)
-        yield Hit(
-            line=span.line,
-            column=span.column,
-            end_column=span.end_column,
-            fields={
-                "stage": label(stage, doc),
-                "image": stage.raw_image,
-                "resolved": resolved(stage),
-            },
-        )
+        yield image_hit(doc, stage)
 
 
 @dataclass(frozen=True)

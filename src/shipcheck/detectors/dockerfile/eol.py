@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from shipcheck.detectors.dockerfile.base_image import external_stages, image_span, resolved
-from shipcheck.detectors.dockerfile.stages import label
+from shipcheck.detectors.dockerfile.base_image import external_stages, image_hit
 from shipcheck.detectors.dockerfile.syntax import ImageRef
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Dockerfile, Kind
@@ -185,18 +184,4 @@ def end_of_life_base(doc: Dockerfile, params: EndOfLifeParams) -> Iterator[Hit]:
             else:
                 when = "on or before" if before else "on"
                 status, severity = f"reached end of life {when} {date.isoformat()}", None
-            span = image_span(doc, stage)
-            yield Hit(
-                line=span.line,
-                column=span.column,
-                end_column=span.end_column,
-                fields={
-                    "stage": label(stage, doc),
-                    "image": stage.raw_image,
-                    "resolved": resolved(stage),
-                    "release": release.display,
-                    "status": status,
-                },
-                severity=severity,
-                context=f"{stage.image} {release.family}",
-            )
+            yield image_hit(doc, stage, severity, release=release.display, status=status)
