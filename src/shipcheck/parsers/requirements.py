@@ -93,8 +93,15 @@ def _requirement(line: str, number: int, raw: str, hashes: tuple[str, ...]) -> R
         return _direct(line, number, raw, hashes, False)
     # Options such as --install-option may trail a requirement; packaging rejects them.
     spec_text = _TRAILING_OPTION.split(line, maxsplit=1)[0].strip()
+    return _pep508(spec_text, number, raw, hashes, editable=False)
+
+
+def _pep508(
+    text: str, number: int, raw: str, hashes: tuple[str, ...], editable: bool
+) -> Requirement | None:
+    """A PEP 508 requirement (``name[extras] specifier ; marker`` or ``name @ url``)."""
     try:
-        parsed = PkgRequirement(spec_text)
+        parsed = PkgRequirement(text)
     except InvalidRequirement:
         return None
     return Requirement(
@@ -106,6 +113,7 @@ def _requirement(line: str, number: int, raw: str, hashes: tuple[str, ...]) -> R
         url=parsed.url,
         extras=tuple(sorted(parsed.extras)),
         hashes=hashes,
+        editable=editable,
     )
 
 
@@ -118,21 +126,7 @@ def _direct(
         return None
     if not _is_direct(target):
         # `-e name @ url` or `-e name[extra]` is unusual but legal when it parses.
-        try:
-            parsed = PkgRequirement(target)
-        except InvalidRequirement:
-            return None
-        return Requirement(
-            name=parsed.name,
-            specifier=str(parsed.specifier),
-            line=number,
-            raw=raw,
-            marker=str(parsed.marker) if parsed.marker else None,
-            url=parsed.url,
-            extras=tuple(sorted(parsed.extras)),
-            hashes=hashes,
-            editable=editable,
-        )
+        return _pep508(target, number, raw, hashes, editable)
     url, marker = target, None
     if ";" in target:
         head, _, tail = target.partition(";")
