@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.facts import Fact
@@ -26,6 +27,8 @@ class ProjectModel:
     complete: bool = True
     offline: bool = False  # --offline: detectors must not open network connections
     skipped: dict[str, str] = field(default_factory=dict)  # rule id → why it was skipped
+    # Derived views several project rules share (e.g. the dependency shape), built once.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
     _tracked: set[str] | None = field(default=None, repr=False)
     _git_checked: bool = field(default=False, repr=False)
 

@@ -13,23 +13,13 @@ from shipcheck.models.findings import Finding, Severity
 from shipcheck.project import ProjectModel
 
 _NOTE = " (in a published library, where ranges are expected: pin in the applications instead)"
-_SHAPES: dict[int, tuple[ProjectModel, Shape]] = {}
-
-
-def _shape(project: ProjectModel) -> Shape:
-    cached = _SHAPES.get(id(project))
-    if cached is None or cached[0] is not project:
-        _SHAPES.clear()
-        cached = (project, Shape.of(project))
-        _SHAPES[id(project)] = cached
-    return cached[1]
 
 
 @refiner("deps.unpinned-requirement")
 def library_ranges(project: ProjectModel, finding: Finding) -> Finding:
     """Lower unpinned-requirement findings in a library that deploys nothing to info (the
     library's root may be several folders up: ``requirements/extras/redis.txt``)."""
-    shape = _shape(project)
+    shape = Shape.of(project)
     folder = directory(finding.path)
     while True:
         if shape.is_library(folder):

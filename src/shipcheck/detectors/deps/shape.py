@@ -75,8 +75,11 @@ class Shape:
 
     @classmethod
     def of(cls, project: ProjectModel) -> Shape:
-        """Read the project's dependency facts."""
-        shape = cls(project)
+        """The project's dependency shape, read from its facts once per scan."""
+        cached = project.memo.get("deps-shape")
+        if isinstance(cached, cls):
+            return cached
+        shape = project.memo["deps-shape"] = cls(project)
         for fact in project.facts_of("dependency-manifest"):
             if ignored(fact.path):
                 continue
