@@ -18,8 +18,11 @@ sys.path.insert(0, str(TESTS))
 os.environ["SHIPCHECK_ADVISORY_DB"] = str(FIXTURES / "advisories")
 
 
-def run_scan(target: Path | list[Path], isolated: bool = True, jobs: int = 1, **overrides: Any):
-    """Scan ``target`` in-process and return the report."""
+def run_scan(
+    target: Path | list[Path], isolated: bool = True, jobs: int | None = None, **overrides: Any
+):
+    """Scan ``target`` and return the report (in this process for small trees; ``jobs``
+    forces worker processes)."""
     from shipcheck.engine import ScanOptions, scan
 
     targets = target if isinstance(target, list) else [target]
@@ -36,3 +39,21 @@ def run_scan(target: Path | list[Path], isolated: bool = True, jobs: int = 1, **
 def scan_dir():
     """The run_scan helper as a fixture."""
     return run_scan
+
+
+# Hypothesis: bounded and repeatable in CI; `HYPOTHESIS_PROFILE=dev` searches much longer.
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    pass
+else:
+    settings.register_profile(
+        "ci",
+        max_examples=30,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    settings.register_profile("dev", max_examples=2000, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

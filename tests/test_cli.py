@@ -120,9 +120,21 @@ def test_bad_config_key_and_value_exit_2_naming_key_and_file(tmp_path):
     assert "pyproject.toml: `params.DKR001`" in result.stderr
 
 
-def test_invalid_config_toml_exits_2(tmp_path):
+def test_unparseable_project_config_scans_with_defaults(tmp_path):
+    """A project's broken config file is an audited artifact, not a reason to audit nothing;
+    a config file the user names on the command line must be read (exit 2)."""
     (tmp_path / ".shipcheck.toml").write_text("fail-on = \n")
-    result = shipcheck("scan", str(tmp_path))
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n"
+    )
+    result = shipcheck("scan", str(tmp_path), "--format", "json", "--offline")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    config = [d for d in report["diagnostics"] if d["kind"] == "config"]
+    assert len(config) == 1 and "invalid TOML" in config[0]["reason"]
+    assert "scanned with the defaults" in config[0]["reason"]
+    assert any(f["rule_id"] == "CFG001" for f in report["findings"])
+    result = shipcheck("scan", str(tmp_path), "--config", str(tmp_path / ".shipcheck.toml"))
     assert result.returncode == 2
     assert ".shipcheck.toml" in result.stderr and "invalid TOML" in result.stderr
 

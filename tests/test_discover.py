@@ -115,19 +115,19 @@ def test_bad_input_becomes_diagnostics_and_the_scan_goes_on(tmp_path):
 
 
 def test_unreadable_file_is_a_diagnostic(tmp_path, monkeypatch):
-    from shipcheck import engine
+    from shipcheck import filepass
 
     (tmp_path / "requirements.txt").write_text("requests\n")
     (tmp_path / "Dockerfile").write_text("FROM python:3.12\n")
 
-    real = engine._read
+    real = filepass._read
 
-    def deny(ref):
-        if ref.path == "Dockerfile":
+    def deny(abspath, size):
+        if abspath.endswith("Dockerfile"):
             raise PermissionError(13, "Permission denied")
-        return real(ref)
+        return real(abspath, size)
 
-    monkeypatch.setattr(engine, "_read", deny)
+    monkeypatch.setattr(filepass, "_read", deny)
     report = run_scan(tmp_path, fail_on="never")
     assert {d.path: d.reason for d in report.diagnostics}[
         "Dockerfile"

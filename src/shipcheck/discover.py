@@ -31,6 +31,7 @@ class SourceRef:
     path: str  # repo-relative, forward slashes
     kind: Kind
     size: int
+    data: bytes | None = None  # the content, when it does not come from a file (stdin)
 
 
 @dataclass
@@ -124,6 +125,10 @@ def _walk_dir(
             _walk_dir(Path(entry.path), root, real_root, inner, excludes, max_size, found)
         elif entry.is_file(follow_symlinks=False):
             _add_file(entry.path, rel, max_size, found)
+        elif classify(rel) is not None:  # a FIFO or a device: reading it could block forever
+            found.diagnostics.append(
+                Diagnostic(rel, "not a regular file (a FIFO or device), skipped")
+            )
 
 
 def _symlink(

@@ -4,34 +4,30 @@
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
-import string
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from shipcheck import baseline as baseline_mod
 from shipcheck import config as config_mod
-from shipcheck import discover, fingerprint, gitdiff, scoring
+from shipcheck import discover, fingerprint, gitdiff, scoring, workers
 from shipcheck.catalogue import Catalogue, CatalogueError, Rule, load_rules, merge, user_rule_dirs
 from shipcheck.checklist import load_checklist
 from shipcheck.config import Config, ConfigError
 from shipcheck.detectors import registry
-from shipcheck.models.artifacts import Artifact, Kind
+from shipcheck.filepass import BindError, Bound, WorkerSettings, bind, make_finding
+from shipcheck.models.artifacts import Kind
 from shipcheck.models.facts import Fact
-from shipcheck.models.findings import Diagnostic, Finding, Hit
+from shipcheck.models.findings import Diagnostic, Finding
 from shipcheck.packs import LoadedPack, PackLoadError, load_builtin, load_third_party
-from shipcheck.parsers import ParseError, decode, parse
+from shipcheck.parsers.yaml_nodes import YamlLimits
 from shipcheck.project import ProjectModel
 from shipcheck.report import Report, build_report
 from shipcheck.selection import select_rules
-from shipcheck.suppress import Suppression, apply_suppressions, file_suppressions
+from shipcheck.suppress import Suppression, apply_suppressions
 
-# Below this many files a process pool costs more than it saves (when --jobs is not given).
-PARALLEL_THRESHOLD = 64
 STDIN_PATH = "<stdin>"
 
 
@@ -81,189 +77,11 @@ def load_catalogue(root: Path | None, config: Config) -> LoadedCatalogue:
     return LoadedCatalogue(Catalogue(rules, load_checklist()), [builtin, *packs], warnings)
 
 
-# --- the file pass (runs in worker processes) ------------------------------------------
-
-
-@dataclass
-class FileResult:
-    """What one file contributed: findings, facts, diagnostics and suppression comments."""
-
-    path: str
-    kind: Kind | None
-    findings: list[Finding] = field(default_factory=list)
-    facts: list[Fact] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    suppressions: list[Suppression] = field(default_factory=list)
-
-
-@dataclass
-class _Bound:
-    rule: Rule
-    detector: registry.Detector
-    params: Any
-
-
-_WORKER_RULES: list[_Bound] = []
-
-
-def _bind(rules: Sequence[Rule]) -> list[_Bound]:
-    bound = []
-    for rule in rules:
-        spec = registry.get(rule.detector)
-        if spec is None:  # pragma: no cover - the catalogue checked this
-            raise UsageError(f"rule {rule.id}: unknown detector {rule.detector}")
-        try:
-            params = registry.build_params(spec, rule.params)
-        except registry.ParamsError as exc:
-            raise UsageError(f"rule {rule.id}: {exc}") from None
-        bound.append(_Bound(rule, spec, params))
-    return bound
-
-
-def _init_worker(rules: list[Rule], modules: list[str]) -> None:
-    for module in modules:
-        registry.import_modules(module)
-    _WORKER_RULES[:] = _bind(rules)
-
-
-class _Fields(dict):  # type: ignore[type-arg]
-    """Leaves unknown ``{placeholders}`` visible instead of failing."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def format_message(template: str, fields: dict[str, Any]) -> str:
-    """Fill a rule's message template; never raises."""
-    try:
-        return string.Formatter().vformat(template, (), _Fields(fields))
-    except (ValueError, IndexError, AttributeError):
-        return template
-
-
-def make_finding(rule: Rule, hit: Hit, path: str, line_text: str) -> Finding:
-    """Join a detector hit with its rule. ``fingerprint`` holds the context hash for now."""
-    end_line = hit.end_line or hit.line
-    end_column = hit.end_column or (len(line_text) + 1 if end_line == hit.line else 1)
-    end_column = max(end_column, hit.column if end_line == hit.line else 1)
-    context = hit.context if hit.context is not None else line_text
-    if hit.context is None and not line_text.strip():
-        context = format_message(rule.message, dict(hit.fields))
-    return Finding(
-        rule_id=rule.id,
-        rule_name=rule.name,
-        checklist_key=rule.checklist,
-        area=rule.area,
-        severity=rule.severity if rule.severity_configured else (hit.severity or rule.severity),
-        path=hit.path or path,
-        line=max(hit.line, 1),
-        column=max(hit.column, 1),
-        end_line=max(end_line, hit.line, 1),
-        end_column=end_column,
-        message=format_message(rule.message, dict(hit.fields)),
-        remediation=rule.remediation,
-        fingerprint=fingerprint.context_hash(rule.id, hit.path or path, context),
-    )
-
-
-def _read(ref: discover.SourceRef) -> bytes:
-    with open(ref.abspath, "rb") as handle:
-        return handle.read(ref.size + 1)
-
-
-def process_file(ref: discover.SourceRef, data: bytes | None = None) -> FileResult:
-    """Read, parse and check one file. Never raises: problems become diagnostics."""
-    result = FileResult(path=ref.path, kind=ref.kind)
-    try:
-        if data is None:
-            data = _read(ref)
-    except OSError as exc:
-        result.diagnostics.append(Diagnostic(ref.path, f"not readable: {exc.strerror or exc}"))
-        result.kind = None
-        return result
-    if b"\x00" in data[:8192]:
-        result.diagnostics.append(Diagnostic(ref.path, "binary file, skipped"))
-        result.kind = None
-        return result
-    try:
-        artifact = parse(ref.path, ref.kind, data)
-    except ParseError as exc:
-        result.diagnostics.append(Diagnostic(ref.path, str(exc), kind="parse-error"))
-        # Credential formats are still worth finding in a file that does not parse.
-        artifact = Artifact(path=ref.path, kind=Kind.TEXT, text=decode(data))
-        result.kind = None
-    except Exception as exc:  # a parser bug must not end the scan
-        result.diagnostics.append(
-            Diagnostic(
-                ref.path, f"internal parser error: {type(exc).__name__}: {exc}", "parse-error"
-            )
-        )
-        return result
-    else:
-        result.kind = artifact.kind
-    result.suppressions = file_suppressions(ref.path, artifact.text, artifact.lines, artifact.kind)
-    for bound in _WORKER_RULES:
-        kinds = bound.detector.kinds
-        if artifact.kind not in kinds and not (Kind.ANY in kinds and artifact.kind != Kind.PROJECT):
-            continue
-        if result.kind is None and Kind.ANY not in kinds:
-            continue
-        try:
-            hits = list(bound.detector.func(artifact, bound.params))
-        except Exception as exc:  # one broken detector must not hide the others' findings
-            result.diagnostics.append(
-                Diagnostic(
-                    ref.path,
-                    f"rule {bound.rule.id} failed: {type(exc).__name__}: {exc}",
-                    kind="parse-error",
-                )
-            )
-            continue
-        for hit in hits:
-            result.findings.append(
-                make_finding(bound.rule, hit, ref.path, artifact.line_text(hit.line))
-            )
-    if result.kind is not None:
-        for extract in registry.fact_extractors(artifact.kind):
-            try:
-                result.facts.extend(extract(artifact))
-            except Exception as exc:
-                result.diagnostics.append(
-                    Diagnostic(ref.path, f"fact extraction failed: {type(exc).__name__}: {exc}")
-                )
-    return result
-
-
-def _pool_context() -> Any:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-
-
-def run_file_pass(
-    files: list[discover.SourceRef], rules: list[Rule], modules: list[str], jobs: int | None
-) -> list[FileResult]:
-    """Process every file, in parallel when it pays; results in ``files`` order."""
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs is None and len(files) < PARALLEL_THRESHOLD:
-        workers = 1
-    if workers <= 1 or len(files) <= 1:
-        _init_worker(rules, modules)
-        return [process_file(ref) for ref in files]
-    chunk = max(1, min(32, len(files) // (workers * 4) or 1))
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_pool_context(),
-        initializer=_init_worker,
-        initargs=(rules, modules),
-    ) as pool:
-        return list(pool.map(process_file, files, chunksize=chunk))
-
-
 # --- the project pass --------------------------------------------------------------------
 
 
 def run_project_rules(
-    project: ProjectModel, bound: list[_Bound], diagnostics: list[Diagnostic]
+    project: ProjectModel, bound: list[Bound], diagnostics: list[Diagnostic]
 ) -> list[Finding]:
     """Cross-file rules over the merged facts."""
     findings: list[Finding] = []
@@ -294,7 +112,7 @@ def run_project_rules(
 def refine(
     project: ProjectModel,
     findings: list[Finding],
-    bound: list[_Bound],
+    bound: list[Bound],
     diagnostics: list[Diagnostic],
 ) -> list[Finding]:
     """Let project-wide facts adjust file findings (see ``registry.refiner``)."""
@@ -368,14 +186,22 @@ def scan(options: ScanOptions) -> Report:
     accepted, changes = _narrowing(options, root)
     loaded = load_catalogue(root, cfg)
     rules = select_rules(loaded.catalogue, cfg)
-    bound = _bind(rules)
-    modules = sorted({m for pack in loaded.packs for m in pack.modules})
+    try:
+        bound = bind(rules)
+    except BindError as exc:
+        raise UsageError(str(exc)) from None
+    settings = WorkerSettings(
+        rules=tuple(rules),
+        modules=tuple(sorted({m for pack in loaded.packs for m in pack.modules})),
+        yaml_limits=YamlLimits(cfg.max_yaml_nodes, cfg.max_yaml_depth),
+    )
     diagnostics = [Diagnostic(".", w, kind="note") for w in loaded.warnings]
+    diagnostics.extend(Diagnostic(".", problem, kind="config") for problem in cfg.problems)
 
     if options.stdin_text is not None:
-        ref = discover.SourceRef(STDIN_PATH, options.stdin_name, Kind.YAML, len(options.stdin_text))
-        _init_worker(rules, modules)
-        results = [process_file(ref, options.stdin_text.encode("utf-8"))]
+        data = options.stdin_text.encode("utf-8")
+        ref = discover.SourceRef(STDIN_PATH, options.stdin_name, Kind.YAML, len(data), data)
+        results = workers.run([ref], settings, options.jobs, cfg.file_timeout)
     else:
         if explicit_files:
             found = discover.explicit(targets, root, cfg.excludes, cfg.max_file_size)
@@ -386,7 +212,7 @@ def scan(options: ScanOptions) -> Report:
                 found.files.extend(part.files)
                 found.diagnostics.extend(part.diagnostics)
         diagnostics.extend(found.diagnostics)
-        results = run_file_pass(found.files, rules, modules, options.jobs)
+        results = workers.run(found.files, settings, options.jobs, cfg.file_timeout)
 
     findings: list[Finding] = []
     suppressions: list[Suppression] = []
@@ -404,6 +230,8 @@ def scan(options: ScanOptions) -> Report:
     if project.complete:
         findings.extend(run_project_rules(project, bound, diagnostics))
         findings = refine(project, findings, bound, diagnostics)
+    if project.git_asked and project.git.problem:
+        diagnostics.append(Diagnostic(".", project.git.problem, kind="git"))
 
     findings = _per_file_ignores(findings, cfg.per_file_ignores)
     known = {r.id: r.id for r in rules} | {r.name: r.id for r in rules}

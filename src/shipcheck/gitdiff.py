@@ -10,11 +10,11 @@ lines was added or rewritten.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from shipcheck.git import DIFF_HARDENING, GitError, find_git_dir, run_git
 from shipcheck.models.findings import Finding
 
 GIT_TIMEOUT = 120
@@ -22,8 +22,6 @@ GIT_TIMEOUT = 120
 _DIFF_OPTIONS = (
     "--unified=0",
     "--no-color",
-    "--no-ext-diff",
-    "--no-textconv",
     "--find-renames",
     "--relative",
     "--src-prefix=a/",
@@ -64,51 +62,34 @@ class ChangedLines:
         return inside, outside
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    command = ["git", "-c", "core.fsmonitor=false", "-c", "core.quotepath=false", *args]
+def _git(root: Path, *args: str) -> bytes:
     try:
-        return subprocess.run(
-            command, cwd=root, capture_output=True, timeout=GIT_TIMEOUT, check=False
-        )
-    except FileNotFoundError:
-        raise GitDiffError("--diff needs git, and git is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise GitDiffError(f"git {args[0]} took longer than {GIT_TIMEOUT}s") from None
-    except OSError as exc:
-        raise GitDiffError(f"cannot run git: {exc}") from None
-
-
-def _stderr(result: subprocess.CompletedProcess[bytes]) -> str:
-    lines = result.stderr.decode("utf-8", errors="replace").strip().splitlines()
-    return lines[-1] if lines else f"exit code {result.returncode}"
+        return run_git(root, *args, timeout=GIT_TIMEOUT)
+    except GitError as exc:
+        raise GitDiffError(f"--diff: {exc}") from None
 
 
 def changed_lines(root: Path, ref: str) -> ChangedLines:
     """What changed in the working tree under ``root`` since ``ref``."""
     if not ref or ref.startswith("-") or any(c.isspace() or c == "\0" for c in ref):
         raise GitDiffError(f"--diff: {ref!r} is not a git ref")
-    inside = _git(root, "rev-parse", "--is-inside-work-tree")
-    if inside.returncode != 0 or inside.stdout.strip() != b"true":
+    if find_git_dir(root) is None:
         raise GitDiffError(f"--diff needs a git repository, and {root} is not inside one")
-    verify = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    if verify.returncode != 0:
+    try:
+        commit = run_git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except GitError as exc:
+        if exc.returncode != 1:  # 1 with --quiet: the ref does not exist
+            raise GitDiffError(f"--diff: {exc}") from None
         raise GitDiffError(
             f"--diff: unknown git ref {ref!r} (in CI, fetch it first: a shallow checkout "
             "needs `fetch-depth: 0` or `git fetch origin <branch>`)"
-        )
-    commit = verify.stdout.decode().strip()
-    diff = _git(root, "diff", *_DIFF_OPTIONS, commit, "--")
-    if diff.returncode != 0:
-        raise GitDiffError(f"git diff {ref} failed: {_stderr(diff)}")
+        ) from None
+    diff = _git(root, "diff", *DIFF_HARDENING, *_DIFF_OPTIONS, commit.decode().strip(), "--")
     untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z")
-    if untracked.returncode != 0:
-        raise GitDiffError(f"git ls-files failed: {_stderr(untracked)}")
     new_files = frozenset(
-        name.decode("utf-8", errors="surrogateescape")
-        for name in untracked.stdout.split(b"\0")
-        if name
+        name.decode("utf-8", errors="surrogateescape") for name in untracked.split(b"\0") if name
     )
-    text = diff.stdout.decode("utf-8", errors="surrogateescape")
+    text = diff.decode("utf-8", errors="surrogateescape")
     return ChangedLines(ref=ref, lines=parse_diff(text), new_files=new_files)
 
 

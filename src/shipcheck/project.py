@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shipcheck.git import GitRepo
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.facts import Fact
 
@@ -29,8 +29,7 @@ class ProjectModel:
     skipped: dict[str, str] = field(default_factory=dict)  # rule id → why it was skipped
     # Derived views several project rules share (e.g. the dependency shape), built once.
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
-    _tracked: set[str] | None = field(default=None, repr=False)
-    _git_checked: bool = field(default=False, repr=False)
+    _git: GitRepo | None = field(default=None, repr=False)
 
     def facts_of(self, fact_type: str) -> list[Fact]:
         """Facts of one type, in path/line order."""
@@ -60,43 +59,24 @@ class ProjectModel:
         except (OSError, RuntimeError):
             return None
 
+    @property
+    def git_asked(self) -> bool:
+        """Whether a rule asked git anything during this scan."""
+        return self._git is not None
+
+    @property
+    def git(self) -> GitRepo:
+        """The git repository holding the root (asked lazily, hardened)."""
+        if self._git is None:
+            self._git = GitRepo(self.root)
+        return self._git
+
     def git_tracked(self, rel: str) -> bool | None:
-        """Whether git tracks ``rel``; None when the root is not a git work tree."""
-        if not self._git_checked:
-            self._git_checked = True
-            self._tracked = _git_ls_files(self.root)
-        if self._tracked is None:
-            return None
-        return rel in self._tracked
+        """Whether git tracks ``rel``; None when that cannot be told."""
+        tracked = self.git.tracked()
+        return None if tracked is None else rel in tracked
 
     def tracked_paths(self) -> frozenset[str] | None:
-        """Every path git tracks under the root (relative to it); None when not a work tree.
+        """Every path git tracks under the root (relative to it); None when unknown.
         Finds tracked files that discovery skipped because a later .gitignore covers them."""
-        self.git_tracked("")
-        return frozenset(self._tracked) if self._tracked is not None else None
-
-
-def _git_ls_files(root: Path) -> set[str] | None:
-    """Tracked paths, relative to ``root``. The repository's own git config must not run
-    programs, so hooks and fsmonitor are switched off."""
-    try:
-        result = subprocess.run(
-            ["git", "-c", "core.fsmonitor=false", "-C", str(root), "ls-files", "-z", "--full-name"],
-            capture_output=True,
-            timeout=20,
-            check=False,
-        )
-        prefix = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-prefix"],
-            capture_output=True,
-            timeout=20,
-            check=False,
-            text=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if result.returncode != 0 or prefix.returncode != 0:
-        return None
-    base = prefix.stdout.strip()
-    paths = result.stdout.decode("utf-8", errors="replace").split("\0")
-    return {p[len(base) :] for p in paths if p and p.startswith(base)}
+        return self.git.tracked()

@@ -15,6 +15,8 @@ from shipcheck.scoring import Scores
 from shipcheck.suppress import Suppression
 
 REPORT_SCHEMA_VERSION = "1.0"
+# Diagnostic kinds a reader must see before the findings.
+PROMINENT_KINDS = frozenset({"config", "git", "timeout", "crash"})
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,12 @@ class Report:
     def rule(self, rule_id: str) -> Rule | None:
         """A rule that ran, by id."""
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """Diagnostics that change what the report means (configuration ignored, git not
+        asked, files abandoned): every format shows these first."""
+        return tuple(d for d in self.diagnostics if d.kind in PROMINENT_KINDS)
 
     def counts(self) -> dict[str, int]:
         """Open findings per severity (every severity present, worst first)."""

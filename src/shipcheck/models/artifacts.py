@@ -33,6 +33,15 @@ class Kind(str, enum.Enum):
     PROJECT = "project"
 
 
+@dataclass(frozen=True)
+class ParseFailure:
+    """Why a file could not be read as its kind (the artifact then holds plain text)."""
+
+    kind: Kind
+    reason: str
+    line: int | None = None
+
+
 @dataclass
 class Artifact:
     """A file read from the repository. ``path`` is repo-relative with forward slashes."""
@@ -40,6 +49,10 @@ class Artifact:
     path: str
     kind: Kind
     text: str
+    # Parts of the file the parser passed over, with the reason (a YAML document over the
+    # alias budget, say): reported as diagnostics while the rest is still checked.
+    notes: list[str] = field(default_factory=list)
+    parse_failure: ParseFailure | None = None
 
     @property
     def lines(self) -> list[str]:

@@ -8,7 +8,12 @@ from shipcheck.models.artifacts import Artifact, Kind
 
 
 class ParseError(Exception):
-    """The file could not be parsed; the message is the user-facing reason."""
+    """The file could not be parsed; the message is the user-facing reason, ``line`` where
+    the problem is (1-based) when the parser knows."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def parse(path: str, kind: Kind, data: bytes) -> Artifact:

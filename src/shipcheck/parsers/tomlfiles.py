@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -15,12 +16,18 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 
+_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
 def load_toml(text: str, what: str) -> dict[str, Any]:
     """Parse TOML text; a syntax error becomes a :class:`ParseError` naming ``what``."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ParseError(f"invalid TOML in {what}: {exc}") from None
+        at = _AT_LINE.search(str(exc))
+        raise ParseError(
+            f"invalid TOML in {what}: {exc}", int(at.group(1)) if at else None
+        ) from None
 
 
 def parse_pyproject(path: str, data: bytes) -> TomlFile:
@@ -42,7 +49,7 @@ def parse_lockfile(path: str, data: bytes) -> TomlFile:
         try:
             loaded = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ParseError(f"invalid JSON in lock file: {exc}") from None
+            raise ParseError(f"invalid JSON in lock file: {exc}", exc.lineno) from None
         return TomlFile(
             path=path,
             kind=Kind.LOCKFILE,

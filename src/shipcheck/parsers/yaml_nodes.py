@@ -6,6 +6,8 @@ dict and list subclasses so detectors can point at 1-based lines and columns.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -106,9 +108,117 @@ def _construct_unknown(loader: LineLoader, node: yaml.Node) -> Any:
     return loader.construct_scalar(node)
 
 
+@dataclass(frozen=True)
+class YamlLimits:
+    """Bounds on what one YAML document may cost. Aliases let a 1 KB file describe billions of
+    nodes ("billion laughs"); a document over a bound is skipped with a reason, the others
+    are still read."""
+
+    # Nodes reached through aliases (beyond the document's own nodes). Real manifests and
+    # workflows reuse a few anchors (CI job templates): hundreds of nodes, not 100,000.
+    max_alias_nodes: int = 100_000
+    # Nesting depth after alias expansion. Kubernetes CRD schemas, the deepest real YAML we
+    # read, stay under 40 levels; 200 keeps recursive readers far from Python's stack limit.
+    max_depth: int = 200
+
+
+LIMITS = YamlLimits()
+
+
+def set_limits(limits: YamlLimits) -> None:
+    """Use ``limits`` for every later load in this process (a scan's configuration)."""
+    global LIMITS
+    LIMITS = limits
+
+
+def load_documents(text: str, limits: YamlLimits | None = None) -> tuple[list[Any], list[str]]:
+    """Every document of ``text`` (empty documents dropped), and why any document was
+    skipped. Raises ``yaml.YAMLError`` for invalid YAML."""
+    limits = limits or LIMITS
+    loader = LineLoader(text)
+    documents: list[Any] = []
+    problems: list[str] = []
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            index += 1
+            problem = over_limits(node, limits)
+            if problem is not None:
+                problems.append(f"YAML document {index} skipped: {problem}")
+                continue
+            data = loader.construct_document(node)
+            if data is not None:
+                documents.append(data)
+    finally:
+        loader.dispose()
+    return documents, problems
+
+
 def load_all(text: str) -> list[Any]:
-    """Every document of ``text`` (empty documents dropped). Raises ``yaml.YAMLError``."""
-    return [doc for doc in yaml.load_all(text, Loader=LineLoader) if doc is not None]
+    """Every document of ``text`` within :data:`LIMITS` (others dropped)."""
+    return load_documents(text)[0]
+
+
+def over_limits(root: yaml.Node, limits: YamlLimits) -> str | None:
+    """Why a composed document is too costly to read, or None. Sizes and depths are computed
+    once per distinct node (aliases share node objects), so this is linear in the file."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            children = _children(node)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            open_nodes.discard(key)
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            return "an alias refers to a node that contains it (a recursive structure)"
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in size)
+    distinct = len(size)
+    through_aliases = size[id(root)] - distinct
+    if through_aliases > limits.max_alias_nodes:
+        return (
+            f"aliases expand it by {through_aliases:,} nodes, over the limit of "
+            f"{limits.max_alias_nodes:,} (max-yaml-nodes)"
+        )
+    if depth[id(root)] > limits.max_depth:
+        return (
+            f"nested {depth[id(root)]:,} levels deep, over the limit of {limits.max_depth} "
+            "(max-yaml-depth)"
+        )
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def walk(root: Any) -> Iterator[Any]:
+    """Every :class:`LMap` and :class:`LList` below ``root`` (``root`` included), depth first in
+    source order, each once however many aliases lead to it."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, LMap | LList) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        children = node.values() if isinstance(node, LMap) else node
+        stack.extend(reversed([c for c in children if isinstance(c, LMap | LList)]))
 
 
 def get_path(node: Any, *keys: Any) -> Any:

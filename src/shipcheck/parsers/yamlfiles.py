@@ -18,7 +18,7 @@ from shipcheck.models.artifacts import (
     YamlFile,
 )
 from shipcheck.parsers import ParseError, decode
-from shipcheck.parsers.yaml_nodes import LMap, load_all
+from shipcheck.parsers.yaml_nodes import LMap, load_documents
 
 # Go/Helm/Jinja templating, but not GitHub's ${{ expressions }}.
 _TEMPLATE = re.compile(r"(?<!\$)\{\{-?\s*[.$A-Za-z(]|\{%-?\s")
@@ -49,7 +49,7 @@ def parse(path: str, data: bytes) -> YamlFile:
     if is_templated(path, text):
         raise ParseError(TEMPLATE_HINT)
     try:
-        documents = load_all(text)
+        documents, problems = load_documents(text)
     except yaml.YAMLError as exc:
         if _TEMPLATE.search(text):
             raise ParseError(TEMPLATE_HINT) from None
@@ -64,7 +64,9 @@ def parse(path: str, data: bytes) -> YamlFile:
         raise ParseError(f"invalid YAML{where}: {problem}") from None
     except RecursionError:
         raise ParseError("YAML nested too deeply to read") from None
-    return classify_documents(path, text, documents)
+    artifact = classify_documents(path, text, documents)
+    artifact.notes.extend(problems)
+    return artifact
 
 
 def classify_documents(path: str, text: str, documents: list[Any]) -> YamlFile:

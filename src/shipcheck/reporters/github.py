@@ -42,7 +42,12 @@ class GithubReporter(Reporter):
         """One command per finding, most severe first, then the verdict."""
         paths = RepoPaths(report.root)
         ordered = sorted(report.findings, key=lambda f: (-f.severity.rank, f.sort_key()))
-        lines = [self._annotation(f, paths) for f in ordered]
+        lines = [
+            "::warning title=shipcheck::"
+            + escape_data(w.reason if w.path == "." else f"{w.path}: {w.reason}")
+            for w in report.warnings
+        ]
+        lines += [self._annotation(f, paths) for f in ordered]
         score = report.scores.overall
         verdict = "passed" if report.gate.passed else "failed: " + "; ".join(report.gate.reasons)
         lines.append(

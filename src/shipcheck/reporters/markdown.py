@@ -103,6 +103,10 @@ class MarkdownReporter(Reporter):
             "",
             verdict,
             "",
+            *(
+                f"> ⚠️ **{cell(w.path + ': ' if w.path != '.' else '')}{cell(w.reason)}**\n"
+                for w in report.warnings
+            ),
             f"{len(report.findings)} open finding(s): {summary} · {len(report.suppressed)} "
             f"suppressed · {report.files_scanned} files scanned",
         ]

@@ -49,7 +49,16 @@ SECURITY_SEVERITY = {
     Severity.LOW: "3.0",
 }
 PRECISIONS = frozenset({"very-high", "high", "medium", "low"})
-NOTIFICATION_LEVEL = {"parse-error": "warning", "suppression": "warning", "network": "warning"}
+NOTIFICATION_LEVEL = {
+    "parse-error": "warning",
+    "suppression": "warning",
+    "network": "warning",
+    "config": "error",
+    "git": "warning",
+    "timeout": "warning",
+    "crash": "error",
+    "limit": "warning",
+}
 MAX_TAGS = 20
 MAX_SHORT_DESCRIPTION = 1024
 MAX_NAME = 255

@@ -49,6 +49,9 @@ class TerminalReporter(Reporter):
         console.print(
             f"[bold]shipcheck {report.tool_version}[/] · {report.files_scanned} files scanned"
         )
+        for warning in report.warnings:
+            where = "" if warning.path == "." else f"{warning.path}: "
+            console.print(Text(f"warning: {where}{warning.reason}", "bold yellow"))
         self._findings(console, report)
         self._checklist(console, report)
         self._scores(console, report)

@@ -82,27 +82,37 @@ def _env_instruction(doc: Dockerfile, value: str, line: int) -> Iterator[_Settin
         yield _Setting(name, val, line, column)
 
 
-def _yaml_settings(node: Any, in_env: bool = False) -> Iterator[_Setting]:
-    """Entries of ``environment`` / ``env`` mappings and lists at any depth."""
-    if isinstance(node, LMap):
-        if in_env or ("name" in node and "value" in node):
-            if "name" in node and "value" in node and isinstance(node.get("name"), str):
+def _yaml_settings(root: Any) -> Iterator[_Setting]:
+    """Entries of ``environment`` / ``env`` mappings and lists at any depth (each node once
+    per context, however many aliases reach it)."""
+    seen: set[tuple[int, bool]] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, in_env = stack.pop()
+        if not isinstance(node, LMap | LList) or (id(node), in_env) in seen:
+            continue
+        seen.add((id(node), in_env))
+        children: list[tuple[Any, bool]] = []
+        if isinstance(node, LMap):
+            pair = "name" in node and "value" in node
+            if pair and isinstance(node.get("name"), str):
                 yield _Setting(node["name"], node["value"], node.value_line("value"),
                                node.value_column("value"))  # fmt: skip
             elif in_env:
                 for key, value in node.items():
                     yield _Setting(str(key), value, node.value_line(key), node.value_column(key))
-            return
-        for key, value in node.items():
-            yield from _yaml_settings(value, key in {"environment", "env"})
-    elif isinstance(node, LList):
-        for index, item in enumerate(node):
-            if in_env and isinstance(item, str) and "=" in item and index < len(node.item_pos):
-                name, value = item.split("=", 1)
-                line, column = node.item_pos[index]
-                yield _Setting(name.strip(), value, line, column + len(name) + 1)
-            else:
-                yield from _yaml_settings(item, in_env)
+            if pair or in_env:
+                continue
+            children = [(value, key in {"environment", "env"}) for key, value in node.items()]
+        else:
+            for index, item in enumerate(node):
+                if in_env and isinstance(item, str) and "=" in item and index < len(node.item_pos):
+                    name, value = item.split("=", 1)
+                    line, column = node.item_pos[index]
+                    yield _Setting(name.strip(), value, line, column + len(name) + 1)
+                else:
+                    children.append((item, in_env))
+        stack.extend(reversed(children))
 
 
 def _settings(doc: Artifact) -> Iterator[_Setting]:

@@ -30,7 +30,7 @@ from shipcheck.detectors.secrets.pyast import (
 )
 from shipcheck.models.artifacts import Artifact, EnvFile, Kind, PythonFile, YamlFile
 from shipcheck.models.findings import Hit
-from shipcheck.parsers.yaml_nodes import LList, LMap
+from shipcheck.parsers.yaml_nodes import LMap, walk
 
 SETTINGS_BASES = frozenset({"BaseSettings", "Settings"})
 # A module without one of these words reads no environment and defines no settings class.
@@ -210,20 +210,18 @@ def _interpolation_defaults(text: str) -> Iterator[tuple[str, str, str, int]]:
             yield match.group("name"), match.group("default"), match.group(0), offset
 
 
-def _scalars(node: object) -> Iterator[tuple[str, int, int]]:
-    """(text, line, column) of every string scalar in a YAML tree whose position is known."""
-    if isinstance(node, LMap):
-        for key, value in node.items():
-            if isinstance(value, str):
-                yield value, node.value_line(key), node.value_column(key)
-            else:
-                yield from _scalars(value)
-    elif isinstance(node, LList):
+def _scalars(root: object) -> Iterator[tuple[str, int, int]]:
+    """(text, line, column) of every string scalar in a YAML tree whose position is known
+    (each node once, however many aliases reach it)."""
+    for node in walk(root):
+        if isinstance(node, LMap):
+            for key, value in node.items():
+                if isinstance(value, str):
+                    yield value, node.value_line(key), node.value_column(key)
+            continue
         for index, item in enumerate(node):
             if isinstance(item, str) and index < len(node.item_pos):
                 yield item, node.item_pos[index][0], node.item_pos[index][1]
-            else:
-                yield from _scalars(item)
 
 
 def _locate(doc: Artifact, line: int, column: int, needle: str) -> tuple[int, int]:

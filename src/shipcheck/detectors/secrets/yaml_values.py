@@ -26,7 +26,7 @@ from shipcheck.detectors.secrets.values import (
 )
 from shipcheck.models.artifacts import Kind, YamlFile
 from shipcheck.models.findings import Hit, Severity
-from shipcheck.parsers.yaml_nodes import LList, LMap
+from shipcheck.parsers.yaml_nodes import LMap, walk
 
 YAML_KINDS = (Kind.YAML, Kind.COMPOSE, Kind.KUBERNETES, Kind.GITHUB_ACTIONS, Kind.GITLAB_CI)
 # KEY=value in Compose list-form environment, --flag=value in container args.
@@ -45,19 +45,18 @@ class _Literal:
     kind: str | None = None  # overrides the kind derived from the name
 
 
-def _entries(node: Any) -> Iterator[_Literal]:
+def _entries(root: Any) -> Iterator[_Literal]:
     """Named string literals: map entries, ``{name: X, value: Y}`` pairs and ``KEY=value``
-    list items, at any depth."""
-    if isinstance(node, LMap):
-        name, value = node.get("name"), node.get("value")
-        if isinstance(name, str) and isinstance(value, str) and "value" in node.value_pos:
-            yield _Literal(name, value, node.value_line("value"), node.value_column("value"))
-        for key, item in node.items():
-            if isinstance(key, str) and isinstance(item, str) and key not in {"name", "value"}:
-                yield _Literal(key, item, node.value_line(key), node.value_column(key))
-            elif isinstance(item, LMap | LList):
-                yield from _entries(item)
-    elif isinstance(node, LList):
+    list items, at any depth (each node once, however many aliases reach it)."""
+    for node in walk(root):
+        if isinstance(node, LMap):
+            name, value = node.get("name"), node.get("value")
+            if isinstance(name, str) and isinstance(value, str) and "value" in node.value_pos:
+                yield _Literal(name, value, node.value_line("value"), node.value_column("value"))
+            for key, item in node.items():
+                if isinstance(key, str) and isinstance(item, str) and key not in {"name", "value"}:
+                    yield _Literal(key, item, node.value_line(key), node.value_column(key))
+            continue
         for index, item in enumerate(node):
             if isinstance(item, str) and index < len(node.item_pos):
                 match = _ASSIGNMENT.match(item)
@@ -67,8 +66,6 @@ def _entries(node: Any) -> Iterator[_Literal]:
                         match.group("name"), match.group("value"), line, column,
                         offset=match.start("value"),
                     )  # fmt: skip
-            elif isinstance(item, LMap | LList):
-                yield from _entries(item)
 
 
 def _secret_object_entries(doc: LMap) -> Iterator[_Literal]:
