@@ -4,23 +4,34 @@ default skips, never following a symlink out of the tree; or take an explicit fi
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from shipcheck.classify import classify
+from shipcheck.git import GitRepo
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Diagnostic
 from shipcheck.patterns import IgnoreRules, glob_match, is_ignored
 
-DEFAULT_SKIP_DIRS = frozenset(
+# Never the project's own code, whether git tracks them or not.
+THIRD_PARTY_DIRS = frozenset(
     {
         ".git", ".hg", ".svn", ".bzr", "node_modules", "bower_components", ".venv", "venv",
-        "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-        ".eggs", "site-packages", "dist-packages", "vendor", "vendored", "third_party",
-        "_vendor", ".cache", ".idea", ".vscode", "htmlcov", ".terraform", ".direnv",
-        "build", "dist", "staticfiles", ".next",
+        "site-packages", "dist-packages", "vendor", "vendored", "third_party", "_vendor",
     }
 )  # fmt: skip
+# Build output and caches: skipped unless git tracks what is in them (a committed `build/`
+# folder holding the project's Dockerfile is the project's).
+GENERATED_DIRS = frozenset(
+    {
+        "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs",
+        ".cache", ".idea", ".vscode", "htmlcov", ".terraform", ".direnv", "build", "dist",
+        "staticfiles", ".next",
+    }
+)  # fmt: skip
+# Sub-folders setuptools writes into build/: strong evidence that a build/ folder is output.
+_SETUPTOOLS_BUILD = ("lib", "bdist.", "temp.", "scripts-")
 
 
 @dataclass(frozen=True)
@@ -60,15 +71,35 @@ def _read_ignore(directory: Path) -> list[str]:
 
 
 def _skip_dir(entry: os.DirEntry[str]) -> bool:
+    """Folders the walk (no git to ask) passes over: third-party code, virtualenvs under any
+    name, and build output (a build/ folder only when setuptools' own folders are in it)."""
     name = entry.name
-    if name in DEFAULT_SKIP_DIRS or name.endswith(".egg-info"):
+    if name in THIRD_PARTY_DIRS or name.endswith(".egg-info"):
         return True
-    # A virtualenv under any name.
+    if name == "build":
+        return _setuptools_output(entry.path)
+    if name in GENERATED_DIRS:
+        return True
     return os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
 
 
-def walk(root: Path, target: Path, excludes: list[str], max_size: int) -> Discovery:
-    """Every classifiable file below ``target`` (inside ``root``)."""
+def _setuptools_output(path: str) -> bool:
+    try:
+        return any(e.name.startswith(_SETUPTOOLS_BUILD) for e in os.scandir(path) if e.is_dir())
+    except OSError:
+        return False
+
+
+def walk(
+    root: Path, target: Path, excludes: list[str], max_size: int, git: GitRepo | None = None
+) -> Discovery:
+    """Every classifiable file below ``target`` (inside ``root``): the files git lists when
+    the tree is a git work tree and git answers, else a walk that applies the .gitignore
+    files itself."""
+    if git is not None:
+        listed = git.listing(target)
+        if listed is not None:
+            return _from_listing(root, target, listed, excludes, max_size)
     found = Discovery(files=[], diagnostics=[])
     real_root = root.resolve()
     # .gitignore files between the root and the target also apply.
@@ -131,6 +162,53 @@ def _walk_dir(
             )
 
 
+def _from_listing(
+    root: Path, target: Path, listed: list[tuple[str, bool]], excludes: list[str], max_size: int
+) -> Discovery:
+    found = Discovery(files=[], diagnostics=[])
+    real_root = root.resolve()
+    skipped: dict[str, bool] = {}
+    submodules: set[str] = set()
+    for name, tracked in listed:
+        absolute = target / name
+        rel = relpath(absolute, root)
+        if _excluded(rel, excludes) or _in_skipped_dir(root, rel, tracked, skipped):
+            continue
+        try:
+            mode = os.lstat(absolute).st_mode
+        except OSError:
+            continue  # tracked, but deleted in the work tree
+        if stat.S_ISLNK(mode):
+            _link(absolute, rel, real_root, found)
+        elif stat.S_ISDIR(mode):
+            submodules.add(rel)
+        elif stat.S_ISREG(mode):
+            _add_file(str(absolute), rel, max_size, found)
+    for rel in sorted(submodules):
+        found.diagnostics.append(Diagnostic(rel, "git submodule, not scanned (scan it on its own)"))
+    found.files.sort(key=lambda ref: ref.path)
+    found.diagnostics.sort(key=lambda d: d.sort_key())
+    return found
+
+
+def _in_skipped_dir(root: Path, rel: str, tracked: bool, cache: dict[str, bool]) -> bool:
+    """Whether a listed file lies in a folder discovery passes over (see the folder lists)."""
+    parts = rel.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        name = parts[depth - 1]
+        if name in THIRD_PARTY_DIRS or name.endswith(".egg-info"):
+            return True
+        if tracked:
+            continue
+        key = folder
+        if key not in cache:
+            cache[key] = name in GENERATED_DIRS or (root / folder / "pyvenv.cfg").exists()
+        if cache[key]:
+            return True
+    return False
+
+
 def _symlink(
     entry: os.DirEntry[str],
     rel: str,
@@ -140,10 +218,18 @@ def _symlink(
     max_size: int,
     found: Discovery,
 ) -> None:
-    if is_ignored(stack, rel, False) or _excluded(rel, excludes) or classify(rel) is None:
+    if is_ignored(stack, rel, False) or _excluded(rel, excludes):
+        return
+    _link(Path(entry.path), rel, real_root, found)
+
+
+def _link(path: Path, rel: str, real_root: Path, found: Discovery) -> None:
+    """A symlink is never followed; one that leads nowhere, in a loop or out of the tree is
+    reported (a link inside the tree: its target is scanned under its own path)."""
+    if classify(rel) is None:
         return
     try:
-        target = Path(entry.path).resolve(strict=True)
+        target = path.resolve(strict=True)
     except RuntimeError:
         found.diagnostics.append(Diagnostic(rel, "symlink loop, not followed"))
         return
@@ -154,8 +240,6 @@ def _symlink(
         found.diagnostics.append(
             Diagnostic(rel, "symlink points outside the scanned tree, not followed")
         )
-        return
-    # A link inside the tree: its target is scanned under its own path already.
 
 
 def _add_file(abspath: str, rel: str, max_size: int, found: Discovery) -> None:

@@ -18,6 +18,7 @@ from shipcheck.checklist import load_checklist
 from shipcheck.config import Config, ConfigError
 from shipcheck.detectors import registry
 from shipcheck.filepass import BindError, Bound, WorkerSettings, bind, make_finding
+from shipcheck.git import GitRepo
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Diagnostic, Finding
@@ -198,6 +199,7 @@ def scan(options: ScanOptions) -> Report:
     diagnostics = [Diagnostic(".", w, kind="note") for w in loaded.warnings]
     diagnostics.extend(Diagnostic(".", problem, kind="config") for problem in cfg.problems)
 
+    git = GitRepo(root)
     if options.stdin_text is not None:
         data = options.stdin_text.encode("utf-8")
         ref = discover.SourceRef(STDIN_PATH, options.stdin_name, Kind.YAML, len(data), data)
@@ -208,7 +210,7 @@ def scan(options: ScanOptions) -> Report:
         else:
             found = discover.Discovery(files=[], diagnostics=[])
             for target in targets:
-                part = discover.walk(root, target, cfg.excludes, cfg.max_file_size)
+                part = discover.walk(root, target, cfg.excludes, cfg.max_file_size, git)
                 found.files.extend(part.files)
                 found.diagnostics.extend(part.diagnostics)
         diagnostics.extend(found.diagnostics)
@@ -225,12 +227,14 @@ def scan(options: ScanOptions) -> Report:
         facts.extend(result.facts)
         if result.kind is not None:
             scanned[result.path] = result.kind
-    project = ProjectModel(root=root, files=scanned, facts=facts, complete=not explicit_files)
+    project = ProjectModel(
+        root=root, files=scanned, facts=facts, complete=not explicit_files, _git=git
+    )
     project.offline = cfg.offline
     if project.complete:
         findings.extend(run_project_rules(project, bound, diagnostics))
         findings = refine(project, findings, bound, diagnostics)
-    if project.git_asked and project.git.problem:
+    if git.problem:
         diagnostics.append(Diagnostic(".", project.git.problem, kind="git"))
 
     findings = _per_file_ignores(findings, cfg.per_file_ignores)

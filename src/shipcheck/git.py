@@ -229,6 +229,30 @@ class GitRepo:
             return ""
         return self.root.relative_to(self.top).as_posix() + "/"
 
+    def listing(self, directory: Path) -> list[tuple[str, bool]] | None:
+        """The files git sees below ``directory`` (relative to it): tracked ones and untracked
+        ones that no ``.gitignore`` of the repository ignores, each with whether git tracks
+        it. Personal ignore rules (``$GIT_DIR/info/exclude``, ``core.excludesFile``) are left
+        out on purpose: the same commit must give the same scan on every machine. None when
+        git cannot answer (``problem`` says why)."""
+        if self.top is None:
+            return None
+        try:
+            out = run_git(
+                directory,
+                "ls-files", "-z", "-t", "--cached", "--others",
+                "--exclude-per-directory=.gitignore",
+            )  # fmt: skip
+        except GitError as exc:
+            self.problem = f"{exc}; files were found by walking the folder instead"
+            return None
+        found: dict[str, bool] = {}
+        for entry in out.decode("utf-8", "surrogateescape").split("\0"):
+            if len(entry) > 2:
+                tag, path = entry[0], entry[2:]
+                found[path] = found.get(path, False) or tag != "?"
+        return sorted(found.items())
+
     def tracked(self) -> frozenset[str] | None:
         """Paths git tracks under the project root, relative to it; None when unknown."""
         if not self._asked:

@@ -60,11 +60,6 @@ class ProjectModel:
             return None
 
     @property
-    def git_asked(self) -> bool:
-        """Whether a rule asked git anything during this scan."""
-        return self._git is not None
-
-    @property
     def git(self) -> GitRepo:
         """The git repository holding the root (asked lazily, hardened)."""
         if self._git is None:

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from shipcheck.pins import is_exact_pin
+from shipcheck.text import split_lines
+
 TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "fixtures", "__tests__", "spec", "specs"})
 
 
@@ -59,7 +62,7 @@ class Artifact:
         """Source lines without line endings (index 0 is line 1)."""
         cached = self.__dict__.get("_lines")
         if cached is None:
-            cached = self.text.splitlines()
+            cached = split_lines(self.text)
             self.__dict__["_lines"] = cached
         return cached
 
@@ -107,10 +110,7 @@ class Requirement:
     @property
     def pinned(self) -> bool:
         """Exactly one version: ``==X`` (no wildcard) or ``===X``."""
-        spec = self.specifier.strip()
-        if spec.startswith("==="):
-            return "," not in spec
-        return spec.startswith("==") and "," not in spec and not spec.endswith("*")
+        return is_exact_pin(self.specifier)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from dockerfile_parse import DockerfileParser
 
 from shipcheck.models.artifacts import Dockerfile, Instruction, Kind, Stage
 from shipcheck.parsers import ParseError, decode
+from shipcheck.text import split_lines
 
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
@@ -147,7 +148,7 @@ def parse(path: str, data: bytes) -> Dockerfile:
     text = decode(data)
     if "\x00" in text:
         raise ParseError("binary content, not a Dockerfile")
-    lines = text.splitlines()
+    lines = split_lines(text)
     found = directives(lines)
     escape = found.get("escape", "\\")
     if escape not in ("\\", "`"):

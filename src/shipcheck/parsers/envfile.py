@@ -6,6 +6,7 @@ import re
 
 from shipcheck.models.artifacts import EnvEntry, EnvFile, Kind
 from shipcheck.parsers import decode
+from shipcheck.text import split_lines
 
 _ENTRY = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*)$")
 
@@ -14,7 +15,7 @@ def parse(path: str, data: bytes) -> EnvFile:
     """Parse a .env file; lines that are not assignments are ignored."""
     text = decode(data)
     entries: list[EnvEntry] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(split_lines(text), start=1):
         match = _ENTRY.match(raw)
         if not match:
             continue

@@ -6,6 +6,7 @@ import re
 
 from shipcheck.models.artifacts import Kind, Procfile, ProcfileEntry
 from shipcheck.parsers import decode
+from shipcheck.text import split_lines
 
 _ENTRY = re.compile(r"^([A-Za-z0-9_\-]+)\s*:\s*(.+)$")
 
@@ -15,7 +16,7 @@ def parse(path: str, data: bytes) -> Procfile:
     text = decode(data)
     entries = [
         ProcfileEntry(process=m.group(1), command=m.group(2).strip(), line=number)
-        for number, raw in enumerate(text.splitlines(), start=1)
+        for number, raw in enumerate(split_lines(text), start=1)
         if (m := _ENTRY.match(raw.strip())) and not raw.lstrip().startswith("#")
     ]
     return Procfile(path=path, kind=Kind.PROCFILE, text=text, entries=entries)

@@ -15,7 +15,9 @@ from packaging.requirements import Requirement as PkgRequirement
 
 from shipcheck.models.artifacts import Kind, Requirement, RequirementsFile
 from shipcheck.parsers import decode
+from shipcheck.text import split_lines
 
+# pip's COMMENT_RE: with ``match`` a whole-line comment, with ``sub`` any trailing comment.
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _HASH = re.compile(r"--hash[=\s]+(\S+)")
 _EGG = re.compile(r"#(?:.*&)?egg=([A-Za-z0-9_.\-]+)(?:\[([A-Za-z0-9_.,\-\s]*)\])?")
@@ -32,22 +34,29 @@ _TRAILING_OPTION = re.compile(r"\s--?[a-z][a-z\-]*(?=[=\s]|$)")
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:
-    """Join backslash continuations; yield (first line number, content)."""
+    """Join backslash continuations as pip's ``join_lines`` does; (first line number,
+    content). A whole-line comment never continues, even when it ends in a backslash, and it
+    ends a continuation that reaches it."""
     result: list[tuple[int, str]] = []
     buffer: list[str] = []
     start = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
+        comment = _COMMENT.match(line) is not None
+        if comment or not line.endswith("\\"):
+            if comment:
+                line = " " + line
+            if buffer:
+                buffer.append(line)
+                result.append((start, "".join(buffer)))
+                buffer = []
+            else:
+                result.append((number, line))
+            continue
         if not buffer:
             start = number
-        stripped = raw.rstrip()
-        if stripped.endswith("\\"):
-            buffer.append(stripped[:-1])
-            continue
-        buffer.append(stripped)
-        result.append((start, " ".join(part.strip() for part in buffer)))
-        buffer = []
+        buffer.append(line.strip("\\"))
     if buffer:
-        result.append((start, " ".join(part.strip() for part in buffer)))
+        result.append((start, "".join(buffer)))
     return result
 
 

@@ -6,9 +6,10 @@ dict and list subclasses so detectors can point at 1-based lines and columns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -100,6 +101,42 @@ LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 LineLoader.add_multi_constructor("", lambda loader, suffix, node: _construct_unknown(loader, node))
 
 
+class LineLoader12(LineLoader):
+    """:class:`LineLoader` with YAML 1.2 core-schema scalars, as Docker Compose (go-yaml v3)
+    and GitHub Actions read their files: ``22:22`` is a string, not the sexagesimal 1342;
+    ``on``/``yes``/``off`` are strings; ``012`` is twelve; only ``true``/``false`` are
+    booleans. Merge keys (``<<``) still work, as they do in Compose."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
+
+
+def _construct_int12(loader: LineLoader12, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    if digits.startswith("0o"):
+        return sign * int(digits[2:], 8)
+    if digits.startswith("0x"):
+        return sign * int(digits[2:], 16)
+    return sign * int(digits)
+
+
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),
+):
+    LineLoader12.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+LineLoader12.add_constructor("tag:yaml.org,2002:int", _construct_int12)
+
+
 def _construct_unknown(loader: LineLoader, node: yaml.Node) -> Any:
     if isinstance(node, yaml.MappingNode):
         return _construct_map(loader, node)
@@ -131,11 +168,14 @@ def set_limits(limits: YamlLimits) -> None:
     LIMITS = limits
 
 
-def load_documents(text: str, limits: YamlLimits | None = None) -> tuple[list[Any], list[str]]:
+def load_documents(
+    text: str, limits: YamlLimits | None = None, *, yaml12: bool = False
+) -> tuple[list[Any], list[str]]:
     """Every document of ``text`` (empty documents dropped), and why any document was
-    skipped. Raises ``yaml.YAMLError`` for invalid YAML."""
+    skipped. ``yaml12`` reads scalars by YAML 1.2 rules. Raises ``yaml.YAMLError`` for
+    invalid YAML."""
     limits = limits or LIMITS
-    loader = LineLoader(text)
+    loader = (LineLoader12 if yaml12 else LineLoader)(text)
     documents: list[Any] = []
     problems: list[str] = []
     try:

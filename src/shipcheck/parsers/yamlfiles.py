@@ -19,9 +19,9 @@ from shipcheck.models.artifacts import (
 )
 from shipcheck.parsers import ParseError, decode
 from shipcheck.parsers.yaml_nodes import LMap, load_documents
+from shipcheck.text import TEMPLATE_MARKUP
 
-# Go/Helm/Jinja templating, but not GitHub's ${{ expressions }}.
-_TEMPLATE = re.compile(r"(?<!\$)\{\{-?\s*[.$A-Za-z(]|\{%-?\s")
+
 _COMPOSE_NAME = re.compile(r"^(docker-)?compose([.\-][\w.\-]+)?\.ya?ml$", re.IGNORECASE)
 _GITLAB_RESERVED = frozenset(
     {
@@ -37,7 +37,7 @@ TEMPLATE_HINT = (
 
 def is_templated(path: str, text: str) -> bool:
     """True for Helm chart templates and other files with template directives."""
-    if not _TEMPLATE.search(text):
+    if not TEMPLATE_MARKUP.search(text):
         return False
     parts = PurePosixPath(path).parts
     return "templates" in parts or path.endswith((".tpl", ".j2", ".jinja", ".gotmpl"))
@@ -49,9 +49,9 @@ def parse(path: str, data: bytes) -> YamlFile:
     if is_templated(path, text):
         raise ParseError(TEMPLATE_HINT)
     try:
-        documents, problems = load_documents(text)
+        documents, problems = load_documents(text, yaml12=reads_yaml12(path))
     except yaml.YAMLError as exc:
-        if _TEMPLATE.search(text):
+        if TEMPLATE_MARKUP.search(text):
             raise ParseError(TEMPLATE_HINT) from None
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -65,8 +65,19 @@ def parse(path: str, data: bytes) -> YamlFile:
     except RecursionError:
         raise ParseError("YAML nested too deeply to read") from None
     artifact = classify_documents(path, text, documents)
+    if artifact.kind is Kind.COMPOSE and not reads_yaml12(path):
+        # Recognised as Compose by content: read again the way Compose reads it.
+        documents, problems = load_documents(text, yaml12=True)
+        artifact = classify_documents(path, text, documents)
     artifact.notes.extend(problems)
     return artifact
+
+
+def reads_yaml12(path: str) -> bool:
+    """Whether the tool that reads this file uses YAML 1.2 scalars (Compose, GitHub Actions);
+    Kubernetes (go-yaml v2) and GitLab (Psych) keep YAML 1.1's."""
+    posix = PurePosixPath(path)
+    return _is_github_workflow(posix) or bool(_COMPOSE_NAME.match(posix.name))
 
 
 def classify_documents(path: str, text: str, documents: list[Any]) -> YamlFile:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from shipcheck.detectors.common import is_secret_name, mask
 from shipcheck.models.findings import Finding
+from shipcheck.text import split_lines
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # the scanner's default max-file-size
 MAX_LINE_WIDTH = 240
@@ -139,7 +140,7 @@ class SourceReader:
         text = self.text(path)
         if text is None:
             return None
-        self._lines = (path, text.splitlines())
+        self._lines = (path, split_lines(text))
         return self._lines[1]
 
     def _read(self, path: str) -> str | None:
