@@ -21,7 +21,6 @@ from shipcheck.parsers import ParseError, decode
 from shipcheck.parsers.yaml_nodes import LMap, load_documents
 from shipcheck.text import TEMPLATE_MARKUP
 
-
 _COMPOSE_NAME = re.compile(r"^(docker-)?compose([.\-][\w.\-]+)?\.ya?ml$", re.IGNORECASE)
 _GITLAB_RESERVED = frozenset(
     {
