@@ -1,5 +1,6 @@
 """Fixture annotations: ``# expect: ID``, ``# ok: ID``, ``# expect-file: ID``, ``# ok-file: ID``,
-``# todo-expect: ID``, ``# todo-ok: ID`` (see tests/fixtures/README.md)."""
+``# expect-project: ID``, ``# ok-project: ID``, ``# todo-expect: ID``, ``# todo-ok: ID`` (see
+tests/fixtures/README.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ANNOTATION = re.compile(
-    r"(?:#|//|<!--)\s*(?P<verb>expect-file|ok-file|todo-expect|todo-ok|expect|ok):\s*"
+    r"(?:#|//|<!--)\s*(?P<verb>expect-project|ok-project|expect-file|ok-file|todo-expect|todo-ok"
+    r"|expect|ok):\s*"
     r"(?P<ids>[A-Z]{2,5}[0-9]{3}(?:\s*,\s*[A-Z]{2,5}[0-9]{3})*)"
 )
 
@@ -22,6 +24,9 @@ class Annotations:
     expect_file: set[str] = field(default_factory=set)
     ok_file: set[str] = field(default_factory=set)
     todo: set[tuple[str, int]] = field(default_factory=set)
+    # Project-level findings (no line): expected, or asserted absent, for the whole project.
+    expect_project: bool = False
+    ok_project: bool = False
 
 
 def _target_line(lines: list[str], index: int) -> int:
@@ -58,6 +63,10 @@ def collect(directory: Path, rule_id: str) -> Annotations:
                     found.expect_file.add(rel)
                 elif verb == "ok-file":
                     found.ok_file.add(rel)
+                elif verb == "expect-project":
+                    found.expect_project = True
+                elif verb == "ok-project":
+                    found.ok_project = True
                 else:
                     found.todo.add((rel, line))
     return found

@@ -224,9 +224,8 @@ def test_git_repository_without_any_ci_is_reported(tmp_path):
     _git_repo(tmp_path)
     _python_service(tmp_path)
     report = run_scan(tmp_path, select=["CI003"], fail_on="never")
-    assert [(f.path, "no CI configuration" in f.message) for f in report.findings] == [
-        ("pyproject.toml", True)
-    ]
+    # About the project, not a line of some manifest: no line, anchored at the project.
+    assert [(f.where, "no CI configuration" in f.message) for f in report.findings] == [(".", True)]
 
 
 def test_monorepo_service_with_ci_at_the_repository_top_is_not_reported(tmp_path):

@@ -25,7 +25,13 @@ def _projects(directory: Path) -> list[Path]:
 
 def _check(rule_id: str, root: Path, notes: Annotations) -> None:
     report = run_scan(root, select=[rule_id], fail_on="never")
-    found = {(f.path, f.line) for f in report.findings if f.rule_id == rule_id}
+    ours = [f for f in report.findings if f.rule_id == rule_id]
+    project_level = [f for f in ours if f.project_level]
+    if notes.expect_project:
+        assert project_level, f"{rule_id} in {root.name}: no project-level finding"
+    else:
+        assert not project_level, f"{rule_id} in {root.name}: unexpected {project_level}"
+    found = {(f.path, f.line) for f in ours if not f.project_level}
     found -= notes.todo
     found_files = {path for path, _ in found}
     missing = sorted(notes.expect - found)
@@ -48,8 +54,8 @@ def test_rule_matches_annotations(rule):
     positives = negatives = 0
     for root in _projects(directory):
         notes = collect(root, rule.id)
-        positives += len(notes.expect) + len(notes.expect_file)
-        negatives += len(notes.ok) + len(notes.ok_file)
+        positives += len(notes.expect) + len(notes.expect_file) + notes.expect_project
+        negatives += len(notes.ok) + len(notes.ok_file) + notes.ok_project
         _check(rule.id, root, notes)
     assert positives, f"{rule.id}: no `# expect: {rule.id}` annotation (a positive case)"
     assert negatives, f"{rule.id}: no `# ok: {rule.id}` annotation (a negative case)"

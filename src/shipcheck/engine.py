@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +105,10 @@ def run_project_rules(
             )
             continue
         for hit in hits:
-            path = hit.path or _anchor(project)
-            findings.append(make_finding(item.rule, hit, path, ""))
+            # A project rule that names no file speaks about the project as a whole.
+            if hit.path is None:
+                hit = replace(hit, path=".", line=0)
+            findings.append(make_finding(item.rule, hit, hit.path or ".", ""))
     return findings
 
 
@@ -129,13 +131,6 @@ def refine(
                 )
         result.append(finding)
     return result
-
-
-def _anchor(project: ProjectModel) -> str:
-    for candidate in ("pyproject.toml", "setup.py", "requirements.txt", "Dockerfile", "README.md"):
-        if candidate in project.files or project.exists(candidate):
-            return candidate
-    return next(iter(sorted(project.files)), ".")
 
 
 def applicable(rule: Rule, spec: registry.Detector, project: ProjectModel) -> bool:

@@ -95,7 +95,10 @@ def format_message(template: str, fields: dict[str, Any]) -> str:
 
 
 def make_finding(rule: Rule, hit: Hit, path: str, line_text: str) -> Finding:
-    """Join a detector hit with its rule. ``fingerprint`` holds the context hash for now."""
+    """Join a detector hit with its rule. ``fingerprint`` holds the context hash for now.
+    A hit on line 0 stays project-level (no position at all)."""
+    if hit.line == 0:
+        return _project_finding(rule, hit, path)
     end_line = hit.end_line or hit.line
     end_column = hit.end_column or (len(line_text) + 1 if end_line == hit.line else 1)
     end_column = max(end_column, hit.column if end_line == hit.line else 1)
@@ -116,6 +119,25 @@ def make_finding(rule: Rule, hit: Hit, path: str, line_text: str) -> Finding:
         message=format_message(rule.message, dict(hit.fields)),
         remediation=rule.remediation,
         fingerprint=fingerprint.context_hash(rule.id, hit.path or path, context),
+    )
+
+
+def _project_finding(rule: Rule, hit: Hit, path: str) -> Finding:
+    message = format_message(rule.message, dict(hit.fields))
+    return Finding(
+        rule_id=rule.id,
+        rule_name=rule.name,
+        checklist_key=rule.checklist,
+        area=rule.area,
+        severity=rule.severity if rule.severity_configured else (hit.severity or rule.severity),
+        path=hit.path or path,
+        line=0,
+        column=0,
+        end_line=0,
+        end_column=0,
+        message=message,
+        remediation=rule.remediation,
+        fingerprint=fingerprint.context_hash(rule.id, hit.path or path, hit.context or message),
     )
 
 

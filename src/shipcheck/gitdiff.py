@@ -44,7 +44,10 @@ class ChangedLines:
     new_files: frozenset[str]  # untracked: every line counts as changed
 
     def touches(self, finding: Finding) -> bool:
-        """Whether any line of ``finding`` is new."""
+        """Whether any line of ``finding`` is new (never for a project-level finding: it is
+        about the whole project, not about lines someone changed)."""
+        if finding.project_level:
+            return False
         if finding.path in self.new_files:
             return True
         changed = self.lines.get(finding.path)

@@ -50,7 +50,7 @@ class Hit:
     detectors name the file the finding is anchored to.
     """
 
-    line: int
+    line: int  # 0: about the project as a whole, no line (``path`` says what it is about)
     column: int = 1
     end_line: int | None = None
     end_column: int | None = None
@@ -81,12 +81,26 @@ class Finding:
     fingerprint: str = ""
     suppressed: str | None = None  # why it is suppressed ("inline: reason"), else None
 
+    @property
+    def project_level(self) -> bool:
+        """A finding about the project as a whole (no CI, no tests): it has no line, and
+        ``path`` is what it is about (``.`` for the project, ``.gitignore`` for a missing
+        file), so it never moves with the lines of some other file."""
+        return self.line == 0
+
+    @property
+    def where(self) -> str:
+        """``path:line:column``, or the path alone for a project-level finding."""
+        return self.path if self.project_level else f"{self.path}:{self.line}:{self.column}"
+
     def sort_key(self) -> tuple[Any, ...]:
         """Deterministic report order."""
         return (self.path, self.line, self.column, self.rule_id, self.message)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping (report schema field names)."""
+        """JSON-ready mapping (report schema field names); positions are null for a
+        project-level finding."""
+        span = None if self.project_level else self
         data: dict[str, Any] = {
             "rule_id": self.rule_id,
             "rule_name": self.rule_name,
@@ -94,10 +108,10 @@ class Finding:
             "area": self.area,
             "severity": self.severity.value,
             "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line,
-            "end_column": self.end_column,
+            "line": span and span.line,
+            "column": span and span.column,
+            "end_line": span and span.end_line,
+            "end_column": span and span.end_column,
             "message": self.message,
             "remediation": self.remediation,
             "fingerprint": self.fingerprint,

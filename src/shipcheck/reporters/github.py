@@ -58,12 +58,15 @@ class GithubReporter(Reporter):
         return "\n".join(lines) + "\n"
 
     def _annotation(self, finding: Finding, paths: RepoPaths) -> str:
-        props = [f"file={escape_property(paths.path(finding.path))}", f"line={finding.line}"]
-        props.append(f"col={finding.column}")
-        end_line = max(finding.end_line, finding.line)
-        props.append(f"endLine={end_line}")
-        if end_line == finding.line and finding.end_column > finding.column:
-            props.append(f"endColumn={finding.end_column}")
+        props = []
+        if not finding.project_level:  # a project-level finding annotates the run, no file
+            props.append(f"file={escape_property(paths.path(finding.path))}")
+            props.append(f"line={finding.line}")
+            props.append(f"col={finding.column}")
+            end_line = max(finding.end_line, finding.line)
+            props.append(f"endLine={end_line}")
+            if end_line == finding.line and finding.end_column > finding.column:
+                props.append(f"endColumn={finding.end_column}")
         props.append(f"title={escape_property(f'{finding.rule_id} {finding.rule_name}')}")
         message = f"{finding.message}\n\nFix: {finding.remediation}"
         return f"::{COMMAND[finding.severity]} {','.join(props)}::{escape_data(message)}"

@@ -52,6 +52,10 @@ class GitlabReporter(Reporter):
             "fingerprint": finding.fingerprint,
             "location": {
                 "path": paths.path(finding.path),
-                "lines": {"begin": finding.line, "end": max(finding.end_line, finding.line)},
+                # Code Quality needs a line; a project-level finding has none: its file's top.
+                "lines": {
+                    "begin": max(finding.line, 1),
+                    "end": max(finding.end_line, finding.line, 1),
+                },
             },
         }

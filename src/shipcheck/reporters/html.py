@@ -161,7 +161,11 @@ def _finding(
         "area": finding.area,
         "area_title": area.title if area else finding.area,
         "checklist_key": finding.checklist_key,
-        "location": f"{paths.path(finding.path)}:{finding.line}:{finding.column}",
+        "location": (
+            paths.path(finding.path)
+            if finding.project_level
+            else f"{paths.path(finding.path)}:{finding.line}:{finding.column}"
+        ),
         "message": finding.message,
         "remediation": finding.remediation,
         "snippet": [

@@ -77,6 +77,8 @@ class MarkdownReporter(Reporter):
         return "\n".join(out).rstrip() + "\n"
 
     def _link(self, finding: Finding, paths: RepoPaths) -> str:
+        if finding.project_level:
+            return code(paths.path(finding.path))
         where = f"{paths.path(finding.path)}:{finding.line}"
         if self.link_base and not finding.path.startswith("<"):
             return f"[{code(where)}]({self.link_base}/{paths.uri(finding.path)}#L{finding.line})"

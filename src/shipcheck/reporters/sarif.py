@@ -283,6 +283,10 @@ def _result(
 
 
 def _region(finding: Finding, source: SourceReader) -> dict[str, Any]:
+    if finding.project_level:
+        # No line belongs to it, but GitHub needs a start line to accept a result (OpenSSF
+        # Scorecard's repository-level results do the same).
+        return {"startLine": 1}
     start_line = max(finding.line, 1)
     start_column = max(finding.column, 1)
     end_line = max(finding.end_line, start_line)
@@ -315,6 +319,8 @@ class _LineHashes:
         self.cache: dict[str, dict[int, str]] = {}
 
     def get(self, finding: Finding) -> str | None:
+        if finding.project_level:
+            return None
         if finding.path not in self.cache:
             text = self.source.text(finding.path)
             upto = self.last.get(finding.path, 1)

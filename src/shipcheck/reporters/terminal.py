@@ -77,7 +77,7 @@ class TerminalReporter(Reporter):
                 head.append(
                     f"{finding.severity.value.upper():<8}", SEVERITY_STYLE[finding.severity]
                 )
-                head.append(f" {finding.path}:{finding.line}:{finding.column}", "bold")
+                head.append(f" {finding.where}", "bold")
                 head.append(f"  {finding.rule_id} {finding.rule_name}", "magenta")
                 console.print(head)
                 console.print(Text("    " + finding.message))

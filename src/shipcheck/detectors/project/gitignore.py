@@ -89,8 +89,9 @@ def gitignore_incomplete(project: ProjectModel, params: None) -> Iterator[Hit]:
         return
     stack, prefix, found = _stack(project)
     if not found:
-        yield Hit(line=1, fields={"problem": "The repository has no `.gitignore`"},
-                  context="no-gitignore")  # fmt: skip
+        # About a file that does not exist: no line, the missing file as its home.
+        yield Hit(line=0, path=".gitignore", context="no-gitignore",
+                  fields={"problem": "The repository has no `.gitignore`"})  # fmt: skip
         return
     missing = [
         label
