@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,19 @@ sys.path.insert(0, str(TESTS))
 # Tests never reach the network: the vulnerability check (deps.vulnerable, DEP005) reads
 # the fixture OSV records instead of the OSV API. Tests of the online path unset this.
 os.environ["SHIPCHECK_ADVISORY_DB"] = str(FIXTURES / "advisories")
+# Scans in subprocesses cache into a folder of this test session, never the user's.
+os.environ["SHIPCHECK_CACHE_DIR"] = tempfile.mkdtemp(prefix="shipcheck-test-cache-")
 
 
 def run_scan(
-    target: Path | list[Path], isolated: bool = True, jobs: int | None = None, **overrides: Any
+    target: Path | list[Path],
+    isolated: bool = True,
+    jobs: int | None = None,
+    cache: bool = False,
+    **overrides: Any,
 ):
     """Scan ``target`` and return the report (in this process for small trees; ``jobs``
-    forces worker processes)."""
+    forces worker processes). No result cache unless asked: tests patch code in-process."""
     from shipcheck.engine import ScanOptions, scan
 
     targets = target if isinstance(target, list) else [target]
@@ -30,6 +37,7 @@ def run_scan(
         targets=targets,
         isolated=isolated,
         jobs=jobs,
+        cache=cache,
         overrides={k.replace("_", "-"): v for k, v in overrides.items()},
     )
     return scan(options)

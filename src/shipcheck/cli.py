@@ -106,6 +106,12 @@ def scan(
     offline: Annotated[
         bool, typer.Option(help="Open no network connection; network checks report as skipped.")
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache", help="Neither read nor write the result cache ($SHIPCHECK_CACHE_DIR)."
+        ),
+    ] = False,
     ignore_suppressions: Annotated[
         bool, typer.Option(help="Disregard inline suppressions (audits).")
     ] = False,
@@ -168,6 +174,7 @@ def scan(
         stdin_text=stdin_text,
         baseline=baseline,
         diff_ref=diff,
+        cache=not no_cache,
     )
     try:
         report = run_scan(options)

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from shipcheck import baseline as baseline_mod
+from shipcheck import cache as cache_mod
 from shipcheck import config as config_mod
-from shipcheck import discover, fingerprint, gitdiff, scoring, workers
+from shipcheck import discover, filepass, fingerprint, gitdiff, scoring, workers
 from shipcheck.catalogue import Catalogue, CatalogueError, Rule, load_rules, merge, user_rule_dirs
 from shipcheck.checklist import load_checklist
 from shipcheck.config import Config, ConfigError
 from shipcheck.detectors import registry
-from shipcheck.filepass import BindError, Bound, WorkerSettings, bind, make_finding
+from shipcheck.filepass import BindError, Bound, FileResult, WorkerSettings, bind, make_finding
 from shipcheck.git import GitRepo
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.facts import Fact
@@ -51,6 +52,7 @@ class ScanOptions:
     today: dt.date | None = None
     baseline: Path | None = None  # report and gate only on findings not in this baseline
     diff_ref: str | None = None  # report and gate only on lines changed since this git ref
+    cache: bool = True  # reuse file results from earlier scans (see shipcheck.cache)
 
 
 @dataclass
@@ -209,7 +211,7 @@ def scan(options: ScanOptions) -> Report:
                 found.files.extend(part.files)
                 found.diagnostics.extend(part.diagnostics)
         diagnostics.extend(found.diagnostics)
-        results = workers.run(found.files, settings, options.jobs, cfg.file_timeout)
+        results = _file_pass(found.files, settings, options, cfg, root, diagnostics)
 
     findings: list[Finding] = []
     suppressions: list[Suppression] = []
@@ -271,6 +273,57 @@ def scan(options: ScanOptions) -> Report:
         baselined=baselined,
         outside_diff=outside_diff,
         diff_ref=options.diff_ref,
+    )
+
+
+def _file_pass(
+    files: list[discover.SourceRef],
+    settings: WorkerSettings,
+    options: ScanOptions,
+    cfg: Config,
+    root: Path,
+    diagnostics: list[Diagnostic],
+) -> list[FileResult]:
+    """Results for every file: from the cache where the file, its rules and shipcheck are
+    unchanged, from the workers for the rest (which are then remembered)."""
+    store = _open_cache(options, root, settings, diagnostics)
+    if store is None:
+        return workers.run(files, settings, options.jobs, cfg.file_timeout)
+    cache, settings_fp = store
+    try:
+        keys: list[str | None] = []
+        for ref in files:
+            try:
+                keys.append(cache_mod.file_key(settings_fp, ref.path, filepass.read(ref)))
+            except OSError:
+                keys.append(None)  # the file pass reports it
+        known = cache.get_many([k for k in keys if k is not None])
+        missing = [i for i, key in enumerate(keys) if key not in known]
+        fresh = workers.run([files[i] for i in missing], settings, options.jobs, cfg.file_timeout)
+        cache.put_many((keys[i], r) for i, r in zip(missing, fresh, strict=True) if keys[i])
+        by_index = dict(zip(missing, fresh, strict=True))
+        results = [by_index[i] if i in by_index else known[k] for i, k in enumerate(keys)]
+    finally:
+        cache.close()
+        diagnostics.extend(Diagnostic(".", p, kind="note") for p in cache.problems)
+    return results
+
+
+def _open_cache(
+    options: ScanOptions, root: Path, settings: WorkerSettings, diagnostics: list[Diagnostic]
+) -> tuple[cache_mod.ResultCache, str] | None:
+    if not options.cache:
+        return None
+    directory = cache_mod.cache_dir().resolve()
+    real_root = root.resolve()
+    if directory == real_root or real_root in directory.parents:
+        diagnostics.append(
+            Diagnostic(".", f"result cache not used: {directory} is inside the scanned project")
+        )
+        return None
+    code = cache_mod.code_fingerprint(settings.modules)
+    return cache_mod.ResultCache(directory, settings.modules), cache_mod.settings_fingerprint(
+        settings, code
     )
 
 

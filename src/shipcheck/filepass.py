@@ -146,12 +146,17 @@ def _read(abspath: str, size: int) -> bytes:
         return handle.read(size + 1)
 
 
+def read(ref: Any) -> bytes:
+    """The bytes of a ``discover.SourceRef`` (what :func:`process_file` will read)."""
+    return ref.data if ref.data is not None else _read(ref.abspath, ref.size)
+
+
 def process_file(ref: Any) -> FileResult:
     """Read, parse and check one file (a ``discover.SourceRef``). Never raises for what the
     file contains: problems become diagnostics."""
     result = FileResult(path=ref.path, kind=ref.kind)
     try:
-        data = ref.data if ref.data is not None else _read(ref.abspath, ref.size)
+        data = read(ref)
     except OSError as exc:
         result.diagnostics.append(Diagnostic(ref.path, f"not readable: {exc.strerror or exc}"))
         result.kind = None

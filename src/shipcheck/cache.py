@@ -1,0 +1,214 @@
+"""The result cache: what the file pass found in a file, keyed by the file's content, its path,
+the rules that apply to it and shipcheck's own code, so that a re-scan only re-runs the
+project rules and the files that changed.
+
+It lives in the user's cache folder (``$SHIPCHECK_CACHE_DIR``, else
+``$XDG_CACHE_HOME/shipcheck``, else ``~/.cache/shipcheck``), never in the scanned repository.
+One SQLite file: concurrent scans wait for each other's writes instead of corrupting them; a
+cache that cannot be read is set aside with a diagnostic, never trusted; the oldest entries
+are pruned past a size bound.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import hashlib
+import io
+import os
+import pickle
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from shipcheck import __version__
+from shipcheck.filepass import FileResult, WorkerSettings
+
+SCHEMA = 1
+MAX_ENTRIES = 200_000  # about 10 large monorepos' worth; the oldest go first past this
+_TRANSIENT_KINDS = frozenset({"timeout", "crash"})  # never remembered: the next run may pass
+
+
+def cache_dir() -> Path:
+    """Where the cache lives."""
+    explicit = os.environ.get("SHIPCHECK_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "shipcheck"
+
+
+def code_fingerprint(modules: Iterable[str]) -> str:
+    """shipcheck's version plus the size and modification time of every file of its code,
+    its rule catalogue and the rule packs in use: a changed detector invalidates results
+    even when the version number did not move (a development checkout)."""
+    import importlib.util
+
+    from shipcheck.packs import builtin_rules_dir
+
+    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    roots = {Path(__file__).resolve().parent, Path(str(builtin_rules_dir()))}
+    for module in modules:
+        spec = importlib.util.find_spec(module.split(".")[0])
+        if spec is not None and spec.origin:
+            roots.add(Path(spec.origin).resolve().parent)
+    for root in sorted(roots):
+        for dirpath, _dirs, files in sorted(os.walk(root)):
+            for name in sorted(files):
+                if name.endswith((".py", ".yaml", ".yml", ".json")):
+                    try:
+                        st = os.stat(os.path.join(dirpath, name))
+                    except OSError:
+                        continue
+                    digest.update(f"{dirpath}/{name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+def settings_fingerprint(settings: WorkerSettings, code: str) -> str:
+    """Everything besides a file's own bytes that decides what the file pass finds in it."""
+    digest = hashlib.blake2b(code.encode(), digest_size=16)
+    for rule in settings.rules:
+        digest.update(repr((rule, sorted(rule.params.items()))).encode())
+    digest.update(repr((settings.modules, settings.yaml_limits, SCHEMA)).encode())
+    return digest.hexdigest()
+
+
+def file_key(settings_fp: str, path: str, data: bytes) -> str:
+    """The cache key of one file: its path (rules judge by path), bytes and the settings."""
+    digest = hashlib.blake2b(settings_fp.encode(), digest_size=20)
+    digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+class ResultCache:
+    """Cached file results in one SQLite database. Every failure of the database turns into
+    a note (``problems``) and a cache that answers nothing: the scan never depends on it."""
+
+    def __init__(self, directory: Path, modules: Sequence[str] = ()) -> None:
+        self.path = directory / "results.sqlite"
+        self.modules = tuple(m for m in modules if m != "shipcheck.detectors")
+        self.problems: list[str] = []
+        self._db: sqlite3.Connection | None = None
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._db = self._open()
+        except (OSError, sqlite3.Error) as exc:
+            self._set_aside(exc)
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS results "
+            "(key TEXT PRIMARY KEY, value BLOB NOT NULL, stored REAL NOT NULL)"
+        )
+        db.execute("SELECT count(*) FROM results").fetchone()  # fails fast when corrupt
+        return db
+
+    def _set_aside(self, exc: BaseException) -> None:
+        """An unusable database: move it away and start afresh (or give up quietly)."""
+        self.problems.append(f"result cache at {self.path} not usable ({exc}); started afresh")
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._db = self._open()
+        except (OSError, sqlite3.Error):
+            self._db = None
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, FileResult]:
+        """The cached results among ``keys``."""
+        if self._db is None or not keys:
+            return {}
+        found: dict[str, FileResult] = {}
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, value FROM results WHERE key IN ({marks})", chunk
+                ).fetchall()
+                for key, value in rows:
+                    found[key] = _load(value, self.modules)
+        except (sqlite3.Error, pickle.UnpicklingError, zlib.error, EOFError, AttributeError,
+                ImportError, TypeError, ValueError) as exc:  # fmt: skip
+            self._set_aside(exc)
+            return {}
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, FileResult]]) -> None:
+        """Remember results (not those of files abandoned for time or a crash)."""
+        if self._db is None:
+            return
+        now = time.time()
+        rows = [
+            (key, _dump(result), now)
+            for key, result in items
+            if not any(d.kind in _TRANSIENT_KINDS for d in result.diagnostics)
+        ]
+        if not rows:
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+            self._prune()
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            self.problems.append(f"result cache at {self.path} not written ({exc})")
+
+    def _prune(self) -> None:
+        assert self._db is not None
+        (count,) = self._db.execute("SELECT count(*) FROM results").fetchone()
+        if count > MAX_ENTRIES:
+            self._db.execute(
+                "DELETE FROM results WHERE key IN "
+                "(SELECT key FROM results ORDER BY stored LIMIT ?)",
+                (count - MAX_ENTRIES * 9 // 10,),
+            )
+
+    def close(self) -> None:
+        """Release the database."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _dump(result: FileResult) -> bytes:
+    return zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+class _ResultUnpickler(pickle.Unpickler):
+    """Rebuilds only shipcheck's own data classes and enums. A cache folder can be restored
+    from somewhere less trusted than the machine (a CI cache written by another branch), and
+    plain ``pickle`` would run whatever a crafted entry names; this one can at worst produce
+    wrong findings, which the content keys make unlikely to be looked up at all."""
+
+    def __init__(self, data: bytes, modules: tuple[str, ...]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.allowed = ("shipcheck", *modules)  # shipcheck's and the rule packs' modules
+
+    def find_class(self, module: str, name: str) -> Any:
+        if any(module == m or module.startswith(m + ".") for m in self.allowed):
+            found = super().find_class(module, name)
+            if isinstance(found, type) and (
+                dataclasses.is_dataclass(found) or issubclass(found, enum.Enum)
+            ):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cached result")
+
+
+def _load(value: bytes, modules: tuple[str, ...]) -> Any:
+    result = _ResultUnpickler(zlib.decompress(value), modules).load()
+    if not isinstance(result, FileResult):
+        raise TypeError("not a file result")
+    return result
