@@ -197,15 +197,23 @@ def scan(options: ScanOptions) -> Report:
     diagnostics.extend(Diagnostic(".", problem, kind="config") for problem in cfg.problems)
 
     git = GitRepo(root)
+    # Only these files' findings are reported (None: all). Explicit files (pre-commit) are
+    # still judged with the whole project's facts, so that a finding has the same severity
+    # in the hook as in CI; the cache makes the rest of the project cheap.
+    reported: set[str] | None = None
     if options.stdin_text is not None:
         data = options.stdin_text.encode("utf-8")
         ref = discover.SourceRef(STDIN_PATH, options.stdin_name, Kind.YAML, len(data), data)
         results = workers.run([ref], settings, options.jobs, cfg.file_timeout)
     else:
+        found = discover.Discovery(files=[], diagnostics=[])
         if explicit_files:
-            found = discover.explicit(targets, root, cfg.excludes, cfg.max_file_size)
+            given = discover.explicit(targets, root, cfg.excludes, cfg.max_file_size)
+            reported = {ref.path for ref in given.files} | {d.path for d in given.diagnostics}
+            whole = discover.walk(root, root, cfg.excludes, cfg.max_file_size, git)
+            found.files = _merge_refs(whole.files, given.files)
+            found.diagnostics = given.diagnostics
         else:
-            found = discover.Discovery(files=[], diagnostics=[])
             for target in targets:
                 part = discover.walk(root, target, cfg.excludes, cfg.max_file_size, git)
                 found.files.extend(part.files)
@@ -218,21 +226,30 @@ def scan(options: ScanOptions) -> Report:
     facts: list[Fact] = []
     scanned: dict[str, Kind] = {}
     for result in results:
-        findings.extend(result.findings)
-        diagnostics.extend(result.diagnostics)
-        suppressions.extend(result.suppressions)
         facts.extend(result.facts)
         if result.kind is not None:
             scanned[result.path] = result.kind
+        if reported is not None and result.path not in reported:
+            continue
+        findings.extend(result.findings)
+        diagnostics.extend(result.diagnostics)
+        suppressions.extend(result.suppressions)
     project = ProjectModel(
-        root=root, files=scanned, facts=facts, complete=not explicit_files, _git=git
+        root=root,
+        files=scanned,
+        facts=facts,
+        complete=options.stdin_text is None,
+        _git=git,
     )
     project.offline = cfg.offline
     if project.complete:
         findings.extend(run_project_rules(project, bound, diagnostics))
         findings = refine(project, findings, bound, diagnostics)
+    if reported is not None:
+        findings = [f for f in findings if f.path in reported and not f.project_level]
+        scanned = {p: k for p, k in scanned.items() if p in reported}
     if git.problem:
-        diagnostics.append(Diagnostic(".", project.git.problem, kind="git"))
+        diagnostics.append(Diagnostic(".", git.problem, kind="git"))
 
     findings = _per_file_ignores(findings, cfg.per_file_ignores)
     known = {r.id: r.id for r in rules} | {r.name: r.id for r in rules}
@@ -274,6 +291,14 @@ def scan(options: ScanOptions) -> Report:
         outside_diff=outside_diff,
         diff_ref=options.diff_ref,
     )
+
+
+def _merge_refs(
+    project: list[discover.SourceRef], given: list[discover.SourceRef]
+) -> list[discover.SourceRef]:
+    """The project's files plus the given ones it lacks (a file git ignores, named anyway)."""
+    known = {ref.path for ref in project}
+    return sorted([*project, *(r for r in given if r.path not in known)], key=lambda r: r.path)
 
 
 def _file_pass(
