@@ -48,7 +48,7 @@ def test_scan_example_prints_scored_report_and_fails_gate():
     assert result.returncode == 1, result.stderr
     out = result.stdout
     assert "Overall score:" in out and "grade" in out
-    assert "Checklist" in out and "Scores" in out
+    assert "Checklist" in out and "Failing items" in out
     assert "Dockerfile:" in out and "fix:" in out
     assert "Gate failed" in out
 

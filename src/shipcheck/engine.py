@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import signal
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,10 @@ from shipcheck.suppress import Suppression, apply_suppressions, file_suppression
 PARALLEL_THRESHOLD = 64
 STDIN_PATH = "<stdin>"
 
+# progress(phase, done, total): called from the scanning thread at each phase and per file
+# (total 0 when a phase has no count). The CLI draws it; it must be cheap and never raise.
+Progress = Callable[[str, int, int], None]
+
 
 class UsageError(Exception):
     """Bad input on the command line or in configuration (exit code 2)."""
@@ -54,6 +59,7 @@ class ScanOptions:
     today: dt.date | None = None
     baseline: Path | None = None  # report and gate only on findings not in this baseline
     diff_ref: str | None = None  # report and gate only on lines changed since this git ref
+    progress: Progress | None = None
 
 
 @dataclass
@@ -124,6 +130,12 @@ def _init_worker(rules: list[Rule], modules: list[str]) -> None:
     for module in modules:
         registry.import_modules(module)
     _WORKER_RULES[:] = _bind(rules)
+
+
+def _init_pool_worker(rules: list[Rule], modules: list[str]) -> None:
+    # Ctrl-C reaches the whole process group: only the parent reports it and stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(rules, modules)
 
 
 class _Fields(dict):  # type: ignore[type-arg]
@@ -240,36 +252,57 @@ def _pool_context() -> Any:
 
 
 def run_file_pass(
-    files: list[discover.SourceRef], rules: list[Rule], modules: list[str], jobs: int | None
+    files: list[discover.SourceRef],
+    rules: list[Rule],
+    modules: list[str],
+    jobs: int | None,
+    progress: Progress | None = None,
 ) -> list[FileResult]:
     """Process every file, in parallel when it pays; results in ``files`` order."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs is None and len(files) < PARALLEL_THRESHOLD:
         workers = 1
+    results: list[FileResult] = []
     if workers <= 1 or len(files) <= 1:
         _init_worker(rules, modules)
-        return [process_file(ref) for ref in files]
-    chunk = max(1, min(32, len(files) // (workers * 4) or 1))
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_pool_context(),
-        initializer=_init_worker,
-        initargs=(rules, modules),
-    ) as pool:
-        return list(pool.map(process_file, files, chunksize=chunk))
+        source: Iterable[FileResult] = (process_file(ref) for ref in files)
+        pool = None
+    else:
+        chunk = max(1, min(32, len(files) // (workers * 4) or 1))
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=_pool_context(),
+            initializer=_init_pool_worker,
+            initargs=(rules, modules),
+        )
+        source = pool.map(process_file, files, chunksize=chunk)
+    try:
+        for result in source:  # pool.map yields in order as chunks complete
+            results.append(result)
+            if progress is not None:
+                progress("reading files", len(results), len(files))
+    finally:
+        if pool is not None:
+            # On Ctrl-C do not wait for the queued files, only for the chunks in flight.
+            pool.shutdown(wait=True, cancel_futures=len(results) < len(files))
+    return results
 
 
 # --- the project pass --------------------------------------------------------------------
 
 
 def run_project_rules(
-    project: ProjectModel, bound: list[_Bound], diagnostics: list[Diagnostic]
+    project: ProjectModel,
+    bound: list[_Bound],
+    diagnostics: list[Diagnostic],
+    progress: Progress | None = None,
 ) -> list[Finding]:
     """Cross-file rules over the merged facts."""
     findings: list[Finding] = []
-    for item in bound:
-        if Kind.PROJECT not in item.detector.kinds:
-            continue
+    project_rules = [item for item in bound if Kind.PROJECT in item.detector.kinds]
+    for done, item in enumerate(project_rules):
+        if progress is not None:
+            progress("checking the project as a whole", done, len(project_rules))
         # A rule that cannot be judged for this project (its `applies` says so) stays silent.
         if item.detector.applies is not None and not applicable(item.rule, item.detector, project):
             continue
@@ -359,6 +392,9 @@ def resolve_root(options: ScanOptions) -> tuple[Path, list[Path], bool]:
 def scan(options: ScanOptions) -> Report:
     """Run a whole scan and return its report. Raises :class:`UsageError` or ``ConfigError``."""
     today = options.today or dt.date.today()
+    progress = options.progress
+    if progress is not None:
+        progress("finding files", 0, 0)
     if options.stdin_text is not None:
         root, targets, explicit_files = Path.cwd(), [], True
     else:
@@ -386,7 +422,7 @@ def scan(options: ScanOptions) -> Report:
                 found.files.extend(part.files)
                 found.diagnostics.extend(part.diagnostics)
         diagnostics.extend(found.diagnostics)
-        results = run_file_pass(found.files, rules, modules, options.jobs)
+        results = run_file_pass(found.files, rules, modules, options.jobs, progress)
 
     findings: list[Finding] = []
     suppressions: list[Suppression] = []
@@ -402,7 +438,7 @@ def scan(options: ScanOptions) -> Report:
     project = ProjectModel(root=root, files=scanned, facts=facts, complete=not explicit_files)
     project.offline = cfg.offline
     if project.complete:
-        findings.extend(run_project_rules(project, bound, diagnostics))
+        findings.extend(run_project_rules(project, bound, diagnostics, progress))
         findings = refine(project, findings, bound, diagnostics)
 
     findings = _per_file_ignores(findings, cfg.per_file_ignores)
@@ -429,7 +465,11 @@ def scan(options: ScanOptions) -> Report:
     statuses = {
         rule.id: applicable(rule, b.detector, project) for rule, b in zip(rules, bound, strict=True)
     }
-    scores = scoring.score(loaded.catalogue.checklist, rules, statuses, active)
+    if progress is not None:
+        progress("scoring", 0, 0)
+    scores = scoring.score(
+        loaded.catalogue.checklist, rules, statuses, active, skipped=project.skipped
+    )
     return build_report(
         root=root,
         rules=rules,
@@ -444,6 +484,8 @@ def scan(options: ScanOptions) -> Report:
         baselined=baselined,
         outside_diff=outside_diff,
         diff_ref=options.diff_ref,
+        # Explicit files (pre-commit): findings and the gate only, no scores of a part.
+        partial=options.stdin_text is None and not project.complete,
     )
 
 
