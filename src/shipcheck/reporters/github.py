@@ -58,8 +58,12 @@ class GithubReporter(Reporter):
             lines.insert(0, f"::notice title=shipcheck::{escape_data(overflow)}")
         score = report.scores.overall
         verdict = "passed" if report.gate.passed else "failed: " + "; ".join(report.gate.reasons)
-        scored = "" if report.partial else (
-            f", score {'n/a' if score is None else score} (grade {report.scores.grade or '-'})"
+        scored = (
+            ""
+            if report.partial
+            else (
+                f", score {'n/a' if score is None else score} (grade {report.scores.grade or '-'})"
+            )
         )
         lines.append(
             f"shipcheck: {len(report.findings)} open finding(s){scored}; "

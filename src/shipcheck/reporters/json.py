@@ -27,7 +27,9 @@ class JsonReporter(Reporter):
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _spans(entries: list[dict[str, Any]], findings: Iterable[Finding], source: SourceReader) -> None:
+def _spans(
+    entries: list[dict[str, Any]], findings: Iterable[Finding], source: SourceReader
+) -> None:
     """End positions in the convention SARIF uses (1-based, end column exclusive, a finding
     with no extent covering its line), so the two reports give the same columns."""
     for entry, finding in zip(entries, findings, strict=True):

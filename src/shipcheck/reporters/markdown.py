@@ -128,9 +128,7 @@ class MarkdownReporter(Reporter):
                 f"{report.outside_diff} finding(s) elsewhere are not shown"
             )
         if report.partial:
-            scope.append(
-                "a partial scan of the files given: findings and the gate only, no scores"
-            )
+            scope.append("a partial scan of the files given: findings and the gate only, no scores")
         if scope:
             note = "; ".join(scope)
             lines += ["", f"> {note[0].upper()}{note[1:]}."]
@@ -138,11 +136,11 @@ class MarkdownReporter(Reporter):
 
     def _areas(self, report: Report) -> list[str]:
         unchecked = any(a.not_checked for a in report.scores.areas.values())
-        lines = [
-            "",
-            "| Area | Score | Grade | Pass | Fail | N/A |" + (" Not checked |" if unchecked else ""),
-            "| --- | ---: | :---: | ---: | ---: | ---: |" + (" ---: |" if unchecked else ""),
-        ]
+        head = "| Area | Score | Grade | Pass | Fail | N/A |"
+        rule = "| --- | ---: | :---: | ---: | ---: | ---: |"
+        if unchecked:
+            head, rule = head + " Not checked |", rule + " ---: |"
+        lines = ["", head, rule]
         for area in report.scores.areas.values():
             score = "–" if area.score is None else str(area.score)
             row = (

@@ -43,9 +43,12 @@ class TerminalReporter(Reporter):
 
     name = "terminal"
 
-    def __init__(self, color: bool = False, width: int | None = None) -> None:
+    def __init__(
+        self, color: bool = False, width: int | None = None, where: str | None = None
+    ) -> None:
         self.color = color
         self.width = width or DEFAULT_WIDTH
+        self.where = where  # what was scanned, as the user named it
 
     def console(self, buffer: io.StringIO) -> Console:
         """A console that renders into ``buffer`` at this reporter's width."""
@@ -65,7 +68,7 @@ class TerminalReporter(Reporter):
         buffer = io.StringIO()
         console = self.console(buffer)
         if report.files_scanned == 0 and not report.findings:
-            console.print(Text(nothing_found(str(report.root))))
+            console.print(Text(nothing_found(self.where or str(report.root))))
             self._diagnostics(console, report)
             return self._finish(buffer)
         scope = "files checked (a partial scan)" if report.partial else "files scanned"
@@ -185,8 +188,12 @@ class TerminalReporter(Reporter):
         shown = [
             d
             for d in report.diagnostics
-            if not (d.path == "." and d.reason.startswith(tuple(unchecked)))
+            if d.kind != "unread" and not (d.path == "." and d.reason.startswith(tuple(unchecked)))
         ]
+        unread = [d.path for d in report.diagnostics if d.kind == "unread"]
+        if unread:
+            console.print(Text(f"\nNot read, not a kind of file shipcheck reads ({len(unread)}):"))
+            console.print(Padding(Text(", ".join(unread)), (0, 0, 0, 2)))
         if shown:
             console.print(Text(f"\nSkipped or partly read ({len(shown)}):", style="bold"))
             grid = _grid(2)
@@ -251,9 +258,7 @@ def footer_lines(report: Report) -> list[Text]:
     if report.gate.passed:
         lines.append(Text.assemble(("Gate passed", "green"), f" (fail-on {report.gate.fail_on})."))
     else:
-        lines.append(
-            Text.assemble(("Gate failed: ", "red"), "; ".join(report.gate.reasons) + ".")
-        )
+        lines.append(Text.assemble(("Gate failed: ", "red"), "; ".join(report.gate.reasons) + "."))
     return lines
 
 

@@ -1,0 +1,108 @@
+"""Live progress on standard error while a scan runs: the phase and files done/total.
+
+Shown only when standard error is a terminal, and only once the scan has run for
+:data:`DELAY` seconds, so a quick scan prints nothing extra; it is erased before the report
+prints. The engine calls the display from its own thread (per file and at each phase); the
+drawing happens on rich's refresh thread.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+DELAY = 1.0  # seconds before the display appears
+DELAY_VARIABLE = "SHIPCHECK_PROGRESS_DELAY"  # tests set it to 0 to see the display at once
+
+
+def wanted(stream: TextIO, quiet: bool) -> bool:
+    """Whether to show progress on ``stream``: a terminal, and not ``--quiet``."""
+    if quiet:
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class ScanProgress:
+    """A transient progress line; call it as the engine's ``progress(phase, done, total)``."""
+
+    def __init__(self, stream: TextIO | None = None, delay: float | None = None) -> None:
+        self.stream = stream or sys.stderr
+        if delay is None:
+            try:
+                delay = float(os.environ.get(DELAY_VARIABLE, DELAY))
+            except ValueError:
+                delay = DELAY
+        self.delay = delay
+        self._lock = threading.Lock()
+        self._state: tuple[str, int, int] = ("starting", 0, 0)
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        self._timer: threading.Timer | None = None
+        self._stopped = False
+
+    def __enter__(self) -> ScanProgress:
+        self._timer = threading.Timer(self.delay, self._show)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        with self._lock:
+            self._state = (phase, done, total)
+            if self._progress is not None and self._task is not None:
+                self._update()
+
+    def _show(self) -> None:
+        with self._lock:
+            if self._stopped:
+                return
+            console = Console(file=self.stream, stderr=self.stream is sys.stderr)
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("[bold]{task.description}"),
+                BarColumn(bar_width=None),
+                TextColumn("{task.fields[count]}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+                refresh_per_second=8,
+            )
+            self._task = self._progress.add_task("", total=None, count="")
+            self._update()
+            self._progress.start()
+
+    def _update(self) -> None:
+        assert self._progress is not None and self._task is not None
+        phase, done, total = self._state
+        count = f"{done}/{total}" if total else ""
+        self._progress.update(
+            self._task, description=phase, completed=done, total=total or None, count=count
+        )
+
+    def stop(self) -> None:
+        """Erase the display (idempotent); the report prints after this."""
+        with self._lock:
+            self._stopped = True
+            if self._timer is not None:
+                self._timer.cancel()
+            if self._progress is not None:
+                self._progress.stop()
+                self._progress = None
