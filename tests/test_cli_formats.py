@@ -55,7 +55,7 @@ def test_format_through_the_cli_is_deterministic(shop, tmp_path, name):
 
 def test_sarif_options_are_checked(shop):
     misuse = cli("scan", str(shop), "--isolated", "--format", "json", "--sarif-category", "x")
-    assert misuse.exit_code == 2 and "apply only to --format sarif" in misuse.output
+    assert misuse.exit_code == 2 and "apply only to a SARIF report" in misuse.output
     misuse = cli("scan", str(shop), "--isolated", "--format", "html", "--include-suppressed")
     assert misuse.exit_code == 2
     empty = cli("scan", str(shop), "--isolated", "--format", "sarif", "--sarif-category", " / ")

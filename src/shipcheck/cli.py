@@ -39,6 +39,7 @@ from shipcheck.config import ConfigError
 
 if TYPE_CHECKING:
     from shipcheck.outputs import Destination, Plan
+    from shipcheck.progress import ScanProgress
     from shipcheck.report import Report
     from shipcheck.reporters.base import Reporter
 
@@ -67,14 +68,17 @@ def _note(message: str, quiet: bool) -> None:
 
 
 @contextmanager
-def _interruptible(stop: Any = None) -> Iterator[None]:
+def _interruptible(display: ScanProgress | None = None) -> Iterator[None]:
     """Ctrl-C: erase the progress display, say so in one line, exit 130."""
     try:
         yield
     except KeyboardInterrupt:
-        if stop is not None:
-            stop()
-        typer.echo("\nshipcheck: interrupted", err=True)
+        erased = display is not None and display.shown
+        if display is not None:
+            display.stop()
+        # The terminal echoed "^C" where the cursor was: on the erased display, or on a line
+        # of its own that this message must not continue.
+        typer.echo(("" if erased else "\n") + "shipcheck: interrupted", err=True)
         raise typer.Exit(INTERRUPTED) from None
 
 
@@ -277,7 +281,7 @@ def _run(options: Any, quiet: bool) -> Report:
     display = ScanProgress(sys.stderr) if wanted(sys.stderr, quiet) else None
     options.progress = display
     try:
-        with _interruptible(display.stop if display else None), display or nullcontext():
+        with _interruptible(display), display or nullcontext():
             return run_scan(options)
     except (UsageError, ConfigError) as exc:
         raise _fail(str(exc)) from None

@@ -54,6 +54,7 @@ class ScanProgress:
         self._task: TaskID | None = None
         self._timer: threading.Timer | None = None
         self._stopped = False
+        self.shown = False  # whether the display ever appeared
 
     def __enter__(self) -> ScanProgress:
         self._timer = threading.Timer(self.delay, self._show)
@@ -75,6 +76,9 @@ class ScanProgress:
             if self._stopped:
                 return
             console = Console(file=self.stream, stderr=self.stream is sys.stderr)
+            # Three columns short of the edge: on a full-width line the "^C" the terminal
+            # echoes would wrap to a new line and survive the erasing of the display.
+            console.width = max(console.width - 3, 20)
             self._progress = Progress(
                 SpinnerColumn(),
                 TextColumn("[bold]{task.description}"),
@@ -88,6 +92,7 @@ class ScanProgress:
             self._task = self._progress.add_task("", total=None, count="")
             self._update()
             self._progress.start()
+            self.shown = True
 
     def _update(self) -> None:
         assert self._progress is not None and self._task is not None

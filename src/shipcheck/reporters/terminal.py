@@ -8,6 +8,7 @@ in their column. With colour off it is plain text.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections import defaultdict
 
 from rich import box
@@ -155,7 +156,7 @@ class TerminalReporter(Reporter):
         console.print(table)
         failing = [i for i in scores.items.values() if i.status == FAIL]
         if failing:
-            console.print(Text("\nFailing items", style="bold"))
+            console.print(Text("Failing items", style="bold"))
             grid = _grid(2)
             for area in scores.areas.values():  # area keys: what --select/--ignore take
                 names = [f"{i.key} ({i.findings})" for i in failing if i.area == area.area]
@@ -196,11 +197,10 @@ class TerminalReporter(Reporter):
             console.print(Padding(Text(", ".join(unread)), (0, 0, 0, 2)))
         if shown:
             console.print(Text(f"\nSkipped or partly read ({len(shown)}):", style="bold"))
-            grid = _grid(2)
             for diag in shown:
                 where = f"{diag.path}:{diag.line}" if diag.line else diag.path
-                grid.add_row(Text(f"{where}:"), Text(diag.reason))
-            console.print(Padding(grid, (0, 0, 0, 2)))
+                # Paths can be as wide as the screen: wrap the whole line, hanging under it.
+                console.print(Text(hanging(f"{where}: {diag.reason}", self.width, 2, 6)))
         if report.unused_suppressions:
             console.print(
                 Text(f"\nUnused suppressions ({len(report.unused_suppressions)}):", style="bold")
@@ -260,6 +260,18 @@ def footer_lines(report: Report) -> list[Text]:
     else:
         lines.append(Text.assemble(("Gate failed: ", "red"), "; ".join(report.gate.reasons) + "."))
     return lines
+
+
+def hanging(text: str, width: int, indent: int, hang: int) -> str:
+    """``text`` wrapped to ``width``: the first line indented by ``indent``, the rest by
+    ``hang``; long words (paths) are broken rather than overflowing."""
+    return textwrap.fill(
+        " ".join(text.split()),
+        width=max(width, hang + 20),
+        initial_indent=" " * indent,
+        subsequent_indent=" " * hang,
+        break_on_hyphens=False,
+    )
 
 
 def _grid(columns: int, gap: int = 2) -> Table:
