@@ -509,7 +509,7 @@ def explain(
 def main() -> None:
     """Console-script entry point; no traceback reaches the user unless SHIPCHECK_DEBUG is set."""
     try:
-        app()
+        app(prog_name="shipcheck")
     except SystemExit:
         raise
     except KeyboardInterrupt:

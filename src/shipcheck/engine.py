@@ -281,9 +281,14 @@ def run_file_pass(
             results.append(result)
             if progress is not None:
                 progress("reading files", len(results), len(files))
+    except KeyboardInterrupt:
+        if pool is not None:
+            # Ctrl-C: the workers ignore SIGINT; stop them rather than wait for their chunks.
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+        raise
     finally:
         if pool is not None:
-            # On Ctrl-C do not wait for the queued files, only for the chunks in flight.
             pool.shutdown(wait=True, cancel_futures=len(results) < len(files))
     return results
 

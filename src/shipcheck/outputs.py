@@ -2,10 +2,11 @@
 
 ``--output FMT:FILE`` names the format; ``--output FILE`` takes it from the extension
 (``.sarif``, ``.json``, ``.md``, ``.html``, ``.txt``); ``--format`` is what standard output
-shows. The one exception keeps the old form working: a single ``--output FILE`` with
-``--format FMT`` writes that format to the file, as ``--format json --output report.json``
-always did. Every destination is checked, and its folder created, before the scan starts,
-so a typo in a path costs no scan time.
+shows. The one exception keeps the old form working: a single ``--output FILE`` with a
+machine format, ``--format gitlab --output gl-code-quality-report.json``, writes that format
+to the file as it always did (``terminal`` and ``concise`` are for people: with them,
+``--format`` stays standard output's). Every destination is checked, and its folder
+created, before the scan starts, so a typo in a path costs no scan time.
 """
 
 from __future__ import annotations
@@ -92,8 +93,9 @@ def plan(outputs: list[str] | None, stdout_format: str | None, formats: list[str
             + did_you_mean(stdout_format, formats)
         )
     specs = outputs or []
-    if len(specs) == 1 and stdout_format is not None and not _has_format(specs[0], formats):
-        # The long-standing form: `--format json --output report.json`.
+    machine = stdout_format is not None and stdout_format not in HUMAN
+    if len(specs) == 1 and machine and not _has_format(specs[0], formats):
+        # The long-standing form: `--format gitlab --output gl-code-quality-report.json`.
         return Plan((Destination(stdout_format, Path(specs[0])),), None)
     files = tuple(parse_output(spec, formats) for spec in specs)
     if stdout_format is None and not files:
