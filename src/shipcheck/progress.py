@@ -2,8 +2,9 @@
 
 Shown only when standard error is a terminal, and only once the scan has run for
 :data:`DELAY` seconds, so a quick scan prints nothing extra; it is erased before the report
-prints. The engine calls the display from its own thread (per file and at each phase); the
-drawing happens on rich's refresh thread.
+prints. The engine's calls (per file and at each phase) only record the state; a display
+thread reads it a few times a second and draws, so a slow or paused terminal never holds the
+scan up.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from rich.progress import (
 )
 
 DELAY = 1.0  # seconds before the display appears
+REFRESH = 8  # redraws per second
 DELAY_VARIABLE = "SHIPCHECK_PROGRESS_DELAY"  # tests set it to 0 to see the display at once
 
 
@@ -54,6 +56,7 @@ class ScanProgress:
         self._task: TaskID | None = None
         self._timer: threading.Timer | None = None
         self._stopped = False
+        self._halt = threading.Event()
         self.shown = False  # whether the display ever appeared
 
     def __enter__(self) -> ScanProgress:
@@ -66,12 +69,10 @@ class ScanProgress:
         self.stop()
 
     def __call__(self, phase: str, done: int, total: int) -> None:
-        with self._lock:
-            self._state = (phase, done, total)
-            if self._progress is not None and self._task is not None:
-                self._update()
+        self._state = (phase, done, total)  # one assignment: the scan never waits here
 
     def _show(self) -> None:
+        """Runs on the timer's thread: draw until stopped."""
         with self._lock:
             if self._stopped:
                 return
@@ -87,12 +88,17 @@ class ScanProgress:
                 TimeElapsedColumn(),
                 console=console,
                 transient=True,
-                refresh_per_second=8,
+                refresh_per_second=REFRESH,
             )
             self._task = self._progress.add_task("", total=None, count="")
             self._update()
             self._progress.start()
             self.shown = True
+        while not self._halt.wait(1 / REFRESH):
+            with self._lock:
+                if self._progress is None:
+                    return
+                self._update()
 
     def _update(self) -> None:
         assert self._progress is not None and self._task is not None
@@ -104,6 +110,7 @@ class ScanProgress:
 
     def stop(self) -> None:
         """Erase the display (idempotent); the report prints after this."""
+        self._halt.set()
         with self._lock:
             self._stopped = True
             if self._timer is not None:
