@@ -62,6 +62,14 @@ def test_scan_help_lists_choices_groups_and_short_flags(helps):
         assert option in text
 
 
+def test_command_list_is_not_cut():
+    text = run("--help").stdout
+    commands = text[text.index("Commands:") :]
+    assert "..." not in commands and "…" not in commands
+    for command in COMMANDS:
+        assert re.search(rf"^  {command} +\S", text, re.MULTILINE)
+
+
 def test_baseline_shares_the_scan_options(helps):
     for option in ("--offline", "--jobs N", "--config FILE", "--isolated", "--quiet"):
         assert option in helps["baseline"]

@@ -115,7 +115,11 @@ Examples:
   shipcheck scan . -o sarif:shipcheck.sarif -o summary.md --fail-on high"""
 
 
-@app.command(cls=SectionedCommand, epilog=SCAN_EXAMPLE)
+@app.command(
+    cls=SectionedCommand,
+    epilog=SCAN_EXAMPLE,
+    short_help="Scan a project: findings, scores, the gate.",
+)
 def scan(
     paths: Paths = None,
     output_format: Annotated[
@@ -374,7 +378,12 @@ Example:
   shipcheck baseline && git add .shipcheck-baseline.json"""
 
 
-@app.command("baseline", cls=SectionedCommand, epilog=BASELINE_EXAMPLE)
+@app.command(
+    "baseline",
+    cls=SectionedCommand,
+    epilog=BASELINE_EXAMPLE,
+    short_help="Accept today's findings, so scans gate on new ones only.",
+)
 def write_baseline(
     path: Annotated[
         Optional[Path],
@@ -440,7 +449,12 @@ def _catalogue():  # type: ignore[no-untyped-def]
 RULES_FORMATS = ("table", "json", "markdown")
 
 
-@app.command("rules", cls=SectionedCommand, epilog="\b\nExample:\n  shipcheck rules | grep DKR")
+@app.command(
+    "rules",
+    cls=SectionedCommand,
+    epilog="\b\nExample:\n  shipcheck rules | grep DKR",
+    short_help="List the rule catalogue.",
+)
 def list_rules(
     output_format: Annotated[
         str,
@@ -490,7 +504,11 @@ def list_rules(
             sys.stdout.write(plain_rows(rules))
 
 
-@app.command(cls=SectionedCommand, epilog="\b\nExample:\n  shipcheck explain DKR001")
+@app.command(
+    cls=SectionedCommand,
+    epilog="\b\nExample:\n  shipcheck explain DKR001",
+    short_help="Explain a rule: why it matters, how to fix it.",
+)
 def explain(
     rule: Annotated[str, typer.Argument(metavar="RULE", help="Rule id or name, e.g. DKR001.")],
 ) -> None:
