@@ -69,13 +69,12 @@ class ConciseReporter(Reporter):
         self.where = where  # what was scanned, as the user named it
 
     def line(self, report: Report, finding: Finding) -> str:
-        """``path:line:col: ID [severity] message``."""
+        """``path:line:col: ID [severity] message`` (``path: …`` without a position)."""
         where = display_path(report, finding.path, self.cwd)
+        if finding.line > 0:  # a finding about the project as a whole has no position
+            where += f":{finding.line}:{finding.column}"
         message = " ".join(finding.message.split())  # one line, whatever the message holds
-        return (
-            f"{where}:{finding.line}:{finding.column}: {finding.rule_id} "
-            f"[{finding.severity.value}] {message}"
-        )
+        return f"{where}: {finding.rule_id} [{finding.severity.value}] {message}"
 
     def render(self, report: Report) -> str:
         """Findings in path order, then parse problems, then the summary and the gate."""

@@ -33,4 +33,6 @@ def _spans(
     """End positions in the convention SARIF uses (1-based, end column exclusive, a finding
     with no extent covering its line), so the two reports give the same columns."""
     for entry, finding in zip(entries, findings, strict=True):
+        if entry["line"] is None:  # no position at all: nothing to align
+            continue
         _, _, entry["end_line"], entry["end_column"] = span(finding, source)

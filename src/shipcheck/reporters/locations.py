@@ -58,7 +58,9 @@ def span(finding: Finding, source: SourceReader) -> tuple[int, int, int, int]:
     """``(line, column, end_line, end_column)`` as every format reports it: 1-based, the end
     column exclusive (SARIF's convention). A finding with no extent (a project-level finding
     anchored to a file) covers its whole line, measured on the file's own text."""
-    line, column = max(finding.line, 1), max(finding.column, 1)
+    if finding.line < 1:  # about the project as a whole: no line to measure
+        return finding.line, finding.column, finding.end_line, finding.end_column
+    line, column = finding.line, max(finding.column, 1)
     end_line = max(finding.end_line, line)
     end_column = max(finding.end_column, 1)
     if end_line == line and end_column <= column:

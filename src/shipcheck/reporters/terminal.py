@@ -218,7 +218,8 @@ class TerminalReporter(Reporter):
 def finding_block(finding: Finding) -> RenderableType:
     """One finding: severity in its own column; location, message and fix wrap beside it."""
     head = Text()
-    head.append(f"{finding.path}:{finding.line}:{finding.column}", "bold")
+    position = f":{finding.line}:{finding.column}" if finding.line > 0 else ""
+    head.append(f"{finding.path}{position}", "bold")
     head.append(f"  {finding.rule_id} {finding.rule_name}", "magenta")
     fix = _grid(2, gap=1)
     fix.add_row(Text("fix:", style="dim"), Text(finding.remediation, style="dim"))
