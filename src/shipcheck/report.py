@@ -111,18 +111,7 @@ class Report:
             return {"overall": {"score": None, "grade": None}, "areas": {}}
         return {
             "overall": {"score": self.scores.overall, "grade": self.scores.grade},
-            "areas": {
-                a.area: {
-                    "title": a.title,
-                    "score": a.score,
-                    "grade": a.grade,
-                    "passed": a.passed,
-                    "failed": a.failed,
-                    "not_applicable": a.not_applicable,
-                    "not_checked": a.not_checked,
-                }
-                for a in self.scores.areas.values()
-            },
+            "areas": {a.area: a.to_dict() for a in self.scores.areas.values()},
         }
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from shipcheck.catalogue import Rule
 from shipcheck.checklist import Checklist
@@ -76,6 +77,18 @@ class AreaScore:
     failed: int
     not_applicable: int
     not_checked: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The area as the JSON report (and the HTML page) show it."""
+        return {
+            "title": self.title,
+            "score": self.score,
+            "grade": self.grade,
+            "passed": self.passed,
+            "failed": self.failed,
+            "not_applicable": self.not_applicable,
+            "not_checked": self.not_checked,
+        }
 
 
 @dataclass(frozen=True)

@@ -89,13 +89,7 @@ def context(report: Report) -> dict[str, Any]:
         "areas": [
             {
                 "key": a.area,
-                "title": a.title,
-                "score": a.score,
-                "grade": a.grade,
-                "passed": a.passed,
-                "failed": a.failed,
-                "not_applicable": a.not_applicable,
-                "not_checked": a.not_checked,
+                **a.to_dict(),
                 "color": GRADE_COLOR.get(a.grade or "", "#6e7781"),
                 "has_findings": a.area in areas_used,
             }
