@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from typing import TextIO
 
 from rich.console import Console
@@ -21,7 +22,6 @@ from rich.progress import (
     SpinnerColumn,
     TaskID,
     TextColumn,
-    TimeElapsedColumn,
 )
 
 DELAY = 1.0  # seconds before the display appears
@@ -57,9 +57,11 @@ class ScanProgress:
         self._timer: threading.Timer | None = None
         self._stopped = False
         self._halt = threading.Event()
+        self._started = time.monotonic()
         self.shown = False  # whether the display ever appeared
 
     def __enter__(self) -> ScanProgress:
+        self._started = time.monotonic()
         self._timer = threading.Timer(self.delay, self._show)
         self._timer.daemon = True
         self._timer.start()
@@ -85,12 +87,12 @@ class ScanProgress:
                 TextColumn("[bold]{task.description}"),
                 BarColumn(bar_width=None),
                 TextColumn("{task.fields[count]}"),
-                TimeElapsedColumn(),
+                TextColumn("{task.fields[elapsed]}", style="yellow"),
                 console=console,
                 transient=True,
                 refresh_per_second=REFRESH,
             )
-            self._task = self._progress.add_task("", total=None, count="")
+            self._task = self._progress.add_task("", total=None, count="", elapsed="")
             self._update()
             self._progress.start()
             self.shown = True
@@ -104,8 +106,16 @@ class ScanProgress:
         assert self._progress is not None and self._task is not None
         phase, done, total = self._state
         count = f"{done}/{total}" if total else ""
+        # Since the scan began, not since the display appeared.
+        minutes, seconds = divmod(int(time.monotonic() - self._started), 60)
+        elapsed = f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
         self._progress.update(
-            self._task, description=phase, completed=done, total=total or None, count=count
+            self._task,
+            description=phase,
+            completed=done,
+            total=total or None,
+            count=count,
+            elapsed=elapsed,
         )
 
     def stop(self) -> None:
