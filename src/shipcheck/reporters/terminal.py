@@ -126,7 +126,9 @@ class TerminalReporter(Reporter):
         table.add_column("Area", ratio=1)
         table.add_column("Score", justify="right", no_wrap=True)
         table.add_column("Grade", no_wrap=True)
-        table.add_column("", no_wrap=True, width=bar_width)
+        unscored = any(a.score is None for a in scores.areas.values())
+        # Wide enough for "not applicable" when an area has no score.
+        table.add_column("", no_wrap=True, width=max(bar_width, 14) if unscored else bar_width)
         table.add_column("Pass", justify="right", style="green", no_wrap=True)
         table.add_column("Fail", justify="right", style="red", no_wrap=True)
         table.add_column("N/A", justify="right", style="dim", no_wrap=True)
@@ -165,17 +167,20 @@ class TerminalReporter(Reporter):
             console.print(Padding(grid, (0, 0, 0, 2)))
         unchecked = scores.not_checked()
         if unchecked:
-            console.print(Text("\nNot checked (not a pass, not scored)", style="bold yellow"))
+            heading = "Not checked (not a pass, not scored)"
+            console.print(Text(("\n" if failing else "") + heading, style="bold yellow"))
             grid = _grid(2)
             for item in unchecked:
                 grid.add_row(Text(item.key), Text(item.reason))
             console.print(Padding(grid, (0, 0, 0, 2)))
+        # The table ends in a blank line; a section after it needs one of its own.
+        gap = "\n" if failing or unchecked else ""
         if scores.overall is None:
-            console.print(Text("\nOverall: nothing to score (no applicable checklist items)"))
+            console.print(Text(f"{gap}Overall: nothing to score (no applicable checklist items)"))
             return
         grade = scores.grade or "F"
         line = Text.assemble(
-            ("\nOverall score: ", "bold"),
+            (f"{gap}Overall score: ", "bold"),
             (f"{scores.overall}/100", "bold"),
             ("  grade ", "bold"),
             (grade, GRADE_STYLE.get(grade, "")),
