@@ -48,7 +48,7 @@ def test_scan_example_prints_scored_report_and_fails_gate():
     assert result.returncode == 1, result.stderr
     out = result.stdout
     assert "Overall score:" in out and "grade" in out
-    assert "Checklist" in out and "Scores" in out
+    assert "Checklist" in out and "Failing items" in out
     assert "Dockerfile:" in out and "fix:" in out
     assert "Gate failed" in out
 
@@ -90,7 +90,7 @@ def test_clean_project_passes(tmp_path):
     [
         (["scan", "does/not/exist"], "no such file or directory"),
         (["scan", ".", "--format", "yaml"], "unknown format 'yaml'"),
-        (["scan", ".", "--fail-on", "sometimes"], "`fail-on` must be one of"),
+        (["scan", ".", "--fail-on", "sometimes"], "--fail-on: 'sometimes' is not one of"),
         (["scan", ".", "--select", "NOPE999"], "selector 'NOPE999' matches no rule"),
         (["explain", "XYZ123"], "no rule 'XYZ123'"),
         (["rules", "--format", "csv"], "unknown format 'csv'"),
@@ -117,7 +117,7 @@ def test_bad_config_key_and_value_exit_2_naming_key_and_file(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.shipcheck.params.DKR001]\ncolour = 1\n")
     result = shipcheck("scan", str(tmp_path))
     assert result.returncode == 2 and "unknown param 'colour'" in result.stderr
-    assert "pyproject.toml: `params.DKR001`" in result.stderr
+    assert "pyproject.toml [tool.shipcheck]: `params.DKR001`" in result.stderr
 
 
 def test_unparseable_project_config_scans_with_defaults(tmp_path):

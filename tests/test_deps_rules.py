@@ -76,7 +76,9 @@ def test_offline_without_database_is_skipped_not_passed(tmp_path, monkeypatch, n
     root = _project(tmp_path, APP)
     report = run_scan(root, select=["DEP005"], fail_on="never", offline=True)
     assert not _dep005(report)
-    assert report.scores.items["deps.vulnerable"].status == "not-applicable"
+    item = report.scores.items["deps.vulnerable"]
+    assert item.status == "not-checked" and item.reason.startswith("DEP005: --offline")
+    assert report.scores.areas["deps"].not_checked == 1
     (diagnostic,) = [d for d in report.diagnostics if "deps.vulnerable" in d.reason]
     assert diagnostic.kind == "network"
     assert diagnostic.reason.startswith(
@@ -91,7 +93,7 @@ def test_unreachable_service_is_a_diagnostic_not_a_pass(tmp_path, monkeypatch, n
     report = run_scan(root, select=["DEP005"], fail_on="never")
     assert no_network, "the online path tried to connect"
     assert not _dep005(report)
-    assert report.scores.items["deps.vulnerable"].status == "not-applicable"
+    assert report.scores.items["deps.vulnerable"].status == "not-checked"
     (diagnostic,) = [d for d in report.diagnostics if "deps.vulnerable" in d.reason]
     assert diagnostic.kind == "network"
     assert "could not reach the advisory service (api.osv.dev)" in diagnostic.reason
@@ -157,7 +159,7 @@ def test_broken_database_is_reported(tmp_path, monkeypatch):
     monkeypatch.setenv(vulnerable.ENV_DB, str(tmp_path / "nowhere"))
     root = _project(tmp_path / "app", APP)
     report = run_scan(root, select=["DEP005"], fail_on="never")
-    assert report.scores.items["deps.vulnerable"].status == "not-applicable"
+    assert report.scores.items["deps.vulnerable"].status == "not-checked"
     assert any("does not exist" in d.reason for d in report.diagnostics)
 
 

@@ -214,10 +214,10 @@ def test_staged_files_are_judged_with_the_whole_project(tmp_path):
     """The pre-commit view and the CI view agree: Compose runs the image as a non-root user,
     so the root-user finding is medium in both, and only the given files are reported."""
     (tmp_path / "Dockerfile").write_text(
-        "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD [\"gunicorn\", \"app:app\"]\n"
+        'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "app:app"]\n'
     )
     (tmp_path / "compose.yaml").write_text(
-        "services:\n  web:\n    build: .\n    user: \"10001\"\n    ports: [\"8000:8000\"]\n"
+        'services:\n  web:\n    build: .\n    user: "10001"\n    ports: ["8000:8000"]\n'
     )
     (tmp_path / "requirements.txt").write_text("flask\n")
     whole = run_scan(tmp_path, select=["DKR001", "DEP001"], fail_on="never")

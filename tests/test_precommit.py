@@ -39,7 +39,7 @@ def test_hook_definitions():
     defined = hooks()
     assert set(defined) == {"shipcheck", "shipcheck-project"}
     files = defined["shipcheck"]
-    assert files["language"] == "python" and files["entry"] == "shipcheck scan"
+    assert files["language"] == "python" and files["entry"] == "shipcheck scan --format concise"
     assert files["pass_filenames"] is True and files["require_serial"] is True
     project = defined["shipcheck-project"]
     assert project["pass_filenames"] is False and project["always_run"] is True

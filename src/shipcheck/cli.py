@@ -1,18 +1,48 @@
-"""The command line: thin glue from options to the engine and a reporter. Exit codes:
-0 gate passed, 1 gate failed, 2 usage or configuration error."""
+"""The command line: thin glue from options to the engine and the reporters. Exit codes:
+0 gate passed, 1 gate failed, 2 usage or configuration error, 130 interrupted."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from shipcheck import __version__
-from shipcheck.config import FAIL_ON_CHOICES, ConfigError
+from shipcheck.cli_options import (
+    OUTPUT,
+    Baseline,
+    ConfigFile,
+    Diff,
+    ExtendSelect,
+    FailOn,
+    Ignore,
+    IgnoreSuppressions,
+    Isolated,
+    Jobs,
+    MinScore,
+    NoCache,
+    Offline,
+    OptionError,
+    Paths,
+    Quiet,
+    Select,
+    scan_options,
+)
+from shipcheck.clihelp import MAX_HELP_WIDTH, SectionedCommand
+from shipcheck.config import ConfigError
+
+if TYPE_CHECKING:
+    from shipcheck.outputs import Destination, Plan
+    from shipcheck.progress import ScanProgress
+    from shipcheck.report import Report
+    from shipcheck.reporters.base import Reporter
 
 app = typer.Typer(
     name="shipcheck",
@@ -20,8 +50,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # Plain help (see shipcheck.clihelp): readable at 80 columns and in a pipe.
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": MAX_HELP_WIDTH},
 )
+
+INTERRUPTED = 130
 
 
 def _fail(message: str) -> typer.Exit:
@@ -29,10 +63,24 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _split(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+def _note(message: str, quiet: bool) -> None:
+    if not quiet:
+        typer.echo(f"shipcheck: {message}", err=True)
+
+
+@contextmanager
+def _interruptible(display: ScanProgress | None = None) -> Iterator[None]:
+    """Ctrl-C: erase the progress display, say so in one line, exit 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        erased = display is not None and display.shown
+        if display is not None:
+            display.stop()
+        # The terminal echoed "^C" where the cursor was: on the erased display, or on a line
+        # of its own that this message must not continue.
+        typer.echo(("" if erased else "\n") + "shipcheck: interrupted", err=True)
+        raise typer.Exit(INTERRUPTED) from None
 
 
 def _version(value: bool) -> None:
@@ -62,192 +110,331 @@ def _main(
     """Deployment-readiness audit for Python web applications."""
 
 
-@app.command()
+SCAN_EXAMPLE = """\b
+Examples:
+  shipcheck scan
+  shipcheck scan . -o sarif:shipcheck.sarif -o summary.md --fail-on high"""
+
+
+@app.command(
+    cls=SectionedCommand,
+    epilog=SCAN_EXAMPLE,
+    short_help="Scan a project: findings, scores, the gate.",
+)
 def scan(
-    paths: Annotated[
-        Optional[list[Path]],
-        typer.Argument(
-            help="Directory or files to scan (default: .). `-` reads manifests from stdin."
-        ),
-    ] = None,
+    paths: Paths = None,
     output_format: Annotated[
-        str,
+        Optional[str],
         typer.Option(
             "--format",
             "-f",
-            help="terminal, json, sarif, markdown, html, gitlab, github (and plug-in formats).",
+            metavar="FORMAT",
+            rich_help_panel=OUTPUT,
+            help="What standard output shows: terminal (default), concise, json, sarif, "
+            "markdown, html, gitlab, github, or a plug-in format.",
         ),
-    ] = "terminal",
+    ] = None,
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")
+        Optional[list[str]],
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="[FMT:]FILE",
+            rich_help_panel=OUTPUT,
+            help="Write a report to FILE, in FMT or in the format its extension names "
+            "(.sarif .json .md .html .txt). Repeat it for several reports from one scan.",
+        ),
     ] = None,
-    fail_on: Annotated[
-        Optional[str],
-        typer.Option(help=f"Fail (exit 1) on findings at or above: {', '.join(FAIL_ON_CHOICES)}."),
-    ] = None,
-    min_score: Annotated[
-        Optional[int], typer.Option(help="Fail when the overall score is below this.")
-    ] = None,
-    select: Annotated[
-        Optional[list[str]], typer.Option(help="Only these rules (ids, names, keys, areas).")
-    ] = None,
-    extend_select: Annotated[
-        Optional[list[str]], typer.Option(help="Add rules to the selection.")
-    ] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option(help="Skip these rules.")] = None,
-    config: Annotated[
-        Optional[Path], typer.Option(help="Read configuration from this file.")
-    ] = None,
-    isolated: Annotated[bool, typer.Option(help="Ignore configuration files.")] = False,
-    jobs: Annotated[
-        Optional[int],
-        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
-    ] = None,
-    offline: Annotated[
-        bool, typer.Option(help="Open no network connection; network checks report as skipped.")
-    ] = False,
-    no_cache: Annotated[
+    statistics: Annotated[
         bool,
         typer.Option(
-            "--no-cache", help="Neither read nor write the result cache ($SHIPCHECK_CACHE_DIR)."
+            "--statistics",
+            rich_help_panel=OUTPUT,
+            help="Print a count per rule (id, name, severity, count, fixable) instead of "
+            "the findings.",
         ),
     ] = False,
-    ignore_suppressions: Annotated[
-        bool, typer.Option(help="Disregard inline suppressions (audits).")
-    ] = False,
+    quiet: Quiet = False,
     color: Annotated[
-        Optional[bool], typer.Option("--color/--no-color", help="Force colour on or off.")
-    ] = None,
-    baseline: Annotated[
-        Optional[Path],
-        typer.Option(help="Report and gate only on findings not in this baseline file."),
-    ] = None,
-    diff: Annotated[
-        Optional[str],
+        Optional[bool],
         typer.Option(
-            "--diff", metavar="REF", help="Report and gate only on lines changed since git REF."
+            "--color/--no-color",
+            rich_help_panel=OUTPUT,
+            help="Colour on or off (default: on in a terminal unless NO_COLOR is set).",
         ),
     ] = None,
     sarif_category: Annotated[
         Optional[str],
-        typer.Option(help="SARIF: automationDetails category (one per analysis of a commit)."),
+        typer.Option(
+            "--sarif-category",
+            metavar="NAME",
+            rich_help_panel=OUTPUT,
+            help="SARIF runAutomationDetails category (one per analysis of a commit).",
+        ),
     ] = None,
     include_suppressed: Annotated[
-        bool, typer.Option(help="SARIF: also emit suppressed findings, marked as suppressed.")
+        bool,
+        typer.Option(
+            "--include-suppressed",
+            rich_help_panel=OUTPUT,
+            help="SARIF: also emit suppressed findings, marked as suppressed.",
+        ),
     ] = False,
+    select: Select = None,
+    extend_select: ExtendSelect = None,
+    ignore: Ignore = None,
+    fail_on: FailOn = None,
+    min_score: MinScore = None,
+    baseline: Baseline = None,
+    diff: Diff = None,
+    ignore_suppressions: IgnoreSuppressions = False,
+    config: ConfigFile = None,
+    isolated: Isolated = False,
+    jobs: Jobs = None,
+    offline: Offline = False,
+    no_cache: NoCache = False,
 ) -> None:
-    """Scan a project and print its scored deployment-readiness report."""
-    from shipcheck import reporters
-    from shipcheck.engine import ScanOptions, UsageError
-    from shipcheck.engine import scan as run_scan
+    """Scan a project and print its scored deployment-readiness report. With files (what
+    pre-commit passes) it reports their findings and the gate, without scores."""
+    from shipcheck import outputs, reporters
 
-    if output_format not in reporters.available():
-        raise _fail(
-            f"unknown format {output_format!r} (choose from {', '.join(reporters.available())})"
-        )
-    if output_format != "sarif" and (sarif_category is not None or include_suppressed):
-        raise _fail("--sarif-category and --include-suppressed apply only to --format sarif")
-    if sarif_category is not None and not sarif_category.strip(" /"):
-        raise _fail("--sarif-category must not be empty")
-    targets = list(paths or [Path(".")])
-    stdin_text = None
-    if any(str(t) == "-" for t in targets):
-        if len(targets) > 1:
-            raise _fail("`-` (standard input) cannot be combined with paths")
-        stdin_text = sys.stdin.read()
-        targets = []
-    overrides = {
-        "fail-on": fail_on,
-        "min-score": min_score,
-        "select": _split(select),
-        "extend-select": _split(extend_select),
-        "ignore": _split(ignore),
-        "offline": True if offline else None,
-    }
-    options = ScanOptions(
-        targets=targets,
-        config_file=config,
-        isolated=isolated,
-        overrides=overrides,
-        jobs=jobs,
-        no_inline_suppressions=ignore_suppressions,
-        stdin_text=stdin_text,
-        baseline=baseline,
-        diff_ref=diff,
-        cache=not no_cache,
-    )
     try:
-        report = run_scan(options)
-    except (UsageError, ConfigError) as exc:
-        raise _fail(str(exc)) from None
-    reporter = reporters.get_reporter(output_format)
-    if output_format == "sarif":
-        from shipcheck.reporters.sarif import SarifReporter
-
-        reporter = SarifReporter(category=sarif_category, include_suppressed=include_suppressed)
-    if output_format == "terminal":
-        use_color = color if color is not None else (output is None and sys.stdout.isatty())
-        from shipcheck.reporters.terminal import TerminalReporter
-
-        reporter = TerminalReporter(color=use_color and not os.environ.get("NO_COLOR"))
-    text = reporter.render(report)
-    for warning in getattr(reporter, "warnings", ()):
-        typer.echo(f"shipcheck: warning: {warning}", err=True)
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise _fail(f"cannot write {output}: {exc.strerror}") from None
-        typer.echo(
-            f"shipcheck: wrote {output_format} report to {output} "
-            f"({len(report.findings)} findings, score {report.scores.overall}, "
-            f"grade {report.scores.grade})",
-            err=True,
+        plan = outputs.plan(output, output_format, reporters.available())
+        plan = _with_statistics(plan, statistics, output_format)
+        _check_sarif_options(plan, sarif_category, include_suppressed)
+        outputs.prepare(plan.files)
+        stdin_text = _stdin(paths)
+        options = scan_options(
+            paths,
+            select=select,
+            extend_select=extend_select,
+            ignore=ignore,
+            fail_on=fail_on,
+            min_score=min_score,
+            config=config,
+            isolated=isolated,
+            offline=offline,
+            jobs=jobs,
+            ignore_suppressions=ignore_suppressions,
+            baseline=baseline,
+            diff=diff,
+            stdin_text=stdin_text,
+            cache=not no_cache,
         )
-    else:
-        sys.stdout.write(text)
+    except OptionError as exc:
+        raise _fail(str(exc)) from None
+    report = _run(options, quiet)
+    where = _scope(paths, report, stdin_text is not None)
+    settings = {
+        "sarif_category": sarif_category,
+        "include_suppressed": include_suppressed,
+        "where": where,
+    }
+    with _interruptible():
+        for dest in plan.files:
+            _write_file(dest, report, settings, quiet)
+        if plan.stdout is not None:
+            use_color = color if color is not None else _color_default()
+            reporter = _reporter(
+                plan.stdout.format, settings, color=use_color, width=_stdout_width()
+            )
+            sys.stdout.write(reporter.render(report))
+            _warnings(reporter)
+        if plan.stdout is None or plan.stdout.format not in outputs.HUMAN | {"statistics"}:
+            _note(gate_summary(report, where), quiet)
     raise typer.Exit(0 if report.gate.passed else 1)
 
 
-@app.command("baseline")
+def _with_statistics(plan: Plan, statistics: bool, output_format: str | None) -> Plan:
+    """``--statistics`` takes standard output's place (terminal or concise only)."""
+    if not statistics:
+        return plan
+    from dataclasses import replace
+
+    from shipcheck.outputs import HUMAN, Destination
+
+    if output_format is not None and output_format not in HUMAN:
+        raise OptionError(
+            f"--statistics prints a table on standard output, not --format {output_format} "
+            "(write that report with --output)"
+        )
+    return replace(plan, stdout=Destination("statistics"))
+
+
+def _check_sarif_options(plan: Plan, category: str | None, include_suppressed: bool) -> None:
+    if (category is not None or include_suppressed) and "sarif" not in plan.formats():
+        raise OptionError(
+            "--sarif-category and --include-suppressed apply only to a SARIF report "
+            "(--format sarif or --output sarif:FILE)"
+        )
+    if category is not None and not category.strip(" /"):
+        raise OptionError("--sarif-category: must not be empty")
+
+
+def _stdin(paths: list[Path] | None) -> str | None:
+    if not any(str(p) == "-" for p in paths or []):
+        return None
+    if len(paths or []) > 1:
+        raise OptionError("PATH: `-` (standard input) cannot be combined with other paths")
+    return sys.stdin.read()
+
+
+def _run(options: Any, quiet: bool) -> Report:
+    """The scan, with a progress display when standard error is a terminal."""
+    from shipcheck.engine import UsageError
+    from shipcheck.engine import scan as run_scan
+    from shipcheck.progress import ScanProgress, wanted
+
+    display = ScanProgress(sys.stderr) if wanted(sys.stderr, quiet) else None
+    options.progress = display
+    try:
+        with _interruptible(display), display or nullcontext():
+            return run_scan(options)
+    except (UsageError, ConfigError) as exc:
+        raise _fail(str(exc)) from None
+
+
+def _scope(paths: list[Path] | None, report: Report, stdin: bool) -> str:
+    """What the user asked to scan, for "nothing … was found in WHERE"."""
+    if stdin:
+        return "standard input"
+    given = [str(p) for p in paths or []]
+    if given and all(Path(p).is_file() for p in given):
+        return "the files given"
+    return ", ".join(given) or "."
+
+
+def _color_default() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _stdout_width() -> int:
+    """The terminal's real width (rich asks the terminal; $COLUMNS wins; 80 in a pipe)."""
+    from rich.console import Console
+
+    return Console(file=sys.stdout).width
+
+
+def _reporter(fmt: str, settings: dict[str, Any], color: bool, width: int | None) -> Reporter:
+    from shipcheck import reporters
+
+    if fmt == "sarif":
+        from shipcheck.reporters.sarif import SarifReporter
+
+        return SarifReporter(
+            category=settings["sarif_category"], include_suppressed=settings["include_suppressed"]
+        )
+    if fmt == "terminal":
+        from shipcheck.reporters.terminal import TerminalReporter
+
+        return TerminalReporter(color=color, width=width, where=settings["where"])
+    if fmt == "concise":
+        from shipcheck.reporters.concise import ConciseReporter
+
+        return ConciseReporter(where=settings["where"])
+    if fmt == "statistics":
+        from shipcheck.reporters.statistics import StatisticsReporter
+
+        return StatisticsReporter()
+    return reporters.get_reporter(fmt)
+
+
+def _write_file(dest: Destination, report: Report, settings: dict[str, Any], quiet: bool) -> None:
+    from rich.console import Console
+
+    from shipcheck.outputs import write
+
+    # A text report in a file: plain, at $COLUMNS or 80 columns.
+    width = Console(file=io.StringIO()).width
+    reporter = _reporter(dest.format, settings, color=False, width=width)
+    try:
+        write(dest, reporter.render(report))
+    except OSError as exc:
+        raise _fail(f"--output {dest.path}: cannot write: {exc.strerror or exc}") from None
+    _warnings(reporter)
+    _note(f"wrote {dest.format} report to {dest.path}", quiet)
+
+
+def _warnings(reporter: Reporter) -> None:
+    for warning in getattr(reporter, "warnings", ()):
+        typer.echo(f"shipcheck: warning: {warning}", err=True)
+
+
+def gate_summary(report: Report, where: str) -> str:
+    """One log line: what was found and the gate's verdict with its reason."""
+    if report.files_scanned == 0 and not report.findings:
+        found = f"nothing shipcheck reads was found in {where}"
+    else:
+        found = f"{len(report.findings)} open finding(s)"
+        if not report.partial and report.scores.overall is not None:
+            found += f", score {report.scores.overall} (grade {report.scores.grade})"
+        elif report.partial:
+            found += " in the files given"
+    gate = report.gate
+    if gate.passed:
+        return f"{found}; gate passed (fail-on {gate.fail_on})"
+    return f"{found}; gate failed: {'; '.join(gate.reasons)}"
+
+
+BASELINE_EXAMPLE = """\b
+Example:
+  shipcheck baseline && git add .shipcheck-baseline.json"""
+
+
+@app.command(
+    "baseline",
+    cls=SectionedCommand,
+    epilog=BASELINE_EXAMPLE,
+    short_help="Accept today's findings, so scans gate on new ones only.",
+)
 def write_baseline(
-    path: Annotated[Optional[Path], typer.Argument(help="Project directory (default: .).")] = None,
+    path: Annotated[
+        Optional[Path],
+        typer.Argument(metavar="PATH", show_default=False, help="Project directory (default: .)."),
+    ] = None,
     output: Annotated[
         Optional[Path],
         typer.Option(
             "--output",
             "-o",
+            metavar="FILE",
+            rich_help_panel=OUTPUT,
             help="Baseline file (default: .shipcheck-baseline.json in the project root).",
         ),
     ] = None,
-    config: Annotated[
-        Optional[Path], typer.Option(help="Read configuration from this file.")
-    ] = None,
-    isolated: Annotated[bool, typer.Option(help="Ignore configuration files.")] = False,
+    quiet: Quiet = False,
+    config: ConfigFile = None,
+    isolated: Isolated = False,
+    jobs: Jobs = None,
+    offline: Offline = False,
 ) -> None:
     """Accept the current findings: write their fingerprints to a baseline file, so that
     `shipcheck scan --baseline FILE` reports and gates only on new ones."""
     from shipcheck.baseline import BASELINE_FILE, dumps
-    from shipcheck.engine import ScanOptions, UsageError
-    from shipcheck.engine import scan as run_scan
 
     target = path or Path(".")
     if target.exists() and not target.is_dir():
-        raise _fail(f"{target} is not a directory (a baseline covers a whole project)")
-    options = ScanOptions(targets=[target], config_file=config, isolated=isolated)
+        raise _fail(f"PATH: {target} is not a directory (a baseline covers a whole project)")
     try:
-        report = run_scan(options)
-    except (UsageError, ConfigError) as exc:
+        if output is not None:
+            from shipcheck.outputs import Destination, prepare
+
+            prepare((Destination("json", output),))
+        options = scan_options(
+            [target], config=config, isolated=isolated, offline=offline, jobs=jobs
+        )
+    except OptionError as exc:
         raise _fail(str(exc)) from None
+    report = _run(options, quiet)
     destination = output or report.root / BASELINE_FILE
     try:
         destination.write_text(dumps(report.findings, __version__), encoding="utf-8")
     except OSError as exc:
         raise _fail(f"cannot write {destination}: {exc.strerror or exc}") from None
-    typer.echo(
-        f"shipcheck: wrote a baseline of {len(report.findings)} finding(s) to {destination}; "
+    _note(
+        f"wrote a baseline of {len(report.findings)} finding(s) to {destination}; "
         f"scan with --baseline {destination} to report only new ones",
-        err=True,
+        quiet,
     )
 
 
@@ -262,15 +449,35 @@ def _catalogue():  # type: ignore[no-untyped-def]
         raise _fail(str(exc)) from None
 
 
-@app.command("rules")
+RULES_FORMATS = ("table", "json", "markdown")
+
+
+@app.command(
+    "rules",
+    cls=SectionedCommand,
+    epilog="\b\nExample:\n  shipcheck rules | grep DKR",
+    short_help="List the rule catalogue.",
+)
 def list_rules(
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="table, json or markdown.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="table (default; plain rows in a pipe), json or markdown.",
+        ),
     ] = "table",
 ) -> None:
     """List every rule in the catalogue (built-in, packs, this repository's own)."""
     from shipcheck.ruledocs import rules_markdown
+    from shipcheck.suggest import did_you_mean
 
+    if output_format not in RULES_FORMATS:
+        raise _fail(
+            f"--format: unknown format {output_format!r} (choose from {', '.join(RULES_FORMATS)})"
+            + did_you_mean(output_format, RULES_FORMATS)
+        )
     catalogue = _catalogue()
     rules = list(catalogue.rules.values())
     if output_format == "json":
@@ -291,41 +498,44 @@ def list_rules(
         typer.echo(json.dumps(data, indent=2))
     elif output_format == "markdown":
         typer.echo(rules_markdown(rules, catalogue.checklist), nl=False)
-    elif output_format == "table":
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=f"{len(rules)} rules")
-        for column in ("ID", "Name", "Severity", "Checklist"):
-            table.add_column(column, no_wrap=True)
-        table.add_column("Summary")
-        for r in rules:
-            table.add_row(r.id, r.name, r.severity.value, r.checklist, r.summary)
-        Console(highlight=False).print(table)
     else:
-        raise _fail(f"unknown format {output_format!r} (choose from table, json, markdown)")
+        from shipcheck.rulelist import plain_rows, terminal_rows
+
+        if sys.stdout.isatty():
+            sys.stdout.write(terminal_rows(rules, color=_color_default(), width=_stdout_width()))
+        else:
+            sys.stdout.write(plain_rows(rules))
 
 
-@app.command()
-def explain(rule: Annotated[str, typer.Argument(help="Rule id or name, e.g. DKR001.")]) -> None:
+@app.command(
+    cls=SectionedCommand,
+    epilog="\b\nExample:\n  shipcheck explain DKR001",
+    short_help="Explain a rule: why it matters, how to fix it.",
+)
+def explain(
+    rule: Annotated[str, typer.Argument(metavar="RULE", help="Rule id or name, e.g. DKR001.")],
+) -> None:
     """Explain a rule: why it matters, how to fix it, an example."""
     from shipcheck.ruledocs import explain_text
+    from shipcheck.suggest import did_you_mean
 
-    found = _catalogue().find(rule)
+    catalogue = _catalogue()
+    found = catalogue.find(rule)
     if found is None:
-        raise _fail(f"no rule {rule!r} (see `shipcheck rules`)")
+        names = [n for r in catalogue.rules.values() for n in (r.id, r.name)]
+        raise _fail(f"no rule {rule!r} (see `shipcheck rules`){did_you_mean(rule, names)}")
     typer.echo(explain_text(found), nl=False)
 
 
 def main() -> None:
     """Console-script entry point; no traceback reaches the user unless SHIPCHECK_DEBUG is set."""
     try:
-        app()
+        app(prog_name="shipcheck")
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        typer.echo("shipcheck: interrupted", err=True)
-        sys.exit(130)
+        typer.echo("\nshipcheck: interrupted", err=True)
+        sys.exit(INTERRUPTED)
     except Exception as exc:
         if os.environ.get("SHIPCHECK_DEBUG"):
             raise

@@ -12,8 +12,15 @@ from shipcheck.models.findings import Severity
 from shipcheck.parsers import ParseError
 from shipcheck.parsers.tomlfiles import load_toml
 from shipcheck.parsers.yaml_nodes import YamlLimits
+from shipcheck.suggest import did_you_mean
 
 CONFIG_FILE = ".shipcheck.toml"
+COMMAND_LINE = "command line"
+KEYS = (
+    "select", "extend-select", "ignore", "exclude", "extend-exclude", "rules", "require-packs",
+    "severity", "per-file-ignores", "fail-on", "min-score", "require-suppression-reason",
+    "offline", "max-file-size", "params", "file-timeout", "max-yaml-nodes", "max-yaml-depth",
+)  # fmt: skip
 FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "info", "never")
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 # Seconds one file may take to parse and check. The slowest real file measured (a 250 KB
@@ -51,42 +58,58 @@ class Config:
     max_yaml_depth: int = YamlLimits.max_depth
     # Why the project's own configuration could not be read (the scan then uses defaults).
     problems: list[str] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)  # key → where its value came from
 
     @property
     def excludes(self) -> list[str]:
         """All exclude globs."""
         return [*self.exclude, *self.extend_exclude]
 
+    def describe(self, key: str, detail: str = "") -> str:
+        """Where a key's value came from, for messages: ``--select`` for the command line,
+        else the file and the key (``pyproject.toml [tool.shipcheck]: `ignore```)."""
+        where = self.origins.get(key, self.source or "configuration")
+        return at(where, key + detail)
+
+
+def at(where: str, key: str) -> str:
+    """A message's subject: the option on the command line, else the file and the key."""
+    if where == COMMAND_LINE:
+        return f"--{key}"
+    return f"{where}: `{key}`"
+
 
 def _strings(value: Any, key: str, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: `{key}` must be a list of strings")
+        raise ConfigError(f"{at(where, key)} must be a list of strings")
     return list(value)
 
 
 def _check_fail_on(value: Any, key: str, where: str) -> str:
     if not isinstance(value, str) or value.lower() not in FAIL_ON_CHOICES:
-        raise ConfigError(f"{where}: `{key}` must be one of {', '.join(FAIL_ON_CHOICES)}")
+        hint = did_you_mean(value.lower(), FAIL_ON_CHOICES) if isinstance(value, str) else ""
+        raise ConfigError(f"{at(where, key)} must be one of {', '.join(FAIL_ON_CHOICES)}{hint}")
     return value.lower()
 
 
 def _apply(config: Config, table: dict[str, Any], where: str) -> None:
     """Validate ``table`` and set its values on ``config``."""
     for key, value in table.items():
+        config.origins[key] = where
         if key in {"select", "extend-select", "ignore", "exclude", "extend-exclude", "rules",
                    "require-packs"}:  # fmt: skip
             setattr(config, key.replace("-", "_"), _strings(value, key, where))
         elif key == "severity":
             if not isinstance(value, dict):
-                raise ConfigError(f"{where}: `severity` must be a table of selector = severity")
+                raise ConfigError(f"{at(where, key)} must be a table of selector = severity")
             for selector, level in value.items():
                 try:
                     config.severity[selector] = Severity.parse(str(level))
                 except ValueError as exc:
-                    raise ConfigError(f"{where}: `severity.{selector}`: {exc}") from None
+                    raise ConfigError(f"{at(where, f'severity.{selector}')}: {exc}") from None
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
-                raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [rules]")
+                raise ConfigError(f"{at(where, key)} must be a table of glob = [rules]")
             config.per_file_ignores = {
                 glob: _strings(rules, f"per-file-ignores.{glob}", where)
                 for glob, rules in value.items()
@@ -95,26 +118,27 @@ def _apply(config: Config, table: dict[str, Any], where: str) -> None:
             config.fail_on = _check_fail_on(value, key, where)
         elif key == "min-score":
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
-                raise ConfigError(f"{where}: `min-score` must be an integer from 0 to 100")
+                raise ConfigError(f"{at(where, key)} must be an integer from 0 to 100")
             config.min_score = value
         elif key in {"require-suppression-reason", "offline"}:
             if not isinstance(value, bool):
-                raise ConfigError(f"{where}: `{key}` must be true or false")
+                raise ConfigError(f"{at(where, key)} must be true or false")
             setattr(config, key.replace("-", "_"), value)
         elif key in {"max-file-size", "max-yaml-nodes", "max-yaml-depth"}:
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ConfigError(f"{where}: `{key}` must be a positive integer")
+                raise ConfigError(f"{at(where, key)} must be a positive integer")
             setattr(config, key.replace("-", "_"), value)
         elif key == "file-timeout":
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-                raise ConfigError(f"{where}: `file-timeout` must be a number of seconds (0: none)")
+                raise ConfigError(f"{at(where, key)} must be a number of seconds (0: none)")
             config.file_timeout = float(value)
         elif key == "params":
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-                raise ConfigError(f"{where}: `params` must be a table of RULE = {{param = value}}")
+                raise ConfigError(f"{at(where, key)} must be a table of RULE = {{param = value}}")
             config.params = {rule: dict(p) for rule, p in value.items()}
         else:
-            raise ConfigError(f"{where}: unknown key `{key}` in shipcheck configuration")
+            hint = did_you_mean(key, KEYS, quote="`")
+            raise ConfigError(f"{where}: unknown key `{key}` in shipcheck configuration{hint}")
 
 
 def find_root(start: Path) -> Path:
@@ -207,4 +231,4 @@ def load(root: Path, explicit: Path | None = None, isolated: bool = False) -> Co
 def apply_cli(config: Config, overrides: dict[str, Any]) -> None:
     """Command-line values beat the file; ``None`` means 'not given'."""
     table = {k: v for k, v in overrides.items() if v is not None}
-    _apply(config, table, "command line")
+    _apply(config, table, COMMAND_LINE)

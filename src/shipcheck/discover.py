@@ -34,6 +34,9 @@ GENERATED_DIRS = frozenset(
 _SETUPTOOLS_BUILD = ("lib", "bdist.", "temp.", "scripts-")
 
 
+UNREAD_REASON = "not a kind of file shipcheck reads"
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """A file chosen for scanning."""
@@ -288,6 +291,9 @@ def explicit(paths: list[Path], root: Path, excludes: list[str], max_size: int) 
                 continue
         if not absolute.is_file():
             found.diagnostics.append(Diagnostic(rel, "not a regular file"))
+            continue
+        if classify(rel) is None:  # named explicitly, so say it was not read
+            found.diagnostics.append(Diagnostic(rel, UNREAD_REASON, kind="unread"))
             continue
         _add_file(str(absolute), rel, max_size, found)
     found.files.sort(key=lambda ref: ref.path)

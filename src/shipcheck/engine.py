@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,10 @@ from shipcheck.suppress import Suppression, apply_suppressions
 
 STDIN_PATH = "<stdin>"
 
+# progress(phase, done, total): called from the scanning thread at each phase and per file
+# (total 0 when a phase has no count). The CLI draws it; it must be cheap and never raise.
+Progress = Callable[[str, int, int], None]
+
 
 class UsageError(Exception):
     """Bad input on the command line or in configuration (exit code 2)."""
@@ -53,6 +57,7 @@ class ScanOptions:
     baseline: Path | None = None  # report and gate only on findings not in this baseline
     diff_ref: str | None = None  # report and gate only on lines changed since this git ref
     cache: bool = True  # reuse file results from earlier scans (see shipcheck.cache)
+    progress: Progress | None = None
 
 
 @dataclass
@@ -84,13 +89,17 @@ def load_catalogue(root: Path | None, config: Config) -> LoadedCatalogue:
 
 
 def run_project_rules(
-    project: ProjectModel, bound: list[Bound], diagnostics: list[Diagnostic]
+    project: ProjectModel,
+    bound: list[Bound],
+    diagnostics: list[Diagnostic],
+    progress: Progress | None = None,
 ) -> list[Finding]:
     """Cross-file rules over the merged facts."""
     findings: list[Finding] = []
-    for item in bound:
-        if Kind.PROJECT not in item.detector.kinds:
-            continue
+    project_rules = [item for item in bound if Kind.PROJECT in item.detector.kinds]
+    for done, item in enumerate(project_rules):
+        if progress is not None:
+            progress("checking the project as a whole", done, len(project_rules))
         # A rule that cannot be judged for this project (its `applies` says so) stays silent.
         if item.detector.applies is not None and not applicable(item.rule, item.detector, project):
             continue
@@ -196,6 +205,9 @@ def scan(options: ScanOptions) -> Report:
     diagnostics = [Diagnostic(".", w, kind="note") for w in loaded.warnings]
     diagnostics.extend(Diagnostic(".", problem, kind="config") for problem in cfg.problems)
 
+    progress = options.progress
+    if progress is not None:
+        progress("finding files", 0, 0)
     git = GitRepo(root)
     # Only these files' findings are reported (None: all). Explicit files (pre-commit) are
     # still judged with the whole project's facts, so that a finding has the same severity
@@ -204,7 +216,7 @@ def scan(options: ScanOptions) -> Report:
     if options.stdin_text is not None:
         data = options.stdin_text.encode("utf-8")
         ref = discover.SourceRef(STDIN_PATH, options.stdin_name, Kind.YAML, len(data), data)
-        results = workers.run([ref], settings, options.jobs, cfg.file_timeout)
+        results = workers.run([ref], settings, options.jobs, cfg.file_timeout, _reading(options))
     else:
         found = discover.Discovery(files=[], diagnostics=[])
         if explicit_files:
@@ -243,7 +255,7 @@ def scan(options: ScanOptions) -> Report:
     )
     project.offline = cfg.offline
     if project.complete:
-        findings.extend(run_project_rules(project, bound, diagnostics))
+        findings.extend(run_project_rules(project, bound, diagnostics, progress))
         findings = refine(project, findings, bound, diagnostics)
     if reported is not None:
         findings = [f for f in findings if f.path in reported and not f.project_level]
@@ -275,7 +287,11 @@ def scan(options: ScanOptions) -> Report:
     statuses = {
         rule.id: applicable(rule, b.detector, project) for rule, b in zip(rules, bound, strict=True)
     }
-    scores = scoring.score(loaded.catalogue.checklist, rules, statuses, active)
+    if progress is not None:
+        progress("scoring", 0, 0)
+    scores = scoring.score(
+        loaded.catalogue.checklist, rules, statuses, active, skipped=project.skipped
+    )
     return build_report(
         root=root,
         rules=rules,
@@ -290,6 +306,8 @@ def scan(options: ScanOptions) -> Report:
         baselined=baselined,
         outside_diff=outside_diff,
         diff_ref=options.diff_ref,
+        # Explicit files (pre-commit): findings and the gate only, no scores of a part.
+        partial=reported is not None,
     )
 
 
@@ -313,7 +331,7 @@ def _file_pass(
     unchanged, from the workers for the rest (which are then remembered)."""
     store = _open_cache(options, root, settings, diagnostics)
     if store is None:
-        return workers.run(files, settings, options.jobs, cfg.file_timeout)
+        return workers.run(files, settings, options.jobs, cfg.file_timeout, _reading(options))
     cache, settings_fp = store
     try:
         keys: list[str | None] = []
@@ -324,7 +342,10 @@ def _file_pass(
                 keys.append(None)  # the file pass reports it
         known = cache.get_many([k for k in keys if k is not None])
         missing = [i for i, key in enumerate(keys) if key not in known]
-        fresh = workers.run([files[i] for i in missing], settings, options.jobs, cfg.file_timeout)
+        progress = _reading(options, already=len(files) - len(missing), total=len(files))
+        fresh = workers.run(
+            [files[i] for i in missing], settings, options.jobs, cfg.file_timeout, progress
+        )
         cache.put_many((keys[i], r) for i, r in zip(missing, fresh, strict=True) if keys[i])
         by_index = dict(zip(missing, fresh, strict=True))
         results = [by_index[i] if i in by_index else known[k] for i, k in enumerate(keys)]
@@ -332,6 +353,17 @@ def _file_pass(
         cache.close()
         diagnostics.extend(Diagnostic(".", p, kind="note") for p in cache.problems)
     return results
+
+
+def _reading(
+    options: ScanOptions, already: int = 0, total: int | None = None
+) -> workers.Progress | None:
+    """The file pass's progress as the "reading files" phase (``already``: files answered
+    by the cache, counted as done)."""
+    progress = options.progress
+    if progress is None:
+        return None
+    return lambda done, count: progress("reading files", already + done, total or count)
 
 
 def _open_cache(

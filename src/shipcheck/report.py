@@ -14,7 +14,7 @@ from shipcheck.packs import LoadedPack
 from shipcheck.scoring import Scores
 from shipcheck.suppress import Suppression
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 # Diagnostic kinds a reader must see before the findings.
 PROMINENT_KINDS = frozenset({"config", "git", "timeout", "crash"})
 
@@ -48,6 +48,8 @@ class Report:
     baselined: int | None = None
     outside_diff: int | None = None
     diff_ref: str | None = None
+    # Explicit files (pre-commit): a part of the project, so no scores, only findings + gate.
+    partial: bool = False
 
     def rule(self, rule_id: str) -> Rule | None:
         """A rule that ran, by id."""
@@ -83,6 +85,7 @@ class Report:
                 "suppressed": len(self.suppressed),
                 "unused_suppressions": len(self.unused_suppressions),
                 "diagnostics": len(self.diagnostics),
+                "partial": self.partial,
                 **({} if self.baselined is None else {"baselined": self.baselined}),
                 **({} if self.outside_diff is None else {"outside_diff": self.outside_diff}),
             },
@@ -92,21 +95,14 @@ class Report:
                 "passed": self.gate.passed,
                 "reasons": list(self.gate.reasons),
             },
-            "scores": {
-                "overall": {"score": scores.overall, "grade": scores.grade},
-                "areas": {
-                    a.area: {
-                        "title": a.title,
-                        "score": a.score,
-                        "grade": a.grade,
-                        "passed": a.passed,
-                        "failed": a.failed,
-                        "not_applicable": a.not_applicable,
-                    }
-                    for a in scores.areas.values()
-                },
-            },
-            "checklist": {key: item.status for key, item in scores.items.items()},
+            "scores": self._scores_dict(),
+            "checklist": (
+                {} if self.partial else {key: i.status for key, i in scores.items.items()}
+            ),
+            "not_checked": [
+                {"checklist_key": i.key, "area": i.area, "reason": i.reason}
+                for i in scores.not_checked()
+            ],
             "findings": [f.to_dict() for f in self.findings],
             "suppressed": len(self.suppressed),
             "suppressed_findings": [f.to_dict() for f in self.suppressed],
@@ -118,15 +114,28 @@ class Report:
             "rules": [r.id for r in self.rules],
         }
 
+    def _scores_dict(self) -> dict[str, Any]:
+        if self.partial:  # scores of a few files would misdescribe the project
+            return {"overall": {"score": None, "grade": None}, "areas": {}}
+        return {
+            "overall": {"score": self.scores.overall, "grade": self.scores.grade},
+            "areas": {a.area: a.to_dict() for a in self.scores.areas.values()},
+        }
 
-def evaluate_gate(findings: list[Finding], overall: int | None, config: Config) -> Gate:
-    """Exit-code verdict: any finding at or above ``fail-on``, or a score below ``min-score``."""
+
+def evaluate_gate(
+    findings: list[Finding], overall: int | None, config: Config, partial: bool = False
+) -> Gate:
+    """Exit-code verdict: any finding at or above ``fail-on``, or a score below ``min-score``
+    (not judged on a ``partial`` scan: the score of a few files is not the project's)."""
     reasons = []
     if config.fail_on != "never":
         threshold = Severity(config.fail_on).rank
         failing = [f for f in findings if f.severity.rank >= threshold]
         if failing:
             reasons.append(f"{len(failing)} finding(s) at or above {config.fail_on}")
+    if partial:
+        overall = None
     if config.min_score is not None and overall is not None and overall < config.min_score:
         reasons.append(f"score {overall} is below the minimum {config.min_score}")
     return Gate(config.fail_on, config.min_score, not reasons, tuple(reasons))
@@ -147,6 +156,7 @@ def build_report(
     baselined: int | None = None,
     outside_diff: int | None = None,
     diff_ref: str | None = None,
+    partial: bool = False,
 ) -> Report:
     """Assemble a report in deterministic order."""
     return Report(
@@ -158,10 +168,11 @@ def build_report(
         unused_suppressions=tuple(sorted(unused_suppressions, key=lambda s: (s.path, s.line))),
         diagnostics=tuple(sorted(set(diagnostics), key=lambda d: d.sort_key())),
         scores=scores,
-        gate=evaluate_gate(findings, scores.overall, config),
+        gate=evaluate_gate(findings, scores.overall, config, partial),
         files_scanned=files_scanned,
         packs=tuple((p.prefix, p.distribution, p.version) for p in packs if p.prefix),
         baselined=baselined,
         outside_diff=outside_diff,
         diff_ref=diff_ref,
+        partial=partial,
     )

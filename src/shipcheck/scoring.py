@@ -5,6 +5,10 @@ The formula (documented in README.md, "Scoring"):
 * An item is **not applicable** when none of its enabled rules can be judged for the
   project (no Dockerfile → no container items). It is left out of every sum: an area with
   no applicable item has no score, rather than a perfect one.
+* An item is **not checked** when a check it needs could not run (``RuleSkipped``: the
+  vulnerability check offline with no local advisory data, an unreachable service) and it
+  has no open finding. Like a not-applicable item it is left out of the sums, but reports
+  say it was not checked: it is neither a pass nor a perfect area.
 * An applicable item **passes** when it has no open finding, else it **fails**.
 * Item weight = the weight of its most severe enabled rule
   (critical 10, high 6, medium 3, low 1, info 0.5).
@@ -18,9 +22,10 @@ The formula (documented in README.md, "Scoring"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from shipcheck.catalogue import Rule
 from shipcheck.checklist import Checklist
@@ -41,7 +46,8 @@ CREDIT = {
     Severity.INFO: 0.9,
 }
 GRADES = ((90, "A"), (80, "B"), (70, "C"), (60, "D"))
-PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not-applicable"
+PASS, FAIL, NOT_APPLICABLE, NOT_CHECKED = "pass", "fail", "not-applicable", "not-checked"
+UNSCORED = frozenset({NOT_APPLICABLE, NOT_CHECKED})
 
 
 @dataclass(frozen=True)
@@ -56,11 +62,12 @@ class ItemResult:
     credit: float
     findings: int
     worst: Severity | None
+    reason: str = ""  # why it was not checked
 
 
 @dataclass(frozen=True)
 class AreaScore:
-    """One area's score (None when nothing in it applies)."""
+    """One area's score (None when nothing in it applies or was checked)."""
 
     area: str
     title: str
@@ -69,6 +76,19 @@ class AreaScore:
     passed: int
     failed: int
     not_applicable: int
+    not_checked: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The area as the JSON report (and the HTML page) show it."""
+        return {
+            "title": self.title,
+            "score": self.score,
+            "grade": self.grade,
+            "passed": self.passed,
+            "failed": self.failed,
+            "not_applicable": self.not_applicable,
+            "not_checked": self.not_checked,
+        }
 
 
 @dataclass(frozen=True)
@@ -79,6 +99,14 @@ class Scores:
     areas: dict[str, AreaScore]
     overall: int | None
     grade: str | None
+
+    def not_checked(self, area: str | None = None) -> list[ItemResult]:
+        """Items a skipped check left unjudged (in ``area``, or all)."""
+        return [
+            i
+            for i in self.items.values()
+            if i.status == NOT_CHECKED and (area is None or i.area == area)
+        ]
 
 
 def _round(value: float) -> int:
@@ -104,8 +132,11 @@ def score(
     rules: list[Rule],
     applicable: dict[str, bool],
     findings: list[Finding],
+    skipped: Mapping[str, str] | None = None,
 ) -> Scores:
-    """Score the checklist from the enabled rules, their applicability and open findings."""
+    """Score the checklist from the enabled rules, their applicability and open findings.
+    ``skipped`` maps rule ids whose check could not run to the reason."""
+    skipped = skipped or {}
     by_key: dict[str, list[Finding]] = {}
     for finding in findings:
         by_key.setdefault(finding.checklist_key, []).append(finding)
@@ -115,6 +146,13 @@ def score(
         live = [r for r in item_rules if applicable.get(r.id)]
         open_findings = by_key.get(key, [])
         worst = _worst(f.severity for f in open_findings)
+        unjudged = [r for r in item_rules if r.id in skipped]
+        if unjudged and not open_findings:
+            reason = "; ".join(f"{r.id}: {skipped[r.id]}" for r in unjudged)
+            items[key] = ItemResult(
+                key, item.area, item.title, NOT_CHECKED, 0.0, 0.0, 0, None, reason
+            )
+            continue
         if not live and not open_findings:
             items[key] = ItemResult(key, item.area, item.title, NOT_APPLICABLE, 0.0, 0.0, 0, None)
             continue
@@ -131,7 +169,7 @@ def score(
     for area, title in checklist.areas.items():
         members = [i for i in items.values() if i.area == area]
         areas[area] = _area_score(area, title, members, findings)
-    live_items = [i for i in items.values() if i.status != NOT_APPLICABLE]
+    live_items = [i for i in items.values() if i.status not in UNSCORED]
     overall = _weighted(live_items)
     worst_open = _worst(f.severity for f in findings)
     grade = grade_for(overall, worst_open) if overall is not None else None
@@ -148,7 +186,7 @@ def _weighted(items: list[ItemResult]) -> int | None:
 def _area_score(
     area: str, title: str, members: list[ItemResult], findings: list[Finding]
 ) -> AreaScore:
-    live = [i for i in members if i.status != NOT_APPLICABLE]
+    live = [i for i in members if i.status not in UNSCORED]
     value = _weighted(live)
     worst = _worst(f.severity for f in findings if f.area == area)
     return AreaScore(
@@ -159,4 +197,5 @@ def _area_score(
         passed=sum(i.status == PASS for i in members),
         failed=sum(i.status == FAIL for i in members),
         not_applicable=sum(i.status == NOT_APPLICABLE for i in members),
+        not_checked=sum(i.status == NOT_CHECKED for i in members),
     )

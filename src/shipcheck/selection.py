@@ -10,6 +10,7 @@ from shipcheck.catalogue import Catalogue, Rule
 from shipcheck.config import Config, ConfigError
 from shipcheck.detectors import registry
 from shipcheck.models.findings import Severity
+from shipcheck.suggest import did_you_mean
 
 
 def matches(selector: str, rule: Rule) -> bool:
@@ -26,24 +27,42 @@ def matches(selector: str, rule: Rule) -> bool:
     )
 
 
-def _check(selectors: Iterable[str], rules: Iterable[Rule], where: str) -> None:
-    rules = list(rules)
+def selector_names(rules: Iterable[Rule]) -> set[str]:
+    """Every selector that names something: ids, names, families, checklist keys, areas."""
+    names = {"ALL"}
+    for rule in rules:
+        names.update((rule.id, rule.name, rule.family, rule.checklist, rule.area))
+    return names
+
+
+def _check(selectors: Iterable[str], rules: list[Rule], subject: str) -> None:
     for selector in selectors:
         if not any(matches(selector, rule) for rule in rules):
-            raise ConfigError(f"{where}: selector {selector!r} matches no rule")
+            hint = did_you_mean(selector, selector_names(rules))
+            raise ConfigError(f"{subject}: selector {selector!r} matches no rule{hint}")
+
+
+def check_selectors(catalogue: Catalogue, config: Config) -> None:
+    """Every key that takes rule selectors names rules that exist (else exit 2, naming the
+    key and where it was set: the option on the command line, or the file)."""
+    rules = list(catalogue.rules.values())
+    _check(config.select or [], rules, config.describe("select"))
+    _check(config.extend_select, rules, config.describe("extend-select"))
+    _check(config.ignore, rules, config.describe("ignore"))
+    for glob, selectors in config.per_file_ignores.items():
+        _check(selectors, rules, config.describe("per-file-ignores", f'."{glob}"'))
+    for selector in config.severity:
+        _check([selector], rules, config.describe("severity", f".{selector}"))
+    for rule_id in config.params:
+        if catalogue.find(rule_id) is None:
+            hint = did_you_mean(rule_id, [n for r in rules for n in (r.id, r.name)])
+            raise ConfigError(f"{config.describe('params', f'.{rule_id}')} names no rule{hint}")
 
 
 def select_rules(catalogue: Catalogue, config: Config) -> list[Rule]:
     """The enabled rules, with configured severities and params applied, sorted by id."""
     rules = list(catalogue.rules.values())
-    where = config.source or "configuration"
-    _check(config.select or [], rules, where)
-    _check(config.extend_select, rules, where)
-    _check(config.ignore, rules, where)
-    _check(config.severity, rules, where)
-    for rule_id in config.params:
-        if catalogue.find(rule_id) is None:
-            raise ConfigError(f"{where}: `params.{rule_id}` names no rule")
+    check_selectors(catalogue, config)
     if config.select is None:
         chosen = {r.id for r in rules if r.default}
     else:
@@ -57,19 +76,19 @@ def select_rules(catalogue: Catalogue, config: Config) -> list[Rule]:
         severity = _severity_for(rule, config.severity)
         params = config.params.get(rule.id) or config.params.get(rule.name)
         if params:
-            _check_params(rule, params, where)
+            _check_params(rule, params, config.describe("params", f".{rule.id}"))
         enabled.append(rule.with_overrides(severity, params))
     return sorted(enabled, key=lambda r: r.id)
 
 
-def _check_params(rule: Rule, params: dict[str, object], where: str) -> None:
+def _check_params(rule: Rule, params: dict[str, object], subject: str) -> None:
     spec = registry.get(rule.detector)
     if spec is None:  # pragma: no cover - the catalogue checked this
         return
     try:
         registry.build_params(spec, {**rule.params, **params})
     except registry.ParamsError as exc:
-        raise ConfigError(f"{where}: `params.{rule.id}`: {exc}") from None
+        raise ConfigError(f"{subject}: {exc}") from None
 
 
 def _severity_for(rule: Rule, overrides: dict[str, Severity]) -> Severity | None:

@@ -46,7 +46,7 @@ class RegistryError(Exception):
 class RuleSkipped(Exception):
     """Raised by a project detector that cannot judge this project (``--offline`` and no local
     data, a service that cannot be reached): the engine reports ``reason`` as a diagnostic of
-    ``kind`` and the rule's checklist item as not applicable — never as a pass."""
+    ``kind`` and the rule's checklist item as not checked — never as a pass."""
 
     def __init__(self, reason: str, kind: str = "note") -> None:
         super().__init__(reason)

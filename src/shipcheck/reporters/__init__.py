@@ -10,6 +10,7 @@ from shipcheck.reporters.base import Reporter
 # name → "module:Class"; imported lazily so a terminal scan never loads jinja2.
 BUILTIN: dict[str, str] = {
     "terminal": "shipcheck.reporters.terminal:TerminalReporter",
+    "concise": "shipcheck.reporters.concise:ConciseReporter",
     "json": "shipcheck.reporters.json:JsonReporter",
     "sarif": "shipcheck.reporters.sarif:SarifReporter",
     "markdown": "shipcheck.reporters.markdown:MarkdownReporter",

@@ -20,7 +20,7 @@ from shipcheck.report import Report
 from shipcheck.reporters.base import Reporter
 from shipcheck.reporters.locations import RepoPaths
 from shipcheck.reporters.source import SourceReader
-from shipcheck.scoring import FAIL, NOT_APPLICABLE, PASS
+from shipcheck.scoring import FAIL, NOT_APPLICABLE, NOT_CHECKED, PASS
 
 MAX_FINDINGS = 5_000  # beyond this the page gets too heavy to be useful
 MAX_SNIPPETS = 500  # source reads per report
@@ -74,8 +74,9 @@ def context(report: Report) -> dict[str, Any]:
         "project": report.root.name or str(report.root),
         "version": report.tool_version,
         "files_scanned": report.files_scanned,
-        "score": overall,
-        "grade": scores.grade,
+        "score": None if report.partial else overall,
+        "grade": None if report.partial else scores.grade,
+        "partial": report.partial,
         "grade_color": GRADE_COLOR.get(scores.grade or "", "#6e7781"),
         "gauge": {
             "radius": GAUGE_RADIUS,
@@ -88,12 +89,7 @@ def context(report: Report) -> dict[str, Any]:
         "areas": [
             {
                 "key": a.area,
-                "title": a.title,
-                "score": a.score,
-                "grade": a.grade,
-                "passed": a.passed,
-                "failed": a.failed,
-                "not_applicable": a.not_applicable,
+                **a.to_dict(),
                 "color": GRADE_COLOR.get(a.grade or "", "#6e7781"),
                 "has_findings": a.area in areas_used,
             }
@@ -132,6 +128,7 @@ def _checklist(report: Report) -> list[dict[str, Any]]:
                 "status": i.status,
                 "findings": i.findings,
                 "worst": i.worst.value if i.worst else None,
+                "reason": i.reason,
             }
             for i in report.scores.items.values()
             if i.area == area.area
@@ -143,6 +140,7 @@ def _checklist(report: Report) -> list[dict[str, Any]]:
                 "failing": [i for i in items if i["status"] == FAIL],
                 "passing": [i for i in items if i["status"] == PASS],
                 "not_applicable": [i for i in items if i["status"] == NOT_APPLICABLE],
+                "not_checked": [i for i in items if i["status"] == NOT_CHECKED],
             }
         )
     return groups

@@ -13,6 +13,9 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
+from shipcheck.models.findings import Finding
+from shipcheck.reporters.source import SourceReader
+
 
 def repository_root(start: Path) -> Path | None:
     """The nearest directory at or above ``start`` holding ``.git`` (a directory, or a file
@@ -49,3 +52,20 @@ class RepoPaths:
     def uri(self, path: str) -> str:
         """A relative URI reference for ``path`` (spaces and the like percent-encoded)."""
         return quote(self.path(path), safe="/")
+
+
+def span(finding: Finding, source: SourceReader) -> tuple[int, int, int, int]:
+    """``(line, column, end_line, end_column)`` as every format reports it: 1-based, the end
+    column exclusive (SARIF's convention). A finding with no extent (a project-level finding
+    anchored to a file) covers its whole line, measured on the file's own text."""
+    if finding.line < 1:  # about the project as a whole: no line to measure
+        return finding.line, finding.column, finding.end_line, finding.end_column
+    line, column = finding.line, max(finding.column, 1)
+    end_line = max(finding.end_line, line)
+    end_column = max(finding.end_column, 1)
+    if end_line == line and end_column <= column:
+        lines = source.lines(finding.path)
+        if lines is not None and line <= len(lines):
+            end_column = max(column + 1, len(lines[line - 1].rstrip("\r\n")) + 1)
+        end_column = max(end_column, column)
+    return line, column, end_line, end_column

@@ -15,10 +15,9 @@ from shipcheck.models.findings import Finding
 from shipcheck.report import Report
 from shipcheck.reporters.base import Reporter
 from shipcheck.reporters.locations import RepoPaths
-from shipcheck.scoring import FAIL, NOT_APPLICABLE
+from shipcheck.scoring import FAIL, PASS
 
 TOP_FINDINGS = 10
-GRADE_EMOJI = {"A": "🟢", "B": "🟢", "C": "🟡", "D": "🟠", "F": "🔴"}
 SEVERITY_EMOJI = {"critical": "🟥", "high": "🔴", "medium": "🟠", "low": "🟡", "info": "⚪"}
 
 
@@ -69,8 +68,13 @@ class MarkdownReporter(Reporter):
         """The whole comment."""
         paths = RepoPaths(report.root)
         out = self._header(report)
-        out += self._areas(report)
-        out += self._failing_items(report)
+        if report.files_scanned == 0 and not report.findings:
+            out += self._diagnostics(report)
+            return "\n".join(out).rstrip() + "\n"
+        if not report.partial:
+            out += self._areas(report)
+            out += self._failing_items(report)
+            out += self._not_checked(report)
         out += self._top_findings(report, paths)
         out += self._details(report, paths, self.budget - sum(len(p) for p in out))
         out += self._diagnostics(report)
@@ -86,13 +90,21 @@ class MarkdownReporter(Reporter):
 
     def _header(self, report: Report) -> list[str]:
         scores = report.scores
-        if scores.overall is None:
-            title = "## shipcheck: nothing to score"
-        else:
-            grade = scores.grade or "F"
-            emoji = GRADE_EMOJI.get(grade, "")
-            title = f"## {emoji} shipcheck: {scores.overall}/100 · grade {grade}"
         gate = report.gate
+        # The heading's mark follows the gate, the verdict the job's exit code reflects.
+        mark = "✅" if gate.passed else "❌"
+        if report.files_scanned == 0 and not report.findings:
+            return [
+                f"## {mark} shipcheck: nothing to check",
+                "",
+                f"Nothing shipcheck reads was found in {code(report.root.name or '.')}.",
+            ]
+        if report.partial:
+            title = f"## {mark} shipcheck: {len(report.findings)} finding(s) in the files given"
+        elif scores.overall is None:
+            title = f"## {mark} shipcheck: nothing to score"
+        else:
+            title = f"## {mark} shipcheck: {scores.overall}/100 · grade {scores.grade or 'F'}"
         verdict = (
             f"✅ **Gate passed** (fail-on {gate.fail_on})"
             if gate.passed
@@ -121,30 +133,45 @@ class MarkdownReporter(Reporter):
                 f"only lines changed since{ref} are judged; "
                 f"{report.outside_diff} finding(s) elsewhere are not shown"
             )
+        if report.partial:
+            scope.append("a partial scan of the files given: findings and the gate only, no scores")
         if scope:
             note = "; ".join(scope)
             lines += ["", f"> {note[0].upper()}{note[1:]}."]
         return lines
 
     def _areas(self, report: Report) -> list[str]:
-        lines = [
-            "",
-            "| Area | Score | Grade | Pass | Fail | N/A |",
-            "| --- | ---: | :---: | ---: | ---: | ---: |",
-        ]
+        unchecked = any(a.not_checked for a in report.scores.areas.values())
+        head = "| Area | Score | Grade | Pass | Fail | N/A |"
+        rule = "| --- | ---: | :---: | ---: | ---: | ---: |"
+        if unchecked:
+            head, rule = head + " Not checked |", rule + " ---: |"
+        lines = ["", head, rule]
         for area in report.scores.areas.values():
             score = "–" if area.score is None else str(area.score)
-            lines.append(
+            row = (
                 f"| {cell(area.title)} | {score} | {area.grade or '–'} | {area.passed} | "
                 f"{area.failed} | {area.not_applicable} |"
             )
+            if unchecked:
+                row += f" {area.not_checked or ''} |"
+            lines.append(row)
+        return lines
+
+    def _not_checked(self, report: Report) -> list[str]:
+        items = report.scores.not_checked()
+        if not items:
+            return []
+        lines = ["", "### Not checked", ""]
+        for item in items:
+            lines.append(f"- ⚠️ `{item.key}` — {cell(item.title)}: {cell(item.reason)}")
         return lines
 
     def _failing_items(self, report: Report) -> list[str]:
         failing = [i for i in report.scores.items.values() if i.status == FAIL]
         if not failing:
-            applicable = sum(i.status != NOT_APPLICABLE for i in report.scores.items.values())
-            return ["", f"All {applicable} applicable checklist items pass."]
+            passing = sum(i.status == PASS for i in report.scores.items.values())
+            return ["", f"All {passing} applicable checklist items pass."]
         lines = ["", "### Failing checklist items", ""]
         for item in failing:
             worst = item.worst.value if item.worst else ""

@@ -21,7 +21,7 @@ from shipcheck.models.findings import Diagnostic, Finding, Severity
 from shipcheck.report import Report
 from shipcheck.reporters.base import Reporter
 from shipcheck.reporters.linehash import line_hashes
-from shipcheck.reporters.locations import RepoPaths
+from shipcheck.reporters.locations import RepoPaths, span
 from shipcheck.reporters.source import SourceReader
 from shipcheck.ruledocs import explain_text, rule_markdown
 
@@ -287,16 +287,9 @@ def _region(finding: Finding, source: SourceReader) -> dict[str, Any]:
         # No line belongs to it, but GitHub needs a start line to accept a result (OpenSSF
         # Scorecard's repository-level results do the same).
         return {"startLine": 1}
-    start_line = max(finding.line, 1)
-    start_column = max(finding.column, 1)
-    end_line = max(finding.end_line, start_line)
-    end_column = max(finding.end_column, 1)
+    # The JSON report uses the same span, so both formats agree on every column.
+    start_line, start_column, end_line, end_column = span(finding, source)
     snippet = source.snippet(finding, context=0)
-    if end_line == start_line and end_column <= start_column and snippet.lines:
-        # A project-level finding anchored to a file: cover the whole line it points at.
-        end_column = max(start_column + 1, len(snippet.lines[0].text) + 1)
-    if end_line == start_line:
-        end_column = max(end_column, start_column)
     region: dict[str, Any] = {
         "startLine": start_line,
         "startColumn": start_column,
