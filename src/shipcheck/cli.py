@@ -244,6 +244,61 @@ def write_baseline(
     )
 
 
+@app.command("fix")
+def fix(
+    paths: Annotated[
+        Optional[list[Path]], typer.Argument(help="Directory or files to fix (default: .).")
+    ] = None,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print a unified diff of the fixes; write nothing.")
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change behaviour.")
+    ] = False,
+    exit_non_zero_on_fix: Annotated[
+        bool, typer.Option(help="Exit 1 when files were (or, with --diff, would be) changed.")
+    ] = False,
+    select: Annotated[
+        Optional[list[str]], typer.Option(help="Only these rules (ids, names, keys, areas).")
+    ] = None,
+    extend_select: Annotated[
+        Optional[list[str]], typer.Option(help="Add rules to the selection.")
+    ] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(help="Skip these rules.")] = None,
+    config: Annotated[
+        Optional[Path], typer.Option(help="Read configuration from this file.")
+    ] = None,
+    isolated: Annotated[bool, typer.Option(help="Ignore configuration files.")] = False,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option(help="Open no network connection; network checks report as skipped.")
+    ] = False,
+) -> None:
+    """Apply the safe fixes of the findings in place, scan again, and say what changed
+    (suppressed findings are not fixed)."""
+    from shipcheck.fixes.command import FixRequest, main
+
+    targets = list(paths or [Path(".")])
+    if any(str(t) == "-" for t in targets):
+        raise _fail("`shipcheck fix` works on files, not standard input")
+    request = FixRequest(
+        targets=targets,
+        select=_split(select),
+        extend_select=_split(extend_select),
+        ignore=_split(ignore),
+        config_file=config,
+        isolated=isolated,
+        offline=offline,
+        jobs=jobs,
+        diff=diff,
+        unsafe=unsafe_fixes,
+    )
+    raise typer.Exit(main(request, exit_non_zero_on_fix=exit_non_zero_on_fix))
+
+
 def _catalogue():  # type: ignore[no-untyped-def]
     from shipcheck import config as config_mod
     from shipcheck.engine import UsageError, load_catalogue

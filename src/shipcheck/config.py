@@ -4,6 +4,7 @@ that name the key and the file (exit code 2)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     offline: bool = False
+    # `[tool.shipcheck.fix]`: settings of `shipcheck fix` (see shipcheck.fixes.context).
+    fix_http_timeout: int | float = 10
 
     @property
     def excludes(self) -> list[str]:
@@ -95,12 +98,29 @@ def _apply(config: Config, table: dict[str, Any], where: str) -> None:
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(f"{where}: `max-file-size` must be a positive integer (bytes)")
             config.max_file_size = value
+        elif key == "fix":
+            _apply_fix(config, value, where)
         elif key == "params":
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise ConfigError(f"{where}: `params` must be a table of RULE = {{param = value}}")
             config.params = {rule: dict(p) for rule, p in value.items()}
         else:
             raise ConfigError(f"{where}: unknown key `{key}` in shipcheck configuration")
+
+
+def _apply_fix(config: Config, table: Any, where: str) -> None:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: `fix` must be a table")
+    for key, value in table.items():
+        if key == "http-timeout":
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not math.isfinite(value) or value <= 0:
+                raise ConfigError(
+                    f"{where}: `fix.http-timeout` must be a positive number (seconds)"
+                )
+            config.fix_http_timeout = value
+        else:
+            raise ConfigError(f"{where}: unknown key `fix.{key}` in shipcheck configuration")
 
 
 def find_root(start: Path) -> Path:

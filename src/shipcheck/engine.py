@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import multiprocessing
 import os
 import string
@@ -94,6 +95,7 @@ class FileResult:
     facts: list[Fact] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
+    digest: str = ""  # sha256 of the bytes read (`shipcheck fix` refuses files changed since)
 
 
 @dataclass
@@ -181,6 +183,7 @@ def process_file(ref: discover.SourceRef, data: bytes | None = None) -> FileResu
         result.diagnostics.append(Diagnostic(ref.path, f"not readable: {exc.strerror or exc}"))
         result.kind = None
         return result
+    result.digest = hashlib.sha256(data).hexdigest()
     if b"\x00" in data[:8192]:
         result.diagnostics.append(Diagnostic(ref.path, "binary file, skipped"))
         result.kind = None
@@ -358,6 +361,21 @@ def resolve_root(options: ScanOptions) -> tuple[Path, list[Path], bool]:
 
 def scan(options: ScanOptions) -> Report:
     """Run a whole scan and return its report. Raises :class:`UsageError` or ``ConfigError``."""
+    return run(options).report
+
+
+@dataclass
+class ScanOutcome:
+    """A scan's report plus what `shipcheck fix` needs beyond it: the project model and the
+    digest of every file as it was read."""
+
+    report: Report
+    project: ProjectModel
+    digests: dict[str, str]
+
+
+def run(options: ScanOptions) -> ScanOutcome:
+    """:func:`scan`, keeping the project model and the file digests."""
     today = options.today or dt.date.today()
     if options.stdin_text is not None:
         root, targets, explicit_files = Path.cwd(), [], True
@@ -430,7 +448,7 @@ def scan(options: ScanOptions) -> Report:
         rule.id: applicable(rule, b.detector, project) for rule, b in zip(rules, bound, strict=True)
     }
     scores = scoring.score(loaded.catalogue.checklist, rules, statuses, active)
-    return build_report(
+    report = build_report(
         root=root,
         rules=rules,
         findings=active,
@@ -445,6 +463,7 @@ def scan(options: ScanOptions) -> Report:
         outside_diff=outside_diff,
         diff_ref=options.diff_ref,
     )
+    return ScanOutcome(report, project, {r.path: r.digest for r in results if r.digest})
 
 
 def _narrowing(
