@@ -331,6 +331,7 @@ def list_rules(
                 "severity": r.severity.value,
                 "default": r.default,
                 "detector": r.detector,
+                "fix": r.fix,
                 "summary": r.summary,
                 "origin": r.origin,
             }
@@ -344,11 +345,12 @@ def list_rules(
         from rich.table import Table
 
         table = Table(title=f"{len(rules)} rules")
-        for column in ("ID", "Name", "Severity", "Checklist"):
+        for column in ("ID", "Name", "Severity", "Checklist", "Fix"):
             table.add_column(column, no_wrap=True)
         table.add_column("Summary")
         for r in rules:
-            table.add_row(r.id, r.name, r.severity.value, r.checklist, r.summary)
+            fix = "" if r.fix == "none" else r.fix
+            table.add_row(r.id, r.name, r.severity.value, r.checklist, fix, r.summary)
         Console(highlight=False).print(table)
     else:
         raise _fail(f"unknown format {output_format!r} (choose from table, json, markdown)")

@@ -160,13 +160,16 @@ def create_dockerignore(ctx: FixContext, findings: list[Finding]) -> Iterator[Ed
     "DKR041",
     SAFE,
     "add `.git`, `.env`, virtualenvs and caches to `.dockerignore`",
+    needs_project=True,  # what the Dockerfiles of the context copy by name stays in
 )
 def complete_dockerignore(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit]:
     """Append what the ignore file misses; ``.git`` and ``.env`` first."""
     params = ctx.params("DKR041")
     must = [e.rstrip("/") for e in getattr(params, "must_exclude", (".git/", ".env"))]
     context = posixpath.dirname(ctx.path) or "."
-    project = ctx.project or ProjectModel(root=ctx.root, files={}, complete=False)
+    project = ctx.project
+    if project is None:
+        return
     for finding in findings[:1]:  # one finding per ignore file
         lines = dockerignore_lines(project, context, ctx.text.splitlines(), must)
         if lines:

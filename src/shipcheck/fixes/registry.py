@@ -37,9 +37,10 @@ class Fixer:
     """How one rule's findings are fixed.
 
     ``offers`` answers, from a finding alone (no file read), whether this fixer handles
-    that kind of finding; reports use it to mark findings as fixable. ``needs_project``
-    fixers read the project model (build contexts, lock files) and are skipped where there
-    is none (SARIF output of a scan)."""
+    that kind of finding; reports use it to mark findings as fixable, unless ``marked`` is
+    False (whether the fix applies depends on other files, e.g. a lock file).
+    ``needs_project`` fixers read the project model (build contexts, lock files) and are
+    skipped where there is none (SARIF output of a scan)."""
 
     rule_id: str
     safety: str
@@ -48,6 +49,7 @@ class Fixer:
     offers: Callable[[Finding], bool] | None = None
     group: str = ""
     needs_project: bool = False
+    marked: bool = True
 
     def handles(self, finding: Finding) -> bool:
         """Whether the fixer can be expected to fix ``finding``."""
@@ -65,6 +67,7 @@ def fixer(
     offers: Callable[[Finding], bool] | None = None,
     group: str = "",
     needs_project: bool = False,
+    marked: bool = True,
 ) -> Callable[[FixFunc], FixFunc]:
     """Register ``func(ctx, findings) -> Iterable[Edit]`` as the fixer of ``rule_id``."""
     if safety not in (SAFE, UNSAFE):
@@ -74,7 +77,7 @@ def fixer(
         if rule_id in _FIXERS:
             raise ValueError(f"two fixers for {rule_id}")
         _FIXERS[rule_id] = Fixer(
-            rule_id, safety, func, description, offers, group or rule_id, needs_project
+            rule_id, safety, func, description, offers, group or rule_id, needs_project, marked
         )
         return func
 

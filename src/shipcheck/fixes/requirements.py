@@ -67,6 +67,7 @@ def locked_versions(project: ProjectModel, requirements_path: str) -> dict[str, 
     UNSAFE,  # the build installs the locked version instead of the newest one
     "pin to the version the lock file resolved (`name==version`)",
     needs_project=True,
+    marked=False,  # only where a lock file has the package: not known from the finding
 )
 def pin_from_lock(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit | Skipped]:
     """``requests>=2.0`` → ``requests==2.32.3`` where the lock file says 2.32.3; extras,

@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from shipcheck.fixes import fix_command
 from shipcheck.models.findings import Finding, Severity
 from shipcheck.report import Report
 from shipcheck.reporters.base import Reporter
@@ -164,6 +165,7 @@ def _finding(
         "location": f"{paths.path(finding.path)}:{finding.line}:{finding.column}",
         "message": finding.message,
         "remediation": finding.remediation,
+        "fix_command": fix_command(report, finding) or "",
         "snippet": [
             {"number": line.number, "text": line.text, "marked": line.marked}
             for line in (snippet.lines if snippet else ())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from shipcheck.fixes import fix_command, fixable_counts
 from shipcheck.models.findings import Finding
 from shipcheck.report import Report
 from shipcheck.reporters.base import Reporter
@@ -106,6 +107,16 @@ class MarkdownReporter(Reporter):
             f"{len(report.findings)} open finding(s): {summary} · {len(report.suppressed)} "
             f"suppressed · {report.files_scanned} files scanned",
         ]
+        fixable = fixable_counts(report)
+        if fixable["safe"] or fixable["unsafe"]:
+            parts = []
+            if fixable["safe"]:
+                parts.append(f"{fixable['safe']} can be fixed with `shipcheck fix`")
+            if fixable["unsafe"]:
+                parts.append(
+                    f"{fixable['unsafe']} with `shipcheck fix --unsafe-fixes` (changes behaviour)"
+                )
+            lines += ["", "🔧 " + "; ".join(parts) + "."]
         scope = []
         if report.baselined is not None:
             scope.append(f"{report.baselined} finding(s) accepted by the baseline are not shown")
@@ -173,9 +184,12 @@ class MarkdownReporter(Reporter):
         used = 0
         shown = 0
         for f in sorted(report.findings, key=lambda f: (-f.severity.rank, f.sort_key())):
+            command = fix_command(report, f)
+            automatic = f" (run `{command}`)" if command else ""
             entry = (
                 f"- **{f.severity.value}** {f.rule_id} {cell(f.rule_name)} at "
                 f"{self._link(f, paths)}: {cell(f.message)}<br>Fix: {cell(f.remediation)}"
+                f"{automatic}"
             )
             if used + len(entry) > budget - 500:
                 break

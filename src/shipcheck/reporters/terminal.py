@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from shipcheck.fixes import COMMANDS, fix_command, fixable_counts
 from shipcheck.models.findings import Severity
 from shipcheck.report import Report
 from shipcheck.reporters.base import Reporter
@@ -76,6 +77,10 @@ class TerminalReporter(Reporter):
                 )
                 head.append(f" {finding.path}:{finding.line}:{finding.column}", "bold")
                 head.append(f"  {finding.rule_id} {finding.rule_name}", "magenta")
+                command = fix_command(report, finding)
+                if command:
+                    head.append("  [fix]" if command == COMMANDS["safe"] else "  [unsafe fix]",
+                                "green")  # fmt: skip
                 console.print(head)
                 console.print(Text("    " + finding.message))
                 console.print(Text("    fix: " + finding.remediation, style="dim"))
@@ -150,6 +155,17 @@ class TerminalReporter(Reporter):
         summary = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n) or "no findings"
         total, suppressed = len(report.findings), len(report.suppressed)
         console.print(f"\n{total} open finding(s): {summary}; {suppressed} suppressed.")
+        fixable = fixable_counts(report)
+        if fixable["safe"] or fixable["unsafe"]:
+            parts = []
+            if fixable["safe"]:
+                parts.append(f"{fixable['safe']} marked [fix]: run `shipcheck fix`")
+            if fixable["unsafe"]:
+                parts.append(
+                    f"{fixable['unsafe']} marked [unsafe fix]: `shipcheck fix --unsafe-fixes` "
+                    "(changes behaviour; review the diff)"
+                )
+            console.print(Text("Fixable: " + "; ".join(parts) + "."))
         if report.baselined is not None:
             console.print(f"{report.baselined} finding(s) accepted by the baseline, not shown.")
         if report.outside_diff is not None:
