@@ -46,6 +46,7 @@ class FixResult:
 
     before: Report
     after: Report
+    final: ScanOutcome  # the last scan (after the fixes)
     changed: dict[str, FileChange] = field(default_factory=dict)  # last change of each file
     fixed: Counter[str] = field(default_factory=Counter)  # rule id → findings fixed
     plans: list[Plan] = field(default_factory=list)
@@ -77,7 +78,7 @@ def fix(request: FixRequest) -> FixResult:
     outcome = _scan(request)
     cfg = config_mod.load(outcome.report.root, request.config_file, request.isolated)
     options = PlanOptions(request.unsafe, FixSettings(http_timeout=cfg.fix_http_timeout))
-    result = FixResult(before=outcome.report, after=outcome.report)
+    result = FixResult(before=outcome.report, after=outcome.report, final=outcome)
     for _ in range(1 if request.diff else MAX_PASSES):
         plan = plan_fixes(outcome.report, outcome.project, options, outcome.digests)
         result.plans.append(plan)
@@ -96,7 +97,7 @@ def fix(request: FixRequest) -> FixResult:
             result.changed[change.path] = change
             result.fixed.update(f.rule_id for f in change.findings)
         outcome = _scan(request) if written.files else outcome
-        result.after = outcome.report
+        result.after, result.final = outcome.report, outcome
         if not written.files or not plan.deferred:
             break
     hidden = result.plans[-1].hidden_rules if result.plans else set()

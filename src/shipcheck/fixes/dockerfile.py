@@ -19,7 +19,6 @@ from shipcheck.fixes.registry import SAFE, UNSAFE, fixer
 from shipcheck.models.artifacts import Dockerfile, Instruction
 from shipcheck.models.findings import Finding
 
-_SEPARATOR = re.compile(r"&&|\|\||[;|&()]")
 _APT_LISTS_CLEANUP = "rm -rf /var/lib/apt/lists/*"
 
 
@@ -32,28 +31,68 @@ def _instruction(doc: Dockerfile, line: int) -> Instruction | None:
     return next((i for i in doc.instructions if i.line <= line <= i.end_line), None)
 
 
-def _after_subcommand(ctx: FixContext, finding: Finding, word: str, option: str) -> Edit | None:
-    """Insert ``option`` after the ``word`` subcommand of the command the finding points
-    at (``pip`` … ``install``), in shell form or in an exec-form JSON array."""
+_WS = r"(?:[ \t]|\\\r?\n)+"  # blanks, or a line continuation
+_PIP = rf"(?:\S*/)?(?:python[\d.]*{_WS}-m{_WS}pip|pip[\d.]*)"
+_PIP_EXEC = r'"(?:\S*/)?(?:python[\d.]*"\s*,\s*"-m"\s*,\s*"pip|pip[\d.]*)"'
+_APT = r"(?:\S*/)?apt(?:-get)?"
+_APT_EXEC = r'"(?:\S*/)?apt(?:-get)?"'
+
+
+def _installs(head: str, exec_head: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """``<head> [-options] install`` in shell form and in an exec-form JSON array."""
+    shell = re.compile(
+        rf"(?<![\w.\-/])(?P<head>{head})(?:{_WS}-[^\s\"';&|]+)*{_WS}install(?![\w-])"
+    )
+    exec_form = re.compile(rf"(?P<head>{exec_head})\s*,\s*(?:\"-[^\"]*\"\s*,\s*)*\"install\"")
+    return shell, exec_form
+
+
+def _command_end(text: str, start: int, limit: int) -> int:
+    """Where the simple command starting at ``start`` ends (a separator or a line break
+    that is not a continuation)."""
+    for match in re.finditer(r"&&|\|\||[;|&]|(?<!\\)\r?\n", text[start:limit]):
+        return start + match.start()
+    return limit
+
+
+def _option_after_install(
+    ctx: FixContext,
+    findings: list[Finding],
+    patterns: tuple[re.Pattern[str], re.Pattern[str]],
+    option: str,
+    present: re.Pattern[str],
+) -> Iterator[Edit]:
+    """Insert ``option`` after ``install`` in each reported command. Commands are found in
+    the instruction's text; each finding takes a command that starts on its line (the
+    suppression unit) and lacks the option."""
     doc = _dockerfile(ctx)
-    instruction = _instruction(doc, finding.line) if doc is not None else None
-    if instruction is None:
-        return None
-    start = ctx.lines.offset(finding.line, finding.column)
-    end = ctx.lines.line_end(instruction.end_line)
-    pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
-    match = pattern.search(ctx.text, start, end)
-    if match is None:
-        return None
-    between = ctx.text[start : match.start()]
-    if _SEPARATOR.search(between.replace("\\\n", "").replace("\\\r\n", "")):
-        return None  # the word belongs to a later command
-    if re.search(r"(?<!\\)(\r\n|\n)", between):
-        return None
-    quote = ctx.text[match.end() : match.end() + 1]
-    if quote == '"' and ctx.text[match.start() - 1 : match.start()] == '"':
-        return ctx.insert(finding, match.end() + 1, f', "{option}"', f"add `{option}`")
-    return ctx.insert(finding, match.end(), f" {option}", f"add `{option}`")
+    if doc is None:
+        return
+    pending: dict[int, list[Finding]] = {}
+    for finding in sorted(findings, key=lambda f: (f.line, f.column)):
+        pending.setdefault(finding.line, []).append(finding)
+    instructions = {i.line: i for f in findings if (i := _instruction(doc, f.line))}
+    shell, exec_form = patterns
+    for instruction in instructions.values():
+        start = ctx.lines.line_start(instruction.line)
+        end = ctx.lines.line_end(instruction.end_line)
+        found = [(m, False) for m in shell.finditer(ctx.text, start, end)]
+        found += [(m, True) for m in exec_form.finditer(ctx.text, start, end)]
+        for match, in_exec in sorted(found, key=lambda item: item[0].start()):
+            segment = ctx.text[match.start() : _command_end(ctx.text, match.end(), end)]
+            if in_exec:
+                segment = ctx.text[match.start() : ctx.text.find("]", match.end(), end)]
+            if present.search(segment):
+                continue
+            line = ctx.lines.position(match.start("head"))[0]
+            waiting = pending.get(line)
+            if not waiting:
+                continue
+            finding = waiting.pop(0)
+            if in_exec:
+                yield ctx.insert(finding, match.end(), f', "{option}"', f"add `{option}`")
+            else:
+                yield ctx.insert(finding, match.end(), f" {option}", f"add `{option}`")
 
 
 @fixer(
@@ -63,10 +102,10 @@ def _after_subcommand(ctx: FixContext, finding: Finding, word: str, option: str)
 )
 def pip_no_cache_dir(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit]:
     """``pip install`` → ``pip install --no-cache-dir``."""
-    for finding in findings:
-        edit = _after_subcommand(ctx, finding, "install", "--no-cache-dir")
-        if edit is not None:
-            yield edit
+    present = re.compile(r"--no-cache-dir|PIP_NO_CACHE_DIR")
+    yield from _option_after_install(
+        ctx, findings, _installs(_PIP, _PIP_EXEC), "--no-cache-dir", present
+    )
 
 
 @fixer(
@@ -76,10 +115,10 @@ def pip_no_cache_dir(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit]
 )
 def apt_no_recommends(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit]:
     """``apt-get install`` → ``apt-get install --no-install-recommends``."""
-    for finding in findings:
-        edit = _after_subcommand(ctx, finding, "install", "--no-install-recommends")
-        if edit is not None:
-            yield edit
+    present = re.compile(r"install-recommends", re.IGNORECASE)
+    yield from _option_after_install(
+        ctx, findings, _installs(_APT, _APT_EXEC), "--no-install-recommends", present
+    )
 
 
 @fixer(
@@ -106,16 +145,26 @@ def apt_lists_cleanup(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit
         if re.search(r"(^|\s)#", last) or body.endswith((";", "&", "|", "(", "{", "\\")):
             continue
         end = ctx.lines.line_start(instruction.end_line) + len(body)
-        previous = ctx.lines.line_text(instruction.end_line - 1).rstrip()
-        indent = last[: len(last) - len(last.lstrip())]
-        multi = instruction.end_line > instruction.line
-        if multi and last.lstrip().startswith("&&"):
-            addition = f" \\{ctx.newline}{indent}&& {_APT_LISTS_CLEANUP}"
-        elif multi and previous.endswith("\\") and previous[:-1].rstrip().endswith("&&"):
-            addition = f" && \\{ctx.newline}{indent}{_APT_LISTS_CLEANUP}"
-        else:
-            addition = f" && {_APT_LISTS_CLEANUP}"
+        addition = _cleanup_in_style(ctx, instruction)
         yield ctx.insert(finding, end, addition, "remove the apt package lists")
+
+
+def _indent(text: str) -> str:
+    return text[: len(text) - len(text.lstrip())]
+
+
+def _cleanup_in_style(ctx: FixContext, instruction: Instruction) -> str:
+    """``&& rm -rf …`` written as the RUN chains its commands: on a new ``&& …`` line,
+    after a trailing ``&& \\``, or on the same line."""
+    lines = [ctx.lines.line_text(n) for n in range(instruction.line, instruction.end_line + 1)]
+    leading = [text for text in lines[1:] if text.lstrip().startswith("&&")]
+    if leading:
+        return f" \\{ctx.newline}{_indent(leading[-1])}&& {_APT_LISTS_CLEANUP}"
+    trailing = [i for i, text in enumerate(lines[:-1]) if re.search(r"&&\s*\\$", text)]
+    if trailing:
+        indent = _indent(lines[trailing[-1] + 1])
+        return f" && \\{ctx.newline}{indent}{_APT_LISTS_CLEANUP}"
+    return f" && {_APT_LISTS_CLEANUP}"
 
 
 def _later_install(doc: Dockerfile, instruction: Instruction) -> bool:
@@ -142,10 +191,9 @@ _SHELL_WORDS = frozenset(
 )  # fmt: skip
 
 
-def exec_words(command: str) -> list[str] | None:
-    """The words of a shell command line that uses nothing but words and plain quotes, or
-    None when the shell would do something with it (variables, globs, operators, escapes,
-    assignments, builtins)."""
+def _plain_words(command: str) -> list[str] | None:
+    """The words of a command line made of nothing but words and plain quotes, or None
+    when the shell would do something with it (variables, globs, operators, escapes)."""
     quote = None
     for char in command:
         if quote == "'":
@@ -163,12 +211,54 @@ def exec_words(command: str) -> list[str] | None:
     if quote is not None:
         return None
     try:
-        words = shlex.split(command)
+        return shlex.split(command)
     except ValueError:
         return None
+
+
+def exec_words(command: str) -> list[str] | None:
+    """The argument list a shell-form command line means, or None when it needs a shell
+    (see :func:`_plain_words`; also assignments and shell builtins as the command)."""
+    words = _plain_words(command)
     if not words or words[0] in _SHELL_WORDS or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]):
         return None
     return words
+
+
+def _exec_form_text(
+    ctx: FixContext, doc: Dockerfile, instruction: Instruction, start: int
+) -> str | None:
+    """The instruction's arguments as a JSON array, keeping its line breaks: each source
+    line's words stay on their line, continued with the file's escape character."""
+    words = exec_words(instruction.value.strip())
+    if words is None:
+        return None
+    single = json.dumps(words, ensure_ascii=False)
+    if instruction.end_line == instruction.line:
+        return single
+    rows: list[tuple[str, list[str]]] = []
+    for number in range(instruction.line, instruction.end_line + 1):
+        text = ctx.lines.line_text(number)
+        if number == instruction.line:
+            text = text[start - ctx.lines.line_start(number) :]
+        body = text.rstrip()
+        if number < instruction.end_line:
+            if not body.endswith(doc.escape):
+                return single
+            body = body[: -len(doc.escape)]
+        part = _plain_words(body.strip())
+        if not part:
+            return single
+        rows.append((_indent(text) if number > instruction.line else "", part))
+    if [w for _, part in rows for w in part] != words:
+        return single
+    out = []
+    for index, (indent, part) in enumerate(rows):
+        items = ", ".join(json.dumps(w, ensure_ascii=False) for w in part)
+        opening = "[" if index == 0 else indent
+        closing = "]" if index == len(rows) - 1 else f", {doc.escape}"
+        out.append(f"{opening}{items}{closing}")
+    return ctx.newline.join(out)
 
 
 @fixer(
@@ -195,9 +285,6 @@ def exec_form(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit]:
         lines = range(instruction.line, instruction.end_line + 1)
         if any(ctx.lines.line_text(n).lstrip().startswith("#") for n in lines):
             continue
-        words = exec_words(instruction.value.strip())
-        if words is None:
-            continue
         first = ctx.lines.line_text(instruction.line)
         keyword = re.match(r"\s*\S+\s+", first)
         if keyword is None:
@@ -206,8 +293,9 @@ def exec_form(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit]:
         end = ctx.lines.line_start(instruction.end_line) + len(
             ctx.lines.line_text(instruction.end_line).rstrip()
         )
-        replacement = json.dumps(words, ensure_ascii=False)
-        yield ctx.edit(finding, start, end, replacement, "use the exec form")
+        replacement = _exec_form_text(ctx, doc, instruction, start)
+        if replacement is not None:
+            yield ctx.edit(finding, start, end, replacement, "use the exec form")
 
 
 @fixer(

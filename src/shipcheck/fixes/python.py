@@ -91,8 +91,9 @@ def _separator(call: Any) -> Any:
 
 
 def append_keyword(call: Any, name: str, value: Any) -> Any:
-    """``call`` with ``name=value`` added as its last argument (trailing comma and line
-    layout kept)."""
+    """``call`` with ``name=value`` added as its last argument. The layout is kept: one
+    argument per line stays so (a comment stays on its argument's line), a trailing comma
+    stays trailing."""
     import libcst as cst
 
     new = cst.Arg(
@@ -108,18 +109,29 @@ def append_keyword(call: Any, name: str, value: Any) -> Any:
     last = args[-1]
     separator = _separator(call)
     empty = cst.SimpleWhitespace("")
-    if isinstance(last.comma, cst.Comma):
+    trailing = isinstance(last.comma, cst.Comma)
+    tail = last.comma.whitespace_after if trailing else last.whitespace_after_arg
+    if isinstance(separator, cst.ParenthesizedWhitespace) and isinstance(
+        tail, cst.ParenthesizedWhitespace
+    ):
+        # One argument per line: the last line keeps its comment, the new one gets a line.
+        after_last = tail.with_changes(indent=separator.indent, last_line=separator.last_line)
+        new_tail = _plain(tail)
+    else:
+        after_last, new_tail = separator, tail
+    if trailing:
         args[-1] = last.with_changes(
-            comma=cst.Comma(whitespace_before=last.comma.whitespace_before,
-                            whitespace_after=separator),
-            whitespace_after_arg=empty,
-        )  # fmt: skip
-        new = new.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+            comma=last.comma.with_changes(whitespace_after=after_last), whitespace_after_arg=empty
+        )
+        new = new.with_changes(
+            comma=cst.Comma(whitespace_after=new_tail),
+            whitespace_after_arg=last.whitespace_after_arg,
+        )
     else:
         args[-1] = last.with_changes(
-            comma=cst.Comma(whitespace_after=separator), whitespace_after_arg=empty
+            comma=cst.Comma(whitespace_after=after_last), whitespace_after_arg=empty
         )
-        new = new.with_changes(whitespace_after_arg=last.whitespace_after_arg)
+        new = new.with_changes(whitespace_after_arg=new_tail)
     return call.with_changes(args=[*args, new])
 
 

@@ -95,17 +95,15 @@ def least_privilege(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit |
         at = jobs_key.start_mark.index
         # Comment lines right above `jobs:` belong to it.
         text = ctx.text
-        while at > 0:
-            previous = yamledit.line_start(text, at - 1)
-            if text[previous:at].strip().startswith("#"):
-                at = previous
-            else:
+        while (previous := yamledit.previous_line(text, at)) is not None:
+            if not text[previous[0] : previous[1]].lstrip().startswith("#"):
                 break
+            at = previous[0]
         step = yamledit.indent_step(doc)
         nl = ctx.newline
         block = f"permissions:{nl}{' ' * step}contents: read{nl}"
-        before = text[yamledit.line_start(text, at - 1) : at] if at > 0 else ""
-        if at > 0 and not before.strip():
+        previous = yamledit.previous_line(text, at)
+        if previous is not None and not text[previous[0] : previous[1]].strip():
             block += nl  # the file separates top-level keys with blank lines
         yield ctx.insert(finding, at, block, "permissions: contents: read")
 

@@ -126,6 +126,19 @@ def line_start(text: str, offset: int) -> int:
     return index
 
 
+def previous_line(text: str, offset: int) -> tuple[int, int] | None:
+    """(start, end) of the line before the one starting at ``offset`` (end excludes its
+    line break), or None at the start of the text."""
+    if offset <= 0:
+        return None
+    end = offset
+    if text[end - 2 : end] == "\r\n":
+        end -= 2
+    elif text[end - 1] in "\r\n":
+        end -= 1
+    return line_start(text, end), end
+
+
 def indent_step(document: Document, default: int = 2) -> int:
     """The indentation a nested block mapping gets in this file (2 when none shows it)."""
     for root in document.roots:
