@@ -17,6 +17,7 @@ import pytest
 from reporting_support import EXAMPLE, init_repo
 from shipcheck.fixes import registry
 from shipcheck.fixes.command import FixRequest, fix, main
+from shipcheck.fixes.plan import PlanOptions, plan_fixes
 from shipcheck.models.artifacts import Kind
 from shipcheck.parsers import parse
 from shipcheck.parsers.tomlfiles import load_toml
@@ -95,9 +96,10 @@ def test_diff_writes_nothing_and_fix_resolves_the_safe_findings(source, tmp_path
         assert result.after.scores.overall > result.before.scores.overall
     _assert_everything_parses(project)
 
-    fixed_tree = _tree(project)
-    again = fix(_request(project))
-    assert again.changed == {} and _tree(project) == fixed_tree, "a second run changed files"
+    # A second run plans nothing (this is the scan it would start from).
+    final = result.final
+    again = plan_fixes(final.report, final.project, PlanOptions(), final.digests)
+    assert again.changes == {}, "a second run would change files"
 
 
 @pytest.mark.parametrize(
@@ -110,7 +112,8 @@ def test_unsafe_fixes_remove_timeout_secret_fallback_and_debug_findings(source, 
     assert before & REQUIRED_UNSAFE, "the project has findings the unsafe fixes address"
     assert not after & (REQUIRED_SAFE | REQUIRED_UNSAFE)
     _assert_everything_parses(project)
-    assert fix(_request(project, unsafe=True)).changed == {}
+    tree = _tree(project)
+    assert fix(_request(project, unsafe=True)).changed == {} and _tree(project) == tree
 
 
 def test_ledger_covers_every_required_fix():
@@ -120,20 +123,26 @@ def test_ledger_covers_every_required_fix():
 
 
 def test_command_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from shipcheck.cli import app
+
     project = _copy(FIXTURES / "projects" / "ledger", tmp_path)
     tree = _tree(project)
-    run = [sys.executable, "-m", "shipcheck", "fix"]
-    shown = subprocess.run([*run, str(project), "--diff", "--offline", "--exit-non-zero-on-fix"],
-                           capture_output=True, text=True, check=False)  # fmt: skip
+    # The console script itself, once.
+    shown = subprocess.run(
+        [sys.executable, "-m", "shipcheck", "fix", str(project), "--diff", "--offline",
+         "--exit-non-zero-on-fix"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
     assert shown.returncode == 1, shown.stderr
     assert "+RUN pip install --no-cache-dir -r requirements.txt" in shown.stdout
     assert "would fix" in shown.stderr and _tree(project) == tree
-    applied = subprocess.run([*run, str(project), "--offline", "--select", "DKR"],
-                             capture_output=True, text=True, check=False)  # fmt: skip
-    assert applied.returncode == 0, applied.stderr
-    assert (
-        "DKR010" in applied.stdout and "score:" in applied.stdout and "CI006" not in applied.stdout
-    )
+    runner = CliRunner()
+    applied = runner.invoke(app, ["fix", str(project), "--offline", "--select", "DKR", "-j", "1"])
+    assert applied.exit_code == 0, applied.output
+    assert "DKR010" in applied.output and "score:" in applied.output
+    assert "CI006" not in applied.output
     for args in (["-"], [str(project), "--no-such-option"], [str(tmp_path / "missing")]):
-        bad = subprocess.run([*run, *args], capture_output=True, text=True, check=False)
-        assert bad.returncode == 2, (args, bad.stderr)
+        bad = runner.invoke(app, ["fix", *args])
+        assert bad.exit_code == 2, (args, bad.output)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import os
-from pathlib import Path
 
 import pytest
 
@@ -24,7 +23,7 @@ from shipcheck.reporters.markdown import MarkdownReporter
 from shipcheck.reporters.sarif import SarifReporter
 from shipcheck.reporters.terminal import TerminalReporter
 
-from conftest import FIXTURES, run_scan
+from conftest import FIXTURES, REPO, run_scan
 
 RULES = {r.id: r for r in load_builtin().rules}
 DOCKERFILE = (
@@ -52,7 +51,7 @@ def test_every_rule_that_declares_a_fix_has_a_fixer_of_that_safety_and_vice_vers
 def test_a_rule_outside_the_builtin_catalogue_cannot_declare_a_fix(tmp_path):
     from shipcheck.catalogue import CatalogueError, load_rules
 
-    source = Path(RULES["DKR010"].source)
+    source = REPO / RULES["DKR010"].source
     text = source.read_text(encoding="utf-8").replace("id: DKR010", "id: ACME010")
     text = text.replace("name: pip-cache-in-layer", "name: acme-pip-cache")
     write(tmp_path, {"ACME010-acme-pip-cache.yaml": text})
@@ -211,22 +210,30 @@ def test_reports_mark_fixable_findings(tmp_path):
 
 
 def test_sarif_fixes_are_valid_and_do_what_shipcheck_fix_does(tmp_path):
+    from dataclasses import replace
+
+    from shipcheck.engine import ScanOptions, run
+
     project = copy_example(tmp_path / "shop")
-    report = run_scan(project, fail_on="never", offline=True)
+    outcome = run(ScanOptions(targets=[project], jobs=1, isolated=True,
+                              overrides={"offline": True, "fail-on": "never"}))  # fmt: skip
+    report = outcome.report
     document = json.loads(SarifReporter().render(report))
     assert_valid_sarif(document)
     results = document["runs"][0]["results"]
-    with_fixes = [r for r in results if "fixes" in r]
-    assert {r["ruleId"] for r in with_fixes} >= {"DKR010", "DKR021", "CMP003", "KUB011", "CI010"}
-    for result in with_fixes:
+    with_fixes = {i: r for i, r in enumerate(results) if "fixes" in r}
+    rules = {r["ruleId"] for r in with_fixes.values()}
+    assert rules >= {"DKR010", "DKR021", "DKR020", "CMP003", "KUB011", "CI010", "PRJ004"}
+    assert not rules & {"PY003", "CFG001", "CMP005"}, "unsafe fixes stay out of SARIF"
+    for index, result in with_fixes.items():
         (change,) = result["fixes"][0]["artifactChanges"]
-        path = project / change["artifactLocation"]["uri"]
-        before = path.read_text(encoding="utf-8")
+        path = change["artifactLocation"]["uri"]
+        before = (project / path).read_text(encoding="utf-8")
         after = _apply_sarif(before, change["replacements"])
-        rule = result["ruleId"]
-        line = result["locations"][0]["physicalLocation"]["region"]["startLine"]
-        expected = _fix_one(project, rule, path, before, line)
-        assert after == expected, (rule, line)
+        # What `shipcheck fix` makes of the file when this finding is the only one open.
+        only = replace(report, findings=(report.findings[index],))
+        plan = plan_fixes(only, outcome.project, PlanOptions(), outcome.digests)
+        assert after == plan.changes[path].after, result["ruleId"]
 
 
 def _apply_sarif(text: str, replacements: list[dict]) -> str:
@@ -240,23 +247,6 @@ def _apply_sarif(text: str, replacements: list[dict]) -> str:
     for start, end, inserted in sorted(pieces, reverse=True):
         text = text[:start] + inserted + text[end:]
     return text
-
-
-def _fix_one(project, rule: str, path, before: str, line: int) -> str:
-    """What `shipcheck fix --select RULE` makes of the file when only this finding is
-    open (the file is restored afterwards)."""
-    from shipcheck.engine import ScanOptions, run
-
-    outcome = run(ScanOptions(targets=[project], jobs=1, isolated=True,
-                              overrides={"select": [rule], "offline": True}))  # fmt: skip
-    report = outcome.report
-    one = [f for f in report.findings if f.line == line and project / f.path == path]
-    from dataclasses import replace
-
-    narrowed = replace(report, findings=tuple(one))
-    plan = plan_fixes(narrowed, outcome.project, PlanOptions(), outcome.digests)
-    (change,) = plan.changes.values()
-    return change.after
 
 
 def test_sarif_of_the_fixture_projects_with_fixes_validates():

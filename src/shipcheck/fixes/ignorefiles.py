@@ -6,6 +6,7 @@ over earlier ``!`` exceptions; what the Dockerfile copies by name, or a build th
 from __future__ import annotations
 
 import fnmatch
+import os
 import posixpath
 from collections.abc import Iterable, Iterator
 
@@ -18,11 +19,13 @@ from shipcheck.patterns import IgnoreRules
 from shipcheck.project import ProjectModel
 
 # .dockerignore entries (patterns are relative to the context root) and a path each must
-# exclude to count as present.
+# exclude to count as present; the Python ones only for contexts that hold Python code.
 DOCKERIGNORE_ENTRIES: tuple[tuple[str, str], ...] = (
     (".git", ".git/HEAD"),
     (".env", ".env"),
     (".env.*", ".env.local"),
+)
+PYTHON_DOCKERIGNORE_ENTRIES: tuple[tuple[str, str], ...] = (
     (".venv", ".venv/pyvenv.cfg"),
     ("venv", "venv/pyvenv.cfg"),
     ("**/__pycache__", "app/__pycache__/m.cpython-312.pyc"),
@@ -31,6 +34,9 @@ DOCKERIGNORE_ENTRIES: tuple[tuple[str, str], ...] = (
     (".mypy_cache", ".mypy_cache/.gitignore"),
     (".ruff_cache", ".ruff_cache/.gitignore"),
 )
+# `.env.<suffix>` files that are templates, not secrets: kept in with a `!` exception.
+ENV_TEMPLATES = (".example", ".sample", ".template", ".dist", ".defaults", ".tmpl")
+_PYTHON_KINDS = (Kind.PYTHON, Kind.REQUIREMENTS, Kind.PYPROJECT, Kind.PIPFILE, Kind.LOCKFILE)
 DOCKERIGNORE_HEADER = "# Kept out of the Docker build context (added by `shipcheck fix`)"
 # Builds that take the package version from git tags need .git in the context.
 _SCM_VERSIONING = ("setuptools_scm", "setuptools-scm", "hatch-vcs", "hatch_vcs", "versioningit",
@@ -96,22 +102,48 @@ def _needs_git(project: ProjectModel, context: str) -> bool:
     return False
 
 
+def _python_context(project: ProjectModel, context: str) -> bool:
+    prefix = "" if context == "." else context.rstrip("/") + "/"
+    return any(p.startswith(prefix) for p in project.paths_of(*_PYTHON_KINDS))
+
+
+def _env_templates(project: ProjectModel, context: str) -> list[str]:
+    """``.env.example`` and friends at the root of the context."""
+    try:
+        names = sorted(os.listdir(project.root / context))
+    except OSError:
+        return []
+    return [n for n in names if n.startswith(".env.") and n.endswith(ENV_TEMPLATES)]
+
+
 def dockerignore_lines(
     project: ProjectModel, context: str, existing: list[str], must: Iterable[str] = ()
 ) -> list[str]:
-    """Entries to add to a context's ignore rules (``existing`` lines): those not excluded
-    yet, minus what the context's Dockerfiles copy by name and ``.git`` for builds that
-    version from git. ``must`` lists the entries the rule requires (they come first)."""
+    """Lines to add to a context's ignore rules (``existing`` lines): the entries not
+    excluded yet (``must``, the ones the rule requires, first; virtualenvs and caches only
+    for Python code), minus what the context's Dockerfiles copy by name and ``.git`` for
+    builds that version from git. ``.env.*`` keeps env templates (and copied env files) in
+    with ``!`` exceptions."""
     rules = IgnoreRules("", existing, anchored=True)
     copied = _copied_names(_dockerfiles_of(project, context))
     needs_git = _needs_git(project, context)
-    wanted = [e for e in DOCKERIGNORE_ENTRIES if e[0] in must]
-    wanted += [e for e in DOCKERIGNORE_ENTRIES if e not in wanted]
+    entries = list(DOCKERIGNORE_ENTRIES)
+    if _python_context(project, context):
+        entries += PYTHON_DOCKERIGNORE_ENTRIES
+    wanted = [e for e in entries if e[0] in must]
+    wanted += [e for e in entries if e not in wanted]
     lines = []
     for pattern, probe in wanted:
         if rules.match(probe, is_dir=False) is True:
             continue
         if pattern == ".git" and needs_git:
+            continue
+        if pattern == ".env.*":
+            kept = sorted(
+                {n for n in copied if _names(pattern, n) and "/" not in n}
+                | set(_env_templates(project, context))
+            )
+            lines += [pattern, *(f"!{name}" for name in kept)]
             continue
         if any(_names(pattern, name) for name in copied):
             continue

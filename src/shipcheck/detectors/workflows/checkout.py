@@ -39,8 +39,8 @@ def is_checkout(uses: Any) -> bool:
 
 def uses_git_remote(step: Any) -> bool:
     """The step may use git's remote with persisted credentials: a ``git push``/``fetch``
-    (or ``gh pr create``…) in its script, a known pushing action, or a local action (whose
-    code is not read here)."""
+    (or ``gh pr create``…) in its script, a known pushing action, or an action whose code
+    is not at hand (a local action, a ``docker://`` image)."""
     if not isinstance(step, dict):
         return False
     run = step.get("run")
@@ -50,15 +50,18 @@ def uses_git_remote(step: Any) -> bool:
     if not isinstance(uses, str):
         return False
     name = uses.split("@", 1)[0].lower()
-    return name.startswith("./") or any(name.startswith(a) for a in GIT_ACTIONS)
+    if name.startswith(("./", "docker://")):
+        return True
+    return any(name.startswith(a) for a in GIT_ACTIONS)
 
 
 @detector("workflows.checkout-persists-credentials", kind=Kind.GITHUB_ACTIONS)
 def checkout_persists_credentials(doc: WorkflowFile, params: None) -> Iterator[Hit]:
     """``actions/checkout`` steps without ``persist-credentials: false`` in jobs where no
     later step uses git's remote (``git push``/``fetch``/``pull``, ``gh pr create``, a known
-    pushing action or a local action). An explicit ``persist-credentials`` value (``true``
-    or an expression) is a decision and passes."""
+    pushing action, a local or ``docker://`` action). An explicit ``persist-credentials``
+    value (``true`` or an expression) is a decision and passes, and so is a checkout given
+    its own ``token`` or ``ssh-key``: those are passed so that later steps can push."""
     for job_name, job in (doc.jobs or {}).items():
         if not isinstance(job, dict) or not isinstance(job.get("steps"), list):
             continue
@@ -67,7 +70,7 @@ def checkout_persists_credentials(doc: WorkflowFile, params: None) -> Iterator[H
             if not isinstance(step, dict) or not is_checkout(step.get("uses")):
                 continue
             with_ = step.get("with")
-            if isinstance(with_, dict) and "persist-credentials" in with_:
+            if isinstance(with_, dict) and {"persist-credentials", "token", "ssh-key"} & set(with_):
                 continue
             if any(uses_git_remote(later) for later in steps[index + 1 :]):
                 continue
