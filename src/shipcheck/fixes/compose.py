@@ -10,11 +10,20 @@ import yaml
 
 from shipcheck.fixes import yamledit
 from shipcheck.fixes.context import FixContext
-from shipcheck.fixes.edits import Edit
+from shipcheck.fixes.edits import Edit, Skipped
 from shipcheck.fixes.registry import SAFE, UNSAFE, fixer
 from shipcheck.models.findings import Finding
 
 LOOPBACK = "127.0.0.1"
+# Compose files under these folders run tests or CI jobs, where a service that finishes is
+# done: `unless-stopped` would start it again and again.
+_THROWAWAY_DIRS = frozenset({"ci", ".ci", "test", "tests", "e2e", "integration", ".github",
+                             ".circleci", ".gitlab", "testing"})  # fmt: skip
+# Words of a command or service name that mark a one-shot task.
+_ONE_SHOT = frozenset({"pytest", "tox", "nox", "test", "tests", "cypress", "e2e", "migrate",
+                       "migrations", "migration", "makemigrations", "upgrade", "collectstatic",
+                       "createsuperuser", "loaddata", "seed", "init", "setup", "bootstrap",
+                       "createdb", "lint", "check"})  # fmt: skip
 _ALL_INTERFACES = re.compile(r"^(0\.0\.0\.0|\[::\]|::):")
 
 
@@ -26,21 +35,47 @@ def document(ctx: FixContext) -> yamledit.Document | None:
         return None
 
 
+def _one_shot(name: str, service: yaml.MappingNode) -> bool:
+    """A service named or commanded like a task that ends (tests, migrations, set-up)."""
+    words = set(re.split(r"[^a-z0-9]+", name.lower()))
+    for key in ("command", "entrypoint"):
+        value = yamledit.get(service, key)
+        if isinstance(value, yaml.ScalarNode):
+            words |= set(re.split(r"[^a-z0-9]+", value.value.lower()))
+        elif isinstance(value, yaml.SequenceNode):
+            for item in value.value:
+                if isinstance(item, yaml.ScalarNode):
+                    words |= set(re.split(r"[^a-z0-9]+", item.value.lower()))
+    return bool(words & _ONE_SHOT)
+
+
 @fixer(
     "CMP003",
     SAFE,
     "add `restart: unless-stopped` to the service",
 )
-def restart_policy(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit]:
-    """The service named by the finding gets ``restart: unless-stopped`` as its last key."""
+def restart_policy(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit | Skipped]:
+    """The service named by the finding gets ``restart: unless-stopped`` as its last key.
+    Compose files of CI and test folders and services that look like one-shot tasks
+    (tests, migrations, set-up) are left alone: restarting what is meant to finish would
+    run it in a loop."""
     doc = document(ctx)
     if doc is None:
         return
+    folders = set(ctx.path.split("/")[:-1])
     for finding in findings:
         found = doc.key_at(finding.line, finding.column)
         if found is None or not isinstance(found[2], yaml.MappingNode):
             continue
-        service = found[2]
+        name, service = str(found[1].value), found[2]
+        if folders & _THROWAWAY_DIRS:
+            yield Skipped(
+                finding, "a Compose file for CI or tests: services there may be meant to end"
+            )
+            continue
+        if _one_shot(name, service):
+            yield Skipped(finding, f"service `{name}` looks like a one-shot task")
+            continue
         if yamledit.get(service, "restart") is not None:
             continue
         insertion = yamledit.add_entry(doc, service, "restart", "unless-stopped", ctx.newline)

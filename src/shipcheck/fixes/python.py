@@ -266,7 +266,26 @@ def _default_argument(call: Any) -> Any:
     return call.args[1].value if len(call.args) == 2 else None
 
 
+# Defaults that make the variable a switch or a number, not a secret: failing without it
+# would break a setting the detector mistook for a credential.
+_NOT_SECRETS = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null", ""})
+
+
+def _secret_literal(node: Any) -> bool:
+    import libcst as cst
+
+    if not isinstance(node, cst.SimpleString):
+        return False
+    value = node.evaluated_value
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    text = value.strip().lower()
+    return text not in _NOT_SECRETS and not text.replace(".", "", 1).isdigit()
+
+
 def _fail_fast_call(call: Any, ctx: FixContext) -> Any:
+    if len(call.args) != 2 or not _secret_literal(call.args[1].value):
+        return None
     return _environ_read(call, with_default=True)
 
 
@@ -277,7 +296,7 @@ def _or_operand(node: Any) -> Any:
 def _fail_fast_or(node: Any, ctx: FixContext) -> Any:
     import libcst as cst
 
-    if not isinstance(node.operator, cst.Or) or not isinstance(node.right, cst.BaseString):
+    if not isinstance(node.operator, cst.Or) or not _secret_literal(node.right):
         return None
     return _environ_read(node.left, with_default=False)
 

@@ -15,8 +15,19 @@ from typing import Any
 
 import yaml
 
-# The pure-Python loader: the C one does not give character offsets.
-_Loader = yaml.SafeLoader
+ALIAS_TAG = "tag:shipcheck:alias"
+
+
+class _Loader(yaml.SafeLoader):
+    """The pure-Python composer (the C one gives no character offsets), with each alias
+    (``*name``) kept as a node where it is written: edits are about text, and the node an
+    alias stands for lives elsewhere in the text."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            return yaml.ScalarNode(ALIAS_TAG, "*" + event.anchor, event.start_mark, event.end_mark)
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
