@@ -95,7 +95,7 @@ def test_edits_apply_without_overlap_and_defer_the_rest():
 
 def test_line_index_counts_characters_and_knows_each_parsers_line_breaks():
     text = "a\r\nbé c\rd\x0ce\n"
-    python, generic = LineIndex(text, "python"), LineIndex(text, "splitlines")
+    python, generic = LineIndex(text, "cr-lf"), LineIndex(text, "splitlines")
     assert python.count == 3 and generic.count == 4
     assert python.line_text(2) == "bé c" and python.offset(2, 4) == text.index("c")
     assert generic.line_text(3) == "d" and generic.position(text.index("e")) == (4, 1)
@@ -237,7 +237,7 @@ def test_sarif_fixes_are_valid_and_do_what_shipcheck_fix_does(tmp_path):
 
 
 def _apply_sarif(text: str, replacements: list[dict]) -> str:
-    index = LineIndex(text, "python")
+    index = LineIndex(text, "cr-lf")
     pieces = []
     for item in replacements:
         region = item["deletedRegion"]

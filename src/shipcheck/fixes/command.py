@@ -123,13 +123,26 @@ def summary(result: FixResult, request: FixRequest) -> str:
         width = max(len(names.get(r, "")) for r in result.fixed)
         for rule_id, count in sorted(result.fixed.items()):
             lines.append(f"  {rule_id:<7} {names.get(rule_id, ''):<{width}}  {count}")
-    skipped = [s for plan in result.plans for s in plan.skipped]
-    if skipped:
+    reasons = {
+        (s.finding.sort_key(), s.finding.rule_id, s.reason): s
+        for plan in result.plans
+        for s in plan.skipped
+    }
+    if reasons:
         lines.append("left for you:")
-        for item in sorted(skipped, key=lambda s: s.finding.sort_key()):
-            where = f"{item.finding.path}:{item.finding.line}"
-            lines.append(f"  {item.finding.rule_id} {where}: {item.reason}")
-    for problem in result.problems:
+        for (_, rule_id, reason), item in sorted(reasons.items(), key=lambda kv: kv[0][0]):
+            lines.append(f"  {rule_id} {item.finding.path}:{item.finding.line}: {reason}")
+    untouched = Counter(
+        f.rule_id
+        for f in (result.plans[0].attempted if result.plans else [])
+        if f not in {s.finding for s in reasons.values()}
+        and f not in {g for p in result.plans for g in p.fixed}
+        and f not in {e.findings[0] for p in result.plans for e in p.deferred if e.findings}
+    )
+    if untouched:
+        listed = ", ".join(f"{rule} ×{n}" for rule, n in sorted(untouched.items()))
+        lines.append(f"not in a form the fixes handle: {listed}")
+    for problem in dict.fromkeys(result.problems):
         lines.append(f"  ! {problem}")
     last = result.plans[-1] if result.plans else None
     hidden = result.unsafe_available

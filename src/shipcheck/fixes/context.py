@@ -3,6 +3,7 @@ parsed artifact, the project model and the fix settings."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -60,6 +61,14 @@ class SourceFile:
         return b"\xef\xbb\xbf" + data if self.bom else data
 
 
+@functools.cache
+def artifact_line_breaks() -> str:
+    """Which line breaks :attr:`Artifact.lines` splits at: every ``str.splitlines`` break, or
+    CR/LF only (``cr-lf``), asked of the artifact model itself so the two agree."""
+    probe = Artifact(path="probe", kind=Kind.TEXT, text="a\x0cb")
+    return "splitlines" if len(probe.lines) == 2 else "cr-lf"
+
+
 def digest(data: bytes) -> str:
     """The content hash that detects a file changed on disk."""
     return hashlib.sha256(data).hexdigest()
@@ -93,8 +102,9 @@ class FixContext:
 
     @cached_property
     def lines(self) -> LineIndex:
-        """Line index with ``str.splitlines`` breaks (Dockerfile, requirements, ignore files)."""
-        return LineIndex(self.text, "splitlines")
+        """Line index numbered as the parsed artifact numbers lines (Dockerfile,
+        requirements, ignore files)."""
+        return LineIndex(self.text, artifact_line_breaks())
 
     @cached_property
     def artifact(self) -> Artifact | None:

@@ -31,7 +31,7 @@ def _instruction(doc: Dockerfile, line: int) -> Instruction | None:
     return next((i for i in doc.instructions if i.line <= line <= i.end_line), None)
 
 
-_WS = r"(?:[ \t]|\\\r?\n)+"  # blanks, or a line continuation
+_WS = r"(?:[ \t]|[\\`]\r?\n)+"  # blanks, or a line continuation (either escape character)
 _PIP = rf"(?:\S*/)?(?:python[\d.]*{_WS}-m{_WS}pip|pip[\d.]*)"
 _PIP_EXEC = r'"(?:\S*/)?(?:python[\d.]*"\s*,\s*"-m"\s*,\s*"pip|pip[\d.]*)"'
 _APT = r"(?:\S*/)?apt(?:-get)?"
@@ -142,10 +142,10 @@ def apt_lists_cleanup(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit
             continue
         last = ctx.lines.line_text(instruction.end_line)
         body = last.rstrip()
-        if re.search(r"(^|\s)#", last) or body.endswith((";", "&", "|", "(", "{", "\\")):
+        if re.search(r"(^|\s)#", last) or body.endswith((";", "&", "|", "(", "{", doc.escape)):
             continue
         end = ctx.lines.line_start(instruction.end_line) + len(body)
-        addition = _cleanup_in_style(ctx, instruction)
+        addition = _cleanup_in_style(ctx, instruction, doc.escape)
         yield ctx.insert(finding, end, addition, "remove the apt package lists")
 
 
@@ -153,17 +153,18 @@ def _indent(text: str) -> str:
     return text[: len(text) - len(text.lstrip())]
 
 
-def _cleanup_in_style(ctx: FixContext, instruction: Instruction) -> str:
+def _cleanup_in_style(ctx: FixContext, instruction: Instruction, escape: str) -> str:
     """``&& rm -rf …`` written as the RUN chains its commands: on a new ``&& …`` line,
     after a trailing ``&& \\``, or on the same line."""
     lines = [ctx.lines.line_text(n) for n in range(instruction.line, instruction.end_line + 1)]
     leading = [text for text in lines[1:] if text.lstrip().startswith("&&")]
     if leading:
-        return f" \\{ctx.newline}{_indent(leading[-1])}&& {_APT_LISTS_CLEANUP}"
-    trailing = [i for i, text in enumerate(lines[:-1]) if re.search(r"&&\s*\\$", text)]
+        return f" {escape}{ctx.newline}{_indent(leading[-1])}&& {_APT_LISTS_CLEANUP}"
+    ending = re.compile(rf"&&\s*{re.escape(escape)}\s*$")
+    trailing = [i for i, text in enumerate(lines[:-1]) if ending.search(text)]
     if trailing:
         indent = _indent(lines[trailing[-1] + 1])
-        return f" && \\{ctx.newline}{indent}{_APT_LISTS_CLEANUP}"
+        return f" && {escape}{ctx.newline}{indent}{_APT_LISTS_CLEANUP}"
     return f" && {_APT_LISTS_CLEANUP}"
 
 

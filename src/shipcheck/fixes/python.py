@@ -325,7 +325,7 @@ def fix_python(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit | Skip
         for finding in findings:
             yield Skipped(finding, f"libcst cannot read the file: {type(exc).__name__}")
         return
-    lines = LineIndex(ctx.text, "python")
+    lines = LineIndex(ctx.text, "cr-lf")
     transformer = _driver_class()(ctx, findings, lines)
     new_code = MetadataWrapper(module).visit(transformer).code
     fixed = transformer.fixed

@@ -56,7 +56,7 @@ def _fix(
     edits: list[Edit],
     uri: Callable[[str], str],
 ) -> dict[str, Any]:
-    lines = LineIndex(text, "python")  # SARIF lines end at CR, LF or CRLF
+    lines = LineIndex(text, "cr-lf")  # SARIF lines end at CR, LF or CRLF
     replacements = []
     for edit in sorted(edits, key=lambda e: e.start):
         start, end, inserted = edit.start, edit.end, edit.replacement

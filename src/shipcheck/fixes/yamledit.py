@@ -9,6 +9,7 @@ and column, as the scan's line-aware loader reported them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -106,9 +107,11 @@ def scalar(node: yaml.Node | None) -> str | None:
     return node.value if isinstance(node, yaml.ScalarNode) else None
 
 
-def content_end(text: str, node: yaml.Node) -> int:
+def content_end(text: str, node: yaml.Node) -> int | None:
     """Offset just past the last character that belongs to ``node`` (block collections and
-    block scalars end where the next token starts, past blank lines and comments)."""
+    block scalars end where the next token starts, past blank lines and comments); None
+    for a block scalar that keeps its trailing blank lines (``|+``): a line inserted after
+    its text would cut them off."""
     while isinstance(node, yaml.MappingNode | yaml.SequenceNode) and not node.flow_style:
         if not node.value:
             break
@@ -116,6 +119,9 @@ def content_end(text: str, node: yaml.Node) -> int:
         node = last[1] if isinstance(node, yaml.MappingNode) else last
     end = node.end_mark.index
     if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        indicator = re.match(r"[|>][0-9+-]*", text[node.start_mark.index :])
+        if indicator and "+" in indicator.group(0):
+            return None
         while end > 0 and text[end - 1] in " \t\r\n":
             end -= 1
     return end
@@ -216,7 +222,10 @@ def add_entry(
     indent = first_key.start_mark.column
     if text[line_start(text, first_key.start_mark.index) : first_key.start_mark.index].strip(" -"):
         return None  # something other than indentation or a list dash precedes the first key
-    end = line_end(text, content_end(text, mapping.value[-1][1]))
+    last = content_end(text, mapping.value[-1][1])
+    if last is None:
+        return None
+    end = line_end(text, last)
     lines = render_entry(key, value, indent, indent_step(document), newline)
     return Insertion(end, "".join(newline + line for line in lines))
 
