@@ -204,7 +204,7 @@ def test_reports_mark_fixable_findings(tmp_path):
     terminal = TerminalReporter(width=200).render(report)
     assert "DKR010 pip-cache-in-layer  [fix]" in terminal
     assert "PY003 http-request-without-timeout  [unsafe fix]" in terminal
-    assert "run `shipcheck fix`" in terminal
+    assert "can be fixed with `shipcheck fix`" in terminal
     markdown = MarkdownReporter(link_base="").render(report)
     assert "can be fixed with `shipcheck fix`" in markdown
 

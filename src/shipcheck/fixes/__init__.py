@@ -43,3 +43,17 @@ def fixable_counts(report: Report) -> dict[str, int]:
         if kind:
             counts[kind] += 1
     return counts
+
+
+def fixable_sentence(report: Report) -> str | None:
+    """ "N can be fixed with `shipcheck fix`; M with `--unsafe-fixes` …" for report footers."""
+    counts = fixable_counts(report)
+    parts = []
+    if counts["safe"]:
+        parts.append(f"{counts['safe']} can be fixed with `shipcheck fix`")
+    if counts["unsafe"]:
+        parts.append(
+            f"{counts['unsafe']} with `shipcheck fix --unsafe-fixes` (changes behaviour; "
+            "review the diff)"
+        )
+    return "; ".join(parts) + "." if parts else None

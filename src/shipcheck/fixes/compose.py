@@ -107,11 +107,7 @@ def database_port(ctx: FixContext, findings: list[Finding]) -> Iterator[Edit]:
     if doc is None:
         return
     for finding in findings:
-        located = next(
-            (n for n in doc.at(finding.line, finding.column)
-             if isinstance(n.parent, yaml.SequenceNode)),
-            None,
-        )  # fmt: skip
+        located = doc.item_at(finding.line, finding.column, yaml.SequenceNode)
         if located is None:
             continue
         node = located.node

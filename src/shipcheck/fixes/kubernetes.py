@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import yaml
-
 from shipcheck.fixes import yamledit
 from shipcheck.fixes.compose import document
 from shipcheck.fixes.context import FixContext
@@ -25,18 +23,11 @@ def _set_in_security_context(
         located = doc.mapping_at(finding.line, finding.column)
         if located is None:
             continue
-        container = located.node
-        context = yamledit.get(container, "securityContext")
-        if context is None:
-            insertion = yamledit.add_entry(
-                doc, container, "securityContext", {key: value}, ctx.newline
-            )
-        elif isinstance(context, yaml.MappingNode):
-            if yamledit.get(context, key) is not None:
-                continue  # set explicitly (to the other value): a deliberate choice
-            insertion = yamledit.add_entry(doc, context, key, value, ctx.newline)
-        else:
-            continue  # `securityContext:` with no mapping: leave it to a person
+        # An explicit value (the other one) is a decision; a `securityContext:` that is not a
+        # mapping is left to a person.
+        insertion = yamledit.add_nested(
+            doc, located.node, "securityContext", key, value, ctx.newline
+        )
         if insertion is not None:
             yield ctx.insert(finding, insertion.offset, insertion.text, f"{key}: {value}")
 

@@ -119,21 +119,12 @@ def no_persisted_credentials(ctx: FixContext, findings: list[Finding]) -> Iterat
     if doc is None:
         return
     for finding in findings:
-        step = next(
-            (n.parent for n in doc.at(finding.line, finding.column)
-             if isinstance(n.parent, yaml.MappingNode)),
-            None,
-        )  # fmt: skip
-        if step is None:
+        uses = doc.item_at(finding.line, finding.column, yaml.MappingNode)
+        if uses is None:
             continue
-        with_ = yamledit.get(step, "with")
-        if with_ is None:
-            insertion = yamledit.add_entry(
-                doc, step, "with", {"persist-credentials": "false"}, ctx.newline
-            )
-        elif isinstance(with_, yaml.MappingNode):
-            insertion = yamledit.add_entry(doc, with_, "persist-credentials", "false", ctx.newline)
-        else:
-            continue
+        step = uses.parent
+        insertion = yamledit.add_nested(
+            doc, step, "with", "persist-credentials", "false", ctx.newline
+        )
         if insertion is not None:
             yield ctx.insert(finding, insertion.offset, insertion.text, "persist-credentials")

@@ -68,6 +68,11 @@ class Document:
             (n for n in self.at(line, column) if isinstance(n.node, yaml.MappingNode)), None
         )
 
+    def item_at(self, line: int, column: int, parent: type[yaml.Node]) -> Located | None:
+        """The node at the position that is an item of a ``parent`` (a sequence's item, a
+        mapping's key or value)."""
+        return next((n for n in self.at(line, column) if isinstance(n.parent, parent)), None)
+
     def key_at(
         self, line: int, column: int
     ) -> tuple[yaml.MappingNode, yaml.Node, yaml.Node] | None:
@@ -228,6 +233,19 @@ def add_entry(
     end = line_end(text, last)
     lines = render_entry(key, value, indent, indent_step(document), newline)
     return Insertion(end, "".join(newline + line for line in lines))
+
+
+def add_nested(
+    document: Document, mapping: yaml.MappingNode, outer: str, key: str, value: str, newline: str
+) -> Insertion | None:
+    """``key: value`` inside ``mapping``'s ``outer`` mapping, which is created when absent;
+    None when ``outer`` is not a mapping, or already sets ``key`` (a decision)."""
+    inner = get(mapping, outer)
+    if inner is None:
+        return add_entry(document, mapping, outer, {key: value}, newline)
+    if isinstance(inner, yaml.MappingNode) and get(inner, key) is None:
+        return add_entry(document, inner, key, value, newline)
+    return None
 
 
 def has_duplicate_keys(text: str) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from shipcheck.fixes import fix_command, fixable_counts
+from shipcheck.fixes import fix_command, fixable_sentence
 from shipcheck.models.findings import Finding
 from shipcheck.report import Report
 from shipcheck.reporters.base import Reporter
@@ -107,16 +107,9 @@ class MarkdownReporter(Reporter):
             f"{len(report.findings)} open finding(s): {summary} · {len(report.suppressed)} "
             f"suppressed · {report.files_scanned} files scanned",
         ]
-        fixable = fixable_counts(report)
-        if fixable["safe"] or fixable["unsafe"]:
-            parts = []
-            if fixable["safe"]:
-                parts.append(f"{fixable['safe']} can be fixed with `shipcheck fix`")
-            if fixable["unsafe"]:
-                parts.append(
-                    f"{fixable['unsafe']} with `shipcheck fix --unsafe-fixes` (changes behaviour)"
-                )
-            lines += ["", "🔧 " + "; ".join(parts) + "."]
+        fixable = fixable_sentence(report)
+        if fixable:
+            lines += ["", f"🔧 {fixable}"]
         scope = []
         if report.baselined is not None:
             scope.append(f"{report.baselined} finding(s) accepted by the baseline are not shown")

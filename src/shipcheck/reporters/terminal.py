@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from shipcheck.fixes import COMMANDS, fix_command, fixable_counts
+from shipcheck.fixes import COMMANDS, fix_command, fixable_sentence
 from shipcheck.models.findings import Severity
 from shipcheck.report import Report
 from shipcheck.reporters.base import Reporter
@@ -155,17 +155,9 @@ class TerminalReporter(Reporter):
         summary = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n) or "no findings"
         total, suppressed = len(report.findings), len(report.suppressed)
         console.print(f"\n{total} open finding(s): {summary}; {suppressed} suppressed.")
-        fixable = fixable_counts(report)
-        if fixable["safe"] or fixable["unsafe"]:
-            parts = []
-            if fixable["safe"]:
-                parts.append(f"{fixable['safe']} marked [fix]: run `shipcheck fix`")
-            if fixable["unsafe"]:
-                parts.append(
-                    f"{fixable['unsafe']} marked [unsafe fix]: `shipcheck fix --unsafe-fixes` "
-                    "(changes behaviour; review the diff)"
-                )
-            console.print(Text("Fixable: " + "; ".join(parts) + "."))
+        fixable = fixable_sentence(report)
+        if fixable:
+            console.print(Text(f"Fixable ([fix], [unsafe fix]): {fixable}"))
         if report.baselined is not None:
             console.print(f"{report.baselined} finding(s) accepted by the baseline, not shown.")
         if report.outside_diff is not None:
