@@ -118,11 +118,19 @@ def summary(result: FixResult, request: FixRequest) -> str:
     files = len(result.changed)
     verb = "would fix" if request.diff else "fixed"
     lines.append(f"shipcheck fix: {verb} {total} finding(s) in {files} file(s)")
-    if result.fixed:
+    counts_before = Counter(f.rule_id for f in before.findings)
+    counts_after = Counter(f.rule_id for f in after.findings)
+    if request.diff:
+        counts_after = counts_before - result.fixed
+    rows = sorted(set(result.fixed) | {f.rule_id for p in result.plans for f in p.attempted})
+    if rows:
         names = {r.id: r.name for r in before.rules}
-        width = max(len(names.get(r, "")) for r in result.fixed)
-        for rule_id, count in sorted(result.fixed.items()):
-            lines.append(f"  {rule_id:<7} {names.get(rule_id, ''):<{width}}  {count}")
+        width = max(len(names.get(r, "")) for r in rows)
+        lines.append(f"  {'rule':<7} {'':<{width}}  {verb:>9}  {'left':>5}")
+        for rule_id in rows:
+            name = names.get(rule_id, "")
+            fixed, left = result.fixed[rule_id], counts_after[rule_id]
+            lines.append(f"  {rule_id:<7} {name:<{width}}  {fixed:>9}  {left:>5}")
     reasons = {
         (s.finding.sort_key(), s.finding.rule_id, s.reason): s
         for plan in result.plans
@@ -132,13 +140,12 @@ def summary(result: FixResult, request: FixRequest) -> str:
         lines.append("left for you:")
         for (_, rule_id, reason), item in sorted(reasons.items(), key=lambda kv: kv[0][0]):
             lines.append(f"  {rule_id} {item.finding.path}:{item.finding.line}: {reason}")
-    untouched = Counter(
-        f.rule_id
-        for f in (result.plans[0].attempted if result.plans else [])
-        if f not in {s.finding for s in reasons.values()}
-        and f not in {g for p in result.plans for g in p.fixed}
-        and f not in {e.findings[0] for p in result.plans for e in p.deferred if e.findings}
-    )
+    # Findings a fixer looked at and neither fixed, explained nor left for a next pass.
+    accounted = {s.finding for s in reasons.values()}
+    accounted |= {f for plan in result.plans for f in plan.fixed}
+    accounted |= {f for plan in result.plans for e in plan.deferred for f in e.findings}
+    attempted = result.plans[0].attempted if result.plans else []
+    untouched = Counter(f.rule_id for f in attempted if f not in accounted)
     if untouched:
         listed = ", ".join(f"{rule} ×{n}" for rule, n in sorted(untouched.items()))
         lines.append(f"not in a form the fixes handle: {listed}")
@@ -160,10 +167,17 @@ def summary(result: FixResult, request: FixRequest) -> str:
             )
         lines.append("--diff: nothing written")
         return "\n".join(lines) + "\n"
-    remaining = len(after.findings)
-    lines.append(f"remaining: {remaining} finding(s)")
+    lines.append(f"remaining: {len(after.findings)} finding(s){_by_rule(counts_after)}")
     lines.append(f"score: {_score(before)} → {_score(after)}")
     return "\n".join(lines) + "\n"
+
+
+def _by_rule(counts: Counter[str], most: int = 12) -> str:
+    if not counts:
+        return ""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    shown = ", ".join(f"{rule} ×{n}" for rule, n in ranked[:most])
+    return f": {shown}" + (", …" if len(ranked) > most else "")
 
 
 def _score(report: Report) -> str:

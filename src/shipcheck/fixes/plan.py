@@ -130,7 +130,12 @@ def plan_fixes(
             continue
         plan.attempted += findings
         fixer = fixers[findings[0].rule_id]
-        for item in fixer.func(ctx, sorted(findings, key=lambda f: f.sort_key())):
+        try:
+            items = list(fixer.func(ctx, sorted(findings, key=lambda f: f.sort_key())))
+        except Exception as exc:  # a fixer bug must not stop the other fixes
+            plan.problems.append(f"{path}: the {fixer.group} fix failed: {type(exc).__name__}")
+            continue
+        for item in items:
             if isinstance(item, Skipped):
                 plan.skipped.append(item)
             else:

@@ -39,7 +39,10 @@ def sarif_fixes(report: Report, uri: Callable[[str], str]) -> dict[str, list[dic
         if not source.exists:
             continue
         ctx = FixContext(source, report.root, None, rules, project=project)
-        edits = [e for e in fixer.func(ctx, [finding]) if isinstance(e, Edit)]
+        try:
+            edits = [e for e in fixer.func(ctx, [finding]) if isinstance(e, Edit)]
+        except Exception:  # a fixer bug costs this result its fix, not the report
+            continue
         if not edits or any(e.create or e.path != finding.path for e in edits):
             continue
         applied = apply_edits(source.text, edits)
