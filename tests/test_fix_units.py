@@ -263,3 +263,19 @@ def test_sarif_of_the_fixture_projects_with_fixes_validates():
                 region["startLine"],
                 region["startColumn"],
             )
+
+
+def test_rules_and_explain_show_the_fix():
+    from typer.testing import CliRunner
+
+    from shipcheck.cli import app
+
+    runner = CliRunner()
+    listing = json.loads(runner.invoke(app, ["rules", "--format", "json"]).output)
+    fixes = {r["id"]: r["fix"] for r in listing}
+    assert fixes["DKR010"] == "safe" and fixes["PY003"] == "unsafe" and fixes["DKR001"] == "none"
+    table = runner.invoke(app, ["rules"], env={"COLUMNS": "200"}).output
+    assert "Fix" in table.splitlines()[1] + table.splitlines()[2]
+    explained = runner.invoke(app, ["explain", "CI006"]).output
+    assert "Automatic fix: `shipcheck fix`: add `permissions: contents: read`" in explained
+    assert "Automatic fix: none" in runner.invoke(app, ["explain", "DKR001"]).output
