@@ -279,3 +279,37 @@ def test_rules_and_explain_show_the_fix():
     explained = runner.invoke(app, ["explain", "CI006"]).output
     assert "Automatic fix: `shipcheck fix`: add `permissions: contents: read`" in explained
     assert "Automatic fix: none" in runner.invoke(app, ["explain", "DKR001"]).output
+
+
+def test_lock_versions_count_only_packages_locked_once_from_the_index(tmp_path):
+    from shipcheck.fixes.requirements import locked_versions
+    from shipcheck.project import ProjectModel
+
+    uv_lock = """version = 1
+requires-python = ">=3.11"
+
+[[package]]
+name = "numpy"
+version = "1.26.4"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "numpy"
+version = "2.0.1"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "Flask"
+version = "3.0.3"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "internal-lib"
+version = "0.4.0"
+source = { git = "https://git.example.com/internal-lib?rev=main" }
+"""
+    write(tmp_path, {"uv.lock": uv_lock, "svc/requirements.txt": "flask\n"})
+    project = ProjectModel(root=tmp_path, files={"uv.lock": Kind.LOCKFILE})
+    # The lock at the root serves the service folder below it.
+    assert locked_versions(project, "svc/requirements.txt") == {"flask": "3.0.3"}
+    assert locked_versions(ProjectModel(root=tmp_path, files={}), "requirements.txt") is None
