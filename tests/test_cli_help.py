@@ -18,7 +18,7 @@ from terminal_support import pty_run
 from conftest import REPO
 
 TYPE_METAVAR = re.compile(r"<(bool|str|int|path|list|float|int range)[^>]*>|\[x>=")
-COMMANDS = ("scan", "baseline", "rules", "explain")
+COMMANDS = ("scan", "fix", "baseline", "rules", "explain")
 
 
 def run(*args: str, columns: int = 80):
@@ -78,7 +78,7 @@ def test_baseline_shares_the_scan_options(helps):
 def test_rules_in_a_pipe_are_plain_untruncated_rows():
     result = run("rules", columns=40)
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["id", "severity", "name", "checklist", "summary"]
+    assert lines[0].split() == ["id", "severity", "name", "checklist", "fix", "summary"]
     rules = load_builtin().rules
     assert len(lines) == len(rules) + 1  # one line per rule, whatever the width
     for rule, line in zip(sorted(rules, key=lambda r: r.id), sorted(lines[1:]), strict=True):

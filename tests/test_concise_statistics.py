@@ -58,7 +58,11 @@ def test_statistics_golden(report):
 def test_statistics_fixable_column_follows_the_rule(report):
     marked = StatisticsReporter(fixable=lambda rule: rule is not None and rule.id == "DKR020")
     rows = {line.split()[1]: line.split()[-1] for line in marked.render(report).splitlines()[1:-2]}
-    assert rows["DKR020"] == "yes" and rows["DKR001"] == "no"
+    assert rows["DKR020"] == "safe" and rows["DKR001"] == "no" and rows["PY003"] == "no"
+    default = StatisticsReporter().render(report).splitlines()[1:-2]
+    rows = {line.split()[1]: line.split()[-1] for line in default}
+    assert rows == {"DEP001": "unsafe", "DKR001": "no", "DKR020": "safe", "PY001": "no",
+                    "PY003": "unsafe"}  # fmt: skip
 
 
 def test_no_findings_gives_just_the_summary_and_gate(report):

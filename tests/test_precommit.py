@@ -37,10 +37,14 @@ def hooks() -> dict[str, dict]:
 
 def test_hook_definitions():
     defined = hooks()
-    assert set(defined) == {"shipcheck", "shipcheck-project"}
+    assert set(defined) == {"shipcheck", "shipcheck-project", "shipcheck-fix"}
     files = defined["shipcheck"]
     assert files["language"] == "python" and files["entry"] == "shipcheck scan --format concise"
     assert files["pass_filenames"] is True and files["require_serial"] is True
+    fixer = defined["shipcheck-fix"]
+    assert fixer["entry"] == "shipcheck fix --exit-non-zero-on-fix"
+    assert fixer["pass_filenames"] is True and fixer["types"] == files["types"]
+    assert "stages" not in fixer, "runs at commit time, where its user listed it"
     project = defined["shipcheck-project"]
     assert project["pass_filenames"] is False and project["always_run"] is True
     assert set(project["stages"]) == {"pre-push", "manual"}
@@ -139,6 +143,7 @@ def test_hooks_block_a_high_finding_and_pass_a_clean_file(tmp_path):
     config = (
         f"repos:\n  - repo: {source}\n    rev: {sha}\n    hooks:\n"
         "      - id: shipcheck\n      - id: shipcheck-project\n"
+        "      - id: shipcheck-fix\n        stages: [manual]\n"
     )
     write(project, {".pre-commit-config.yaml": config})
     git(project, "add", ".pre-commit-config.yaml")
@@ -160,6 +165,29 @@ def test_hooks_block_a_high_finding_and_pass_a_clean_file(tmp_path):
         "shipcheck" in passed.stdout + passed.stderr and "Passed" in passed.stdout + passed.stderr
     )
     assert git(project, "rev-parse", "HEAD") != head
+
+    # The fixing hook (same environment, so no new install): it rewrites the staged file
+    # and fails, as fixers do; a second run finds nothing left to change and passes.
+    write(
+        project,
+        {
+            "Dockerfile": DOCKERFILE_USER.replace(
+                'CMD ["gunicorn", "app:app"]', "CMD gunicorn app:app"
+            )
+        },
+    )
+    git(project, "add", "Dockerfile")
+    fixing = _pre_commit(
+        project, home, "run", "shipcheck-fix", "--hook-stage", "manual", "--files", "Dockerfile"
+    )
+    assert fixing.returncode == 1, fixing.stdout + fixing.stderr
+    assert "files were modified by this hook" in fixing.stdout
+    fixed = (project / "Dockerfile").read_text(encoding="utf-8")
+    assert 'CMD ["gunicorn", "app:app"]' in fixed and "ENV PYTHONUNBUFFERED=1" in fixed
+    again = _pre_commit(
+        project, home, "run", "shipcheck-fix", "--hook-stage", "manual", "--files", "Dockerfile"
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
 
     whole = _pre_commit(
         project, home, "run", "shipcheck-project", "--hook-stage", "manual", "--all-files",

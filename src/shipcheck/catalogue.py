@@ -21,7 +21,10 @@ RULE_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 RULE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 REQUIRED = ("id", "name", "checklist", "severity", "detector", "message", "summary",
             "rationale", "remediation", "example", "references")  # fmt: skip
-OPTIONAL = ("params", "default", "since", "tags", "precision")
+OPTIONAL = ("params", "default", "since", "tags", "precision", "fix")
+# How `shipcheck fix` treats a rule's findings: `safe` fixes are applied by default, `unsafe`
+# ones change behaviour and need --unsafe-fixes, `none` means no automatic fix.
+FIX_KINDS = ("safe", "unsafe", "none")
 FIELDS = frozenset(REQUIRED + OPTIONAL)
 
 
@@ -51,6 +54,7 @@ class Rule:
     since: str = ""
     tags: tuple[str, ...] = ()
     precision: str = "high"
+    fix: str = "none"  # safe | unsafe | none (see FIX_KINDS)
     source: str = ""  # rule file
     origin: str = "builtin"  # builtin | pack:<PREFIX> | user
     # True when the user configured this rule's severity: it then beats a detector's own
@@ -132,6 +136,12 @@ def parse_rule(raw: Any, source: str, checklist: Checklist, origin: str) -> Rule
     default = raw.get("default", True)
     if not isinstance(default, bool):
         raise _fail(source, rule_id, "`default` must be true or false")
+    fix = raw.get("fix", "none")
+    if fix not in FIX_KINDS:
+        raise _fail(source, rule_id, f"`fix` must be one of {', '.join(FIX_KINDS)}")
+    if fix != "none" and origin != "builtin":
+        # Fixers are code registered by rule id inside shipcheck; a YAML rule cannot bring one.
+        raise _fail(source, rule_id, "only built-in rules have automatic fixes (`fix: none`)")
     return Rule(
         id=raw["id"],
         name=raw["name"],
@@ -151,6 +161,7 @@ def parse_rule(raw: Any, source: str, checklist: Checklist, origin: str) -> Rule
         since=str(raw.get("since", "")),
         tags=tuple(str(t) for t in raw.get("tags") or ()),
         precision=str(raw.get("precision", "high")),
+        fix=fix,
         source=source,
         origin=origin,
     )

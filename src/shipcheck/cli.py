@@ -17,6 +17,7 @@ import typer
 from shipcheck import __version__
 from shipcheck.cli_options import (
     OUTPUT,
+    SCOPE,
     Baseline,
     ConfigFile,
     Diff,
@@ -34,6 +35,7 @@ from shipcheck.cli_options import (
     Quiet,
     Select,
     scan_options,
+    split_values,
 )
 from shipcheck.clihelp import MAX_HELP_WIDTH, SectionedCommand
 from shipcheck.config import ConfigError
@@ -438,6 +440,74 @@ def write_baseline(
     )
 
 
+FIX_EXAMPLE = """\b
+Examples:
+  shipcheck fix --diff            what the safe fixes would change
+  shipcheck fix --unsafe-fixes    also fixes that change behaviour"""
+
+
+@app.command(
+    "fix",
+    cls=SectionedCommand,
+    epilog=FIX_EXAMPLE,
+    short_help="Apply the automatic fixes, scan again, show what is left.",
+)
+def fix(
+    paths: Paths = None,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            rich_help_panel=OUTPUT,
+            help="Print a unified diff of the fixes; write nothing.",
+        ),
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-fixes",
+            rich_help_panel=SCOPE,
+            help="Also apply fixes that change behaviour (review them).",
+        ),
+    ] = False,
+    exit_non_zero_on_fix: Annotated[
+        bool,
+        typer.Option(
+            "--exit-non-zero-on-fix",
+            rich_help_panel=OUTPUT,
+            help="Exit 1 when files were (or, with --diff, would be) changed (pre-commit).",
+        ),
+    ] = False,
+    select: Select = None,
+    extend_select: ExtendSelect = None,
+    ignore: Ignore = None,
+    config: ConfigFile = None,
+    isolated: Isolated = False,
+    jobs: Jobs = None,
+    offline: Offline = False,
+) -> None:
+    """Apply the safe fixes of the findings in place, scan again, and say what changed
+    (suppressed findings are not fixed)."""
+    from shipcheck.fixes.command import FixRequest, main
+
+    targets = list(paths or [Path(".")])
+    if any(str(t) == "-" for t in targets):
+        raise _fail("PATHS: `shipcheck fix` works on files, not standard input")
+    request = FixRequest(
+        targets=targets,
+        select=split_values(select),
+        extend_select=split_values(extend_select),
+        ignore=split_values(ignore),
+        config_file=config,
+        isolated=isolated,
+        offline=offline,
+        jobs=jobs,
+        diff=diff,
+        unsafe=unsafe_fixes,
+    )
+    raise typer.Exit(main(request, exit_non_zero_on_fix=exit_non_zero_on_fix))
+
+
 def _catalogue():  # type: ignore[no-untyped-def]
     from shipcheck import config as config_mod
     from shipcheck.engine import UsageError, load_catalogue
@@ -490,6 +560,7 @@ def list_rules(
                 "severity": r.severity.value,
                 "default": r.default,
                 "detector": r.detector,
+                "fix": r.fix,
                 "summary": r.summary,
                 "origin": r.origin,
             }

@@ -4,6 +4,7 @@ that name the key and the file (exit code 2)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "rules", "require-packs",
     "severity", "per-file-ignores", "fail-on", "min-score", "require-suppression-reason",
     "offline", "max-file-size", "params", "file-timeout", "max-yaml-nodes", "max-yaml-depth",
+    "fix",
 )  # fmt: skip
 FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "info", "never")
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
@@ -59,6 +61,8 @@ class Config:
     # Why the project's own configuration could not be read (the scan then uses defaults).
     problems: list[str] = field(default_factory=list)
     origins: dict[str, str] = field(default_factory=dict)  # key → where its value came from
+    # `[tool.shipcheck.fix]`: settings of `shipcheck fix` (see shipcheck.fixes.context).
+    fix_http_timeout: int | float = 10
 
     @property
     def excludes(self) -> list[str]:
@@ -132,6 +136,8 @@ def _apply(config: Config, table: dict[str, Any], where: str) -> None:
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
                 raise ConfigError(f"{at(where, key)} must be a number of seconds (0: none)")
             config.file_timeout = float(value)
+        elif key == "fix":
+            _apply_fix(config, value, where)
         elif key == "params":
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise ConfigError(f"{at(where, key)} must be a table of RULE = {{param = value}}")
@@ -139,6 +145,21 @@ def _apply(config: Config, table: dict[str, Any], where: str) -> None:
         else:
             hint = did_you_mean(key, KEYS, quote="`")
             raise ConfigError(f"{where}: unknown key `{key}` in shipcheck configuration{hint}")
+
+
+def _apply_fix(config: Config, table: Any, where: str) -> None:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: `fix` must be a table")
+    for key, value in table.items():
+        if key == "http-timeout":
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not math.isfinite(value) or value <= 0:
+                raise ConfigError(
+                    f"{where}: `fix.http-timeout` must be a positive number (seconds)"
+                )
+            config.fix_http_timeout = value
+        else:
+            raise ConfigError(f"{where}: unknown key `fix.{key}` in shipcheck configuration")
 
 
 def find_root(start: Path) -> Path:

@@ -183,6 +183,21 @@ def resolve_root(options: ScanOptions) -> tuple[Path, list[Path], bool]:
 
 def scan(options: ScanOptions) -> Report:
     """Run a whole scan and return its report. Raises :class:`UsageError` or ``ConfigError``."""
+    return run(options).report
+
+
+@dataclass
+class ScanOutcome:
+    """A scan's report plus what `shipcheck fix` needs beyond it: the project model and the
+    digest of every file as it was read."""
+
+    report: Report
+    project: ProjectModel
+    digests: dict[str, str]
+
+
+def run(options: ScanOptions) -> ScanOutcome:
+    """:func:`scan`, keeping the project model and the file digests."""
     today = options.today or dt.date.today()
     if options.stdin_text is not None:
         root, targets, explicit_files = Path.cwd(), [], True
@@ -292,7 +307,7 @@ def scan(options: ScanOptions) -> Report:
     scores = scoring.score(
         loaded.catalogue.checklist, rules, statuses, active, skipped=project.skipped
     )
-    return build_report(
+    report = build_report(
         root=root,
         rules=rules,
         findings=active,
@@ -309,6 +324,7 @@ def scan(options: ScanOptions) -> Report:
         # Explicit files (pre-commit): findings and the gate only, no scores of a part.
         partial=reported is not None,
     )
+    return ScanOutcome(report, project, {r.path: r.digest for r in results if r.digest})
 
 
 def _merge_refs(

@@ -3,6 +3,7 @@ or a worker). Never raises for anything a file contains: problems become diagnos
 
 from __future__ import annotations
 
+import hashlib
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ class FileResult:
     facts: list[Fact] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
+    digest: str = ""  # sha256 of the bytes read (`shipcheck fix` refuses files changed since)
 
 
 @dataclass
@@ -161,6 +163,7 @@ def process_file(ref: Any) -> FileResult:
         result.diagnostics.append(Diagnostic(ref.path, f"not readable: {exc.strerror or exc}"))
         result.kind = None
         return result
+    result.digest = hashlib.sha256(data).hexdigest()
     if b"\x00" in data[:8192]:
         result.diagnostics.append(Diagnostic(ref.path, "binary file, skipped"))
         result.kind = None

@@ -11,6 +11,23 @@ from collections.abc import Iterable
 from shipcheck.catalogue import Rule
 from shipcheck.checklist import Checklist, load_checklist
 
+FIX_LABELS = {
+    "safe": "`shipcheck fix`",
+    "unsafe": "`shipcheck fix --unsafe-fixes` (changes behaviour)",
+    "none": "none",
+}
+
+
+def fix_text(rule: Rule) -> str:
+    """How `shipcheck fix` treats the rule, with what its fix does."""
+    label = FIX_LABELS.get(rule.fix, rule.fix)
+    if rule.fix == "none":
+        return label
+    from shipcheck.fixes import registry
+
+    fixer = registry.get(rule.id)
+    return f"{label}: {fixer.description}" if fixer is not None else label
+
 
 def explain_text(rule: Rule) -> str:
     """Everything about one rule, as Markdown-flavoured plain text."""
@@ -22,6 +39,7 @@ def explain_text(rule: Rule) -> str:
         f"{rule.summary}\n\n"
         f"Why: {rule.rationale}\n\n"
         f"Fix: {rule.remediation}\n\n"
+        f"Automatic fix: {fix_text(rule)}\n\n"
         f"Bad:\n{_indent(rule.example_bad)}\n\n"
         f"Good:\n{_indent(rule.example_good)}\n\n"
         f"References:\n{refs}\n"
@@ -36,10 +54,12 @@ def _indent(text: str) -> str:
 def rule_markdown(rule: Rule) -> str:
     """One rule's section (also SARIF ``help.markdown``)."""
     refs = ", ".join(f"[{r}]({r})" if r.startswith("http") else r for r in rule.references)
+    automatic = f"**Automatic fix:** {fix_text(rule)}\n\n" if rule.fix != "none" else ""
     return (
         f"{rule.summary}\n\n"
         f"**Why:** {rule.rationale}\n\n"
         f"**Fix:** {rule.remediation}\n\n"
+        f"{automatic}"
         f"Bad:\n\n```\n{rule.example_bad.rstrip()}\n```\n\n"
         f"Good:\n\n```\n{rule.example_good.rstrip()}\n```\n\n"
         f"References: {refs}\n"
@@ -56,13 +76,13 @@ def rules_markdown(rules: Iterable[Rule], checklist: Checklist | None = None) ->
         "Generated from the catalogue in `rules/` by `python -m shipcheck.ruledocs`;"
         " do not edit by hand.",
         "",
-        "| ID | Name | Severity | Checklist item | Default |",
-        "| --- | --- | --- | --- | --- |",
+        "| ID | Name | Severity | Checklist item | Default | Fix |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for rule in rules:
         out.append(
             f"| [{rule.id}](#{rule.id.lower()}-{rule.name}) | {rule.name} | {rule.severity.value}"
-            f" | `{rule.checklist}` | {'on' if rule.default else 'off'} |"
+            f" | `{rule.checklist}` | {'on' if rule.default else 'off'} | {rule.fix} |"
         )
     for area, title in checklist.areas.items():
         members = [r for r in rules if r.area == area]

@@ -17,12 +17,19 @@ from rich.text import Text
 from shipcheck.catalogue import Rule
 from shipcheck.reporters.terminal import SEVERITY_STYLE
 
-COLUMNS = ("id", "severity", "name", "checklist", "summary")
+COLUMNS = ("id", "severity", "name", "checklist", "fix", "summary")
+
+
+def _fix(rule: Rule) -> str:
+    """The rule's automatic fix (`shipcheck fix`): safe, unsafe or -."""
+    return "-" if rule.fix == "none" else rule.fix
 
 
 def plain_rows(rules: Sequence[Rule]) -> str:
-    """One line per rule: id, severity, name, checklist key, summary."""
-    rows = [COLUMNS] + [(r.id, r.severity.value, r.name, r.checklist, r.summary) for r in rules]
+    """One line per rule: id, severity, name, checklist key, fix, summary."""
+    rows = [COLUMNS] + [
+        (r.id, r.severity.value, r.name, r.checklist, _fix(r), r.summary) for r in rules
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS) - 1)]
     lines = [
         "  ".join([*(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)), row[-1]])
@@ -50,6 +57,8 @@ def terminal_rows(rules: Sequence[Rule], color: bool, width: int) -> str:
     for rule in rules:
         head = Text(rule.name, style="bold")
         head.append(f"  {rule.checklist}", style="dim")
+        if rule.fix != "none":
+            head.append(f"  fix: {rule.fix}", style="green")
         grid.add_row(
             Text(rule.id, style="magenta"),
             Text(rule.severity.value, style=SEVERITY_STYLE[rule.severity]),

@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from shipcheck.fixes import fix_command
 from shipcheck.models.findings import Finding, Severity
 from shipcheck.report import Report
 from shipcheck.reporters.base import Reporter
@@ -166,6 +167,7 @@ def _finding(
         ),
         "message": finding.message,
         "remediation": finding.remediation,
+        "fix_command": fix_command(report, finding) or "",
         "snippet": [
             {"number": line.number, "text": line.text, "marked": line.marked}
             for line in (snippet.lines if snippet else ())

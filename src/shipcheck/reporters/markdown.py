@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from shipcheck.fixes import fix_command, fixable_sentence
 from shipcheck.models.findings import Finding
 from shipcheck.report import Report
 from shipcheck.reporters.base import Reporter
@@ -124,6 +125,9 @@ class MarkdownReporter(Reporter):
             f"{len(report.findings)} open finding(s): {summary} · {len(report.suppressed)} "
             f"suppressed · {report.files_scanned} files scanned",
         ]
+        fixable = fixable_sentence(report)
+        if fixable:
+            lines += ["", f"🔧 {fixable}"]
         scope = []
         if report.baselined is not None:
             scope.append(f"{report.baselined} finding(s) accepted by the baseline are not shown")
@@ -206,9 +210,12 @@ class MarkdownReporter(Reporter):
         used = 0
         shown = 0
         for f in sorted(report.findings, key=lambda f: (-f.severity.rank, f.sort_key())):
+            command = fix_command(report, f)
+            automatic = f" (run `{command}`)" if command else ""
             entry = (
                 f"- **{f.severity.value}** {f.rule_id} {cell(f.rule_name)} at "
                 f"{self._link(f, paths)}: {cell(f.message)}<br>Fix: {cell(f.remediation)}"
+                f"{automatic}"
             )
             if used + len(entry) > budget - 500:
                 break

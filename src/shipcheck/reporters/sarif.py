@@ -90,6 +90,12 @@ class SarifReporter(Reporter):
             findings.sort(key=lambda f: f.sort_key())
         hashes = _LineHashes(source, findings)
         results = [_result(f, index, paths, source, hashes) for f in findings]
+        from shipcheck.fixes.sarif import sarif_fixes
+
+        fixes = sarif_fixes(report, paths.uri)
+        for finding, result in zip(findings, results, strict=True):
+            if finding.suppressed is None and finding.fingerprint in fixes:
+                result["fixes"] = fixes[finding.fingerprint]
         ranked = sorted(
             range(len(findings)),
             key=lambda i: (findings[i].suppressed is not None, -findings[i].severity.rank, i),

@@ -16,7 +16,7 @@ HEADER = ("count", "id", "name", "severity", "fixable")
 
 def rule_is_fixable(rule: Rule | None) -> bool:
     """Whether ``shipcheck fix`` can fix this rule's findings (a rule declares it)."""
-    return bool(getattr(rule, "fixable", False))
+    return rule is not None and rule.fix != "none"
 
 
 class StatisticsReporter(Reporter):
@@ -42,7 +42,8 @@ class StatisticsReporter(Reporter):
                 (f.severity for f in report.findings if f.rule_id == rule_id),
                 key=lambda s: s.rank,
             )
-            fixable = "yes" if self.fixable(rule) else "no"
+            # How `shipcheck fix` fixes it: safe (by default), unsafe (--unsafe-fixes), no.
+            fixable = rule.fix if rule is not None and self.fixable(rule) else "no"
             rows.append((str(count), rule_id, finding.rule_name, worst.value, fixable))
         return rows
 

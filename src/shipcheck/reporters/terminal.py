@@ -17,6 +17,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from shipcheck.fixes import COMMANDS, fix_command, fixable_sentence
 from shipcheck.models.findings import Finding, Severity
 from shipcheck.report import Report
 from shipcheck.reporters.base import Reporter
@@ -114,7 +115,7 @@ class TerminalReporter(Reporter):
                 style="dim",
             )
             for finding in by_area[area]:
-                console.print(finding_block(finding))
+                console.print(finding_block(finding, fix_command(report, finding)))
 
     def _checklist(self, console: Console, report: Report) -> None:
         scores = report.scores
@@ -223,12 +224,15 @@ class TerminalReporter(Reporter):
             console.print(line)
 
 
-def finding_block(finding: Finding) -> RenderableType:
-    """One finding: severity in its own column; location, message and fix wrap beside it."""
+def finding_block(finding: Finding, command: str | None = None) -> RenderableType:
+    """One finding: severity in its own column; location, message and fix wrap beside it.
+    ``command`` is the `shipcheck fix` command that fixes it, if any."""
     head = Text()
     position = f":{finding.line}:{finding.column}" if finding.line > 0 else ""
     head.append(f"{finding.path}{position}", "bold")
     head.append(f"  {finding.rule_id} {finding.rule_name}", "magenta")
+    if command:
+        head.append("  [fix]" if command == COMMANDS["safe"] else "  [unsafe fix]", "green")
     fix = _grid(2, gap=1)
     fix.add_row(Text("fix:", style="dim"), Text(finding.remediation, style="dim"))
     grid = Table.grid(padding=(0, 0))
@@ -247,6 +251,9 @@ def footer_lines(report: Report) -> list[Text]:
     summary = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n) or "no findings"
     total, suppressed = len(report.findings), len(report.suppressed)
     lines = [Text(f"{total} open finding(s): {summary}; {suppressed} suppressed.")]
+    fixable = fixable_sentence(report)
+    if fixable:
+        lines.append(Text(f"Fixable ([fix], [unsafe fix]): {fixable}"))
     if report.partial:
         lines.append(
             Text(
