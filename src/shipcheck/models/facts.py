@@ -113,11 +113,11 @@ class GunicornConfig(Fact):
 @dataclass(frozen=True, kw_only=True)
 class OrmModel(Fact):
     """The first concrete ORM model class of a module: ``orm`` is ``django`` or
-    ``sqlalchemy``; ``app`` is the Django app folder ('' at the root)."""
+    ``sqlalchemy``; ``app`` is the Django app folder ('' at the root, None for SQLAlchemy)."""
 
     orm: str
     model: str
-    app: str = ""
+    app: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -170,7 +170,10 @@ class Shape:
     def framework_code(self, folder: str) -> list[WebApp | Framework]:
         """Web application objects (:class:`WebApp`) or framework imports
         (:class:`Framework`) in production code in or below ``folder``."""
-        facts = [*self.project.facts_of(WebApp), *self.project.facts_of(Framework)]
+        facts: list[WebApp | Framework] = [
+            *self.project.facts_of(WebApp),
+            *self.project.facts_of(Framework),
+        ]
         return [
             f for f in facts if within(posixpath.dirname(f.path), folder) and not ignored(f.path)
         ]

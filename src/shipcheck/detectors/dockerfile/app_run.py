@@ -239,15 +239,15 @@ def app_run_entrypoint(project: ProjectModel, params: None) -> Iterator[Hit]:
                     yield _hit(path, where, module, runs[module], label)
                     break
     for build in project.facts_of(ComposeBuild):
-        image = images.get(build.dockerfile)
+        built = images.get(build.dockerfile)
         command = build.command
-        if image is None or command is None:
+        if built is None or command is None:
             continue
         commands = unwrap(list(command)) if isinstance(command, tuple) else split_commands(command)
-        workdir = build.working_dir or image.workdir
+        workdir = build.working_dir or built.workdir
         for program in python_targets(commands):
             module = _resolve(
-                program.script, program.module, workdir, image.copies, build.context, runs
+                program.script, program.module, workdir, built.copies, build.context, runs
             )
             if module:
                 where = _Where(build.command_line or build.line, build.command_column or 1)

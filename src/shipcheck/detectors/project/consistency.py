@@ -107,31 +107,31 @@ def probe_path_not_served(project: ProjectModel, params: None) -> Iterator[Hit]:
                 },
                 context=f"{runner.label} {probe.kind} {path}",
             )
-    for runner in compose_runners(project):
-        check = runner.fact.healthcheck
-        if not runner.runs_server or runner.unix_socket or check is None:
+    for service in compose_runners(project):
+        check = service.fact.healthcheck
+        if not service.runs_server or service.unix_socket or check is None:
             continue
-        table = tables.get(runner.scope)
+        table = tables.get(service.scope)
         if not table.complete:
             continue
         for port, path in _health_urls(check.text):
-            if runner.server and port != runner.server.port:
+            if service.server and port != service.server.port:
                 continue
             if table.lookup(path) != "missing":
                 continue
             yield Hit(
-                path=runner.path,
+                path=service.path,
                 line=check.line,
                 column=check.column,
                 end_column=check.end_column,
                 fields={
-                    "check": f"The healthcheck of {runner.label}",
+                    "check": f"The healthcheck of {service.label}",
                     "path": path,
                     "framework": framework_label(table.frameworks),
                     "table": table.describe(),
                 },
                 severity=Severity.MEDIUM,
-                context=f"{runner.label} healthcheck {path}",
+                context=f"{service.label} healthcheck {path}",
             )
 
 
@@ -233,7 +233,9 @@ def _compose_ports(runner: Runner[ComposeRuntime]) -> Iterator[Hit]:
             f"{runner.label} ports {targets} bind {server.port}",
         )
     check = runner.fact.healthcheck
-    for port, _path in _health_urls(check.text) if check else []:
+    if check is None:
+        return
+    for port, _path in _health_urls(check.text):
         if port != server.port:
             yield _bind_mismatch(
                 runner,

@@ -57,7 +57,7 @@ def models_without_migrations(project: ProjectModel, params: None) -> Iterator[H
     if django and not project.facts_of(DjangoMigrationModules):
         reported: set[str] = set()
         for fact in django:
-            app = fact.app
+            app = fact.app or ""
             if app in reported:
                 continue
             prefix = f"{app}/migrations/" if app else "migrations/"
