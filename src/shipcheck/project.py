@@ -24,7 +24,7 @@ class ProjectModel:
 
     root: Path
     files: dict[str, Kind]
-    facts: list[Fact] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)  # fixed once built: facts_of reads an index
     complete: bool = True
     offline: bool = False  # --offline: detectors must not open network connections
     skipped: dict[str, str] = field(default_factory=dict)  # rule id → why it was skipped

@@ -2,7 +2,7 @@
 
 A command line alone cannot tell: ``python app.py`` is fine when ``app.py`` runs gunicorn
 or a worker loop. The Python file pass records which modules call ``app.run()`` (or
-``uvicorn.run(..., reload=True)``) when run as a script (``python-main-run`` facts); the
+``uvicorn.run(..., reload=True)``) when run as a script (:class:`PythonMainRun` facts); the
 project pass follows the image's, Compose service's or Procfile process's command to the
 module it runs — through the Dockerfile's ``WORKDIR`` and ``COPY`` instructions — and
 reports the command.

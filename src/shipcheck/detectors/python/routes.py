@@ -1,14 +1,15 @@
 """Route facts: what URL paths a module declares, for the project pass to join into the
 application's route table.
 
-One ``py-routes`` fact per module that declares routing, holding only what this module can
-know on its own: route owners (``Flask()``, ``Blueprint(url_prefix=)``, ``FastAPI()``,
-``APIRouter(prefix=)``, ``Starlette(routes=)``), routes attached to an owner (decorators,
-``add_url_rule``, ``add_api_route``, Starlette ``Route``/``Mount``), includes of one owner in
-another (``register_blueprint``, ``include_router``, ``mount``), Django ``urlpatterns``, and
-the names the module imports (to follow ``from .routes import api`` across modules).
-Anything this module cannot pin down (a path computed at run time, an owner passed in as an
-argument) is recorded as such, so the project pass knows when its table is incomplete.
+One :class:`~shipcheck.models.facts.PyRoutes` fact per module that declares routing, holding
+only what this module can know on its own: route owners (``Flask()``,
+``Blueprint(url_prefix=)``, ``FastAPI()``, ``APIRouter(prefix=)``, ``Starlette(routes=)``),
+routes attached to an owner (decorators, ``add_url_rule``, ``add_api_route``, Starlette
+``Route``/``Mount``), includes of one owner in another (``register_blueprint``,
+``include_router``, ``mount``), Django ``urlpatterns``, and the names the module imports (to
+follow ``from .routes import api`` across modules). Anything this module cannot pin down (a
+path computed at run time, an owner passed in as an argument) is recorded as such, so the
+project pass knows when its table is incomplete.
 """
 
 from __future__ import annotations
