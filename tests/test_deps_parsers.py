@@ -7,6 +7,8 @@ import json
 import pytest
 
 from shipcheck.detectors.deps.facts import (
+    DependencyManifest,
+    Lockfile,
     TomlLines,
     declared_in_pipfile,
     declared_in_pyproject,
@@ -17,6 +19,7 @@ from shipcheck.detectors.deps.facts import (
     toml_dependency_facts,
 )
 from shipcheck.models.artifacts import Kind
+from shipcheck.models.facts import Dependency
 from shipcheck.parsers import ParseError, parse
 from shipcheck.parsers.requirements import guess_name
 from shipcheck.parsers.requirements import parse as parse_requirements
@@ -178,19 +181,19 @@ def test_requirement_facts_and_manifest():
         b"-e git+https://github.com/acme/a.git@main#egg=audit\n-e .\n",
     )
     facts = list(requirement_facts(doc))
-    deps = [f for f in facts if f.type == "dependency"]
-    assert [(f.data["name"], f.data["pinned"], f.data["version"]) for f in deps] == [
+    deps = [f for f in facts if isinstance(f, Dependency)]
+    assert [(f.name, f.pinned, f.version) for f in deps] == [
         ("flask", True, "3.0.3"),
         ("redis", False, None),
         ("audit", False, None),
     ]
-    assert deps[0].data["display"] == "Flask"
-    (manifest,) = [f for f in facts if f.type == "dependency-manifest"]
-    assert manifest.data["dir"] == ""  # requirements/ speaks for the folder above
-    assert manifest.data["includes"] == ["requirements/base.txt"]
-    assert manifest.data["constraints"] == ["constraints.txt"]
-    assert manifest.data["ranged"] == ["redis", "audit"]
-    assert manifest.data["pinned"] == ["flask"]
+    assert deps[0].display == "Flask"
+    (manifest,) = [f for f in facts if isinstance(f, DependencyManifest)]
+    assert manifest.dir == ""  # requirements/ speaks for the folder above
+    assert manifest.includes == ("requirements/base.txt",)
+    assert manifest.constraints == ("constraints.txt",)
+    assert manifest.ranged == ("redis", "audit")
+    assert manifest.pinned == ("flask",)
 
 
 def test_dev_files_are_recognised_word_by_word():
@@ -273,11 +276,14 @@ def test_declared_in_pyproject_covers_every_table():
 
 def test_pyproject_manifest_summary():
     doc = parse_pyproject("svc/pyproject.toml", PYPROJECT.encode())
-    (manifest,) = [f for f in toml_dependency_facts(doc) if f.type == "dependency-manifest"]
-    data = manifest.data
-    assert (data["name"], data["build_system"], data["distribution"]) == ("catalog-api", True, True)
-    assert data["dir"] == "svc" and manifest.line == 8
-    assert "gunicorn" in data["pinned"] and "flask" in data["ranged"]
+    (manifest,) = [f for f in toml_dependency_facts(doc) if isinstance(f, DependencyManifest)]
+    assert (manifest.name, manifest.build_system, manifest.distribution) == (
+        "catalog-api",
+        True,
+        True,
+    )
+    assert manifest.dir == "svc" and manifest.line == 8
+    assert "gunicorn" in manifest.pinned and "flask" in manifest.ranged
 
 
 @pytest.mark.parametrize(
@@ -455,8 +461,8 @@ def test_pipfile_lock_sections_and_lines():
 def test_odd_lock_shapes_do_not_crash(name, data):
     doc = parse_lockfile(name, data)
     facts = list(lock_facts(doc))
-    (summary,) = [f for f in facts if f.type == "lockfile"]
-    assert summary.data["tool"] in {"uv", "poetry", "pylock", "pipenv"}
+    (summary,) = [f for f in facts if isinstance(f, Lockfile)]
+    assert summary.tool in {"uv", "poetry", "pylock", "pipenv"}
 
 
 def test_invalid_lock_files_are_parse_errors():

@@ -14,6 +14,7 @@ from shipcheck.detectors import registry
 from shipcheck.detectors.dockerfile import eol
 from shipcheck.detectors.dockerfile.app_run import context_paths
 from shipcheck.detectors.dockerfile.dockerignore import excluded
+from shipcheck.detectors.dockerfile.image_facts import ContextCopy
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Severity
 from shipcheck.packs import load_builtin
@@ -156,10 +157,10 @@ def test_root_user_still_fires_on_a_file_list(tmp_path):
 
 def test_context_paths_follow_copy_semantics():
     copies = [
-        {"sources": ["."], "dest": "/app", "folder": True},
-        {"sources": ["src"], "dest": "/opt/hooks", "folder": False},
-        {"sources": ["tools/run.py"], "dest": "/usr/local/bin/", "folder": True},
-        {"sources": ["serve.py"], "dest": "/srv/main.py", "folder": False},
+        ContextCopy(sources=(".",), dest="/app", folder=True),
+        ContextCopy(sources=("src",), dest="/opt/hooks", folder=False),
+        ContextCopy(sources=("tools/run.py",), dest="/usr/local/bin/", folder=True),
+        ContextCopy(sources=("serve.py",), dest="/srv/main.py", folder=False),
     ]
     assert context_paths("/app/shop/app.py", copies) == ["shop/app.py"]
     assert "src/main.py" in context_paths("/opt/hooks/main.py", copies)

@@ -9,6 +9,7 @@ import pytest
 
 from shipcheck.detectors.ops import facts, logs
 from shipcheck.models.artifacts import Kind
+from shipcheck.models.facts import WebApp
 from shipcheck.parsers import parse
 
 from conftest import run_scan
@@ -82,9 +83,9 @@ def test_web_app_fact_only_for_module_level_or_factories():
         app = Flask(__name__)
         return app
     """
-    assert [f.type for f in facts.observability_facts(_doc(internal, "srv/basehttp.py"))] == []
+    assert list(facts.observability_facts(_doc(internal, "srv/basehttp.py"))) == []
     found = list(facts.observability_facts(_doc(factory, "shop/__init__.py")))
-    assert [(f.type, f.data["framework"]) for f in found] == [("web-app", "flask")]
+    assert [(type(f), f.framework) for f in found] == [(WebApp, "flask")]
 
 
 def _gitignore_findings(root: Path) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -51,6 +52,32 @@ def test_third_party_pack_through_the_cli(project):
     )
     assert result.returncode == 0, result.stderr
     assert '"rule_id": "ACME001"' in result.stdout
+
+
+def test_pack_fact_types_cross_worker_processes(tmp_path, monkeypatch):
+    """A pack's own fact class (``ImageOwner`` in the example pack) is produced in worker
+    processes and read, typed, by the pack's project rule (ACME002)."""
+    for service in ("api", "worker"):
+        (tmp_path / service).mkdir()
+        (tmp_path / service / "Dockerfile").write_text(DOCKERFILE)
+    env = {**os.environ, "PYTHONPATH": str(PACKS)}
+    result = subprocess.run(
+        [sys.executable, "-m", "shipcheck", "scan", str(tmp_path), "-f", "json",
+         "--jobs", "2", "--select", "ACME002", "--fail-on", "never"],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    findings = [(f["path"], f["line"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+    message = "None of the project's 2 image(s) names an owner (`org.opencontainers.image.authors`)"
+    assert findings == [("api/Dockerfile", 1, message)]
+    # One owner label anywhere in the project is enough.
+    (tmp_path / "worker" / "Dockerfile").write_text(
+        DOCKERFILE + "LABEL org.opencontainers.image.authors=jobs@acme.example\n"
+    )
+    monkeypatch.syspath_prepend(str(PACKS))
+    report = run_scan(tmp_path, select=["ACME002"], fail_on="never")
+    assert "ACME002" in {r.id for r in report.rules}
+    assert not [f for f in report.findings if f.rule_id == "ACME002"]
 
 
 def test_required_pack_missing_is_a_usage_error(project):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from shipcheck.git import GitRepo
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.facts import Fact
 
 _READ_LIMIT = 256 * 1024
+F = TypeVar("F", bound=Fact)
 
 
 @dataclass
@@ -23,17 +24,26 @@ class ProjectModel:
 
     root: Path
     files: dict[str, Kind]
-    facts: list[Fact] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)  # fixed once built: facts_of reads an index
     complete: bool = True
     offline: bool = False  # --offline: detectors must not open network connections
     skipped: dict[str, str] = field(default_factory=dict)  # rule id → why it was skipped
     # Derived views several project rules share (e.g. the dependency shape), built once.
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
     _git: GitRepo | None = field(default=None, repr=False)
+    # Facts by class (and by each Fact base class), indexed once when the model is built.
+    _by_type: dict[type[Fact], list[Fact]] = field(init=False, repr=False, compare=False)
 
-    def facts_of(self, fact_type: str) -> list[Fact]:
-        """Facts of one type, in path/line order."""
-        return [f for f in self.facts if f.type == fact_type]
+    def __post_init__(self) -> None:
+        self._by_type = {}
+        for fact in self.facts:
+            for cls in type(fact).__mro__:
+                if isinstance(cls, type) and issubclass(cls, Fact):
+                    self._by_type.setdefault(cls, []).append(fact)
+
+    def facts_of(self, fact_type: type[F]) -> list[F]:
+        """Facts of class ``fact_type`` (subclasses included), in the order they were found."""
+        return cast("list[F]", list(self._by_type.get(fact_type, ())))
 
     def paths_of(self, *kinds: Kind) -> list[str]:
         """Scanned files of the given kinds, sorted."""

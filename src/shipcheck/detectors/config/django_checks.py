@@ -7,8 +7,8 @@ from typing import Any
 
 from shipcheck.detectors.common import is_placeholder, mask
 from shipcheck.detectors.config.django_settings import (
-    FACT,
     Assignment,
+    DjangoSettings,
     SettingsGraph,
     SettingsModule,
 )
@@ -24,7 +24,7 @@ Judge = Callable[[dict[str, Any]], str | None]
 
 
 def _uses_django(project: ProjectModel) -> bool:
-    return bool(project.facts_of(FACT))
+    return bool(project.facts_of(DjangoSettings))
 
 
 def _judge_all(possible: list[Assignment], judge: Judge) -> str | None:

@@ -1,8 +1,8 @@
 """Django settings modules as the hardening rules see them.
 
 The file pass records, for every settings module, its module-level assignments (with a
-JSON-safe view of each value) and its star imports, as a ``django-settings`` fact. The project
-pass resolves ``from .base import *`` chains and asks, for each settings module production
+JSON-safe view of each value) and its star imports, as a :class:`DjangoSettings` fact. The
+project pass resolves ``from .base import *`` chains and asks, for each settings module production
 would load (one that no other production module builds on), what a setting ends up as.
 
 Precision rules: a value the code computes is unknown; a setting assigned under ``if``/``try``
@@ -27,7 +27,6 @@ from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.facts import Fact
 from shipcheck.project import ProjectModel
 
-FACT = "django-settings"
 # Settings only a Django settings module defines.
 MARKERS = frozenset(
     {"INSTALLED_APPS", "MIDDLEWARE", "MIDDLEWARE_CLASSES", "ROOT_URLCONF", "WSGI_APPLICATION",
@@ -54,7 +53,9 @@ _MUTATORS = frozenset({"append", "insert", "extend", "remove", "pop", "clear"})
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, tuple | list | set | frozenset):
+    if isinstance(value, set | frozenset):  # in a stable order: facts must not follow hashes
+        return sorted((_jsonable(v) for v in value), key=repr)
+    if isinstance(value, tuple | list):
         return [_jsonable(v) for v in value]
     if value is None or isinstance(value, bool | int | float | str):
         return value
@@ -179,9 +180,24 @@ def is_settings_module(doc: PythonFile) -> bool:
     return collect(doc) is not None
 
 
+@dataclass(frozen=True, kw_only=True)
+class DjangoSettings(Fact):
+    """A Django settings module: its ``role`` (``prod``, ``base`` or ``dev``, from its
+    path), the names it mutates in place, and two plain-data payloads of the collector
+    above: ``assigns``, one dict per module-level assignment (``name``, ``line``,
+    ``column``, ``end_line``, ``end_column``, ``conditional``, and ``value``, a JSON-safe
+    view of the value), and ``imports``, one dict per star import or unknown source of
+    settings (``level``, ``module``, ``line``, ``conditional``)."""
+
+    role: str
+    assigns: tuple[dict[str, Any], ...]
+    imports: tuple[dict[str, Any], ...]
+    mutated: tuple[str, ...]
+
+
 @fact_extractor(Kind.PYTHON)
-def django_settings_facts(doc: PythonFile) -> Iterator[Fact]:
-    """One ``django-settings`` fact per Django settings module, test suites excepted."""
+def django_settings_facts(doc: PythonFile) -> Iterator[DjangoSettings]:
+    """One :class:`DjangoSettings` fact per Django settings module, test suites excepted."""
     if path_context(doc.path) == "test":
         return
     collector = collect(doc)
@@ -190,16 +206,13 @@ def django_settings_facts(doc: PythonFile) -> Iterator[Fact]:
     role = "prod" if _PROD_WORDS.search(doc.path) else "base"
     if is_dev_module(doc.path):
         role = "dev"
-    yield Fact(
-        FACT,
-        doc.path,
-        1,
-        {
-            "role": role,
-            "assigns": collector.assigns,
-            "imports": collector.imports,
-            "mutated": sorted(collector.mutated),
-        },
+    yield DjangoSettings(
+        path=doc.path,
+        line=1,
+        role=role,
+        assigns=tuple(collector.assigns),
+        imports=tuple(collector.imports),
+        mutated=tuple(sorted(collector.mutated)),
     )
 
 
@@ -252,9 +265,9 @@ class SettingsGraph:
         self.project = project
         self.modules = {
             f.path: SettingsModule(
-                f.path, f.data["role"], f.data["assigns"], f.data["imports"], f.data["mutated"]
+                f.path, f.role, list(f.assigns), list(f.imports), list(f.mutated)
             )
-            for f in project.facts_of(FACT)
+            for f in project.facts_of(DjangoSettings)
         }
         self.python_files = set(project.paths_of(Kind.PYTHON))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from shipcheck.detectors.config.pycode import truthy_literal
 from shipcheck.detectors.registry import detector, fact_extractor
@@ -18,10 +19,6 @@ from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Hit, Severity
 from shipcheck.project import ProjectModel
 
-APP = "flask-app"
-SECURE_COOKIE = "flask-secure-cookie"
-HEADERS = "flask-security-headers"
-SESSIONS = "flask-sessions"
 APP_CLASSES = frozenset({"flask.Flask", "quart.Quart", "apiflask.APIFlask"})
 SECURITY_HEADERS = frozenset(
     {"strict-transport-security", "content-security-policy", "x-content-type-options",
@@ -34,6 +31,31 @@ _MENTIONS = ("flask", "quart", "session_cookie_secure", "talisman", "secure")
 _COOKIE_SETTING = re.compile(
     r"SESSION_COOKIE_SECURE[\"']?\s*[:=]\s*[\"']?(?:true|1|yes|on)\b", re.IGNORECASE
 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlaskApp(Fact):
+    """A Flask (Quart, APIFlask) application object is created: the call's column, the
+    line's text and the name it is bound to."""
+
+    column: int
+    text: str
+    app: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlaskSecureCookie(Fact):
+    """Something marks the session cookie Secure (``SESSION_COOKIE_SECURE``, Talisman)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlaskSecurityHeaders(Fact):
+    """Something sets security headers (Talisman, ``secure``, code naming a header)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlaskSessions(Fact):
+    """A module uses sessions (a secret key, ``flask.session``, Flask-Login/-WTF)."""
 
 
 def _falsy_literal(node: ast.AST) -> bool:
@@ -98,18 +120,17 @@ def flask_facts(doc: PythonFile) -> Iterator[Fact]:
                 column = char_column(doc, node.lineno, node.col_offset)
                 text = doc.line_text(node.lineno).strip()
                 name = text.split("=", 1)[0].strip() if "=" in text else "app"
-                yield Fact(
-                    APP, doc.path, node.lineno, {"column": column, "text": text, "app": name}
-                )
+                yield FlaskApp(path=doc.path, line=node.lineno, column=column, text=text, app=name)
     if any(not _falsy_literal(v) for v in _cookie_values(doc.tree)):
-        yield Fact(SECURE_COOKIE, doc.path)
+        yield FlaskSecureCookie(path=doc.path, line=1)
     if packages & HEADER_PACKAGES or _sets_headers(doc.tree):
-        yield Fact(HEADERS, doc.path)
+        yield FlaskSecurityHeaders(path=doc.path, line=1)
     if "flask_talisman" in packages:
-        yield Fact(SECURE_COOKIE, doc.path)  # Talisman marks the session cookie Secure
+        # Talisman marks the session cookie Secure.
+        yield FlaskSecureCookie(path=doc.path, line=1)
     uses_session = any(v in {"flask.session", "quart.session"} for v in imports.values())
     if uses_session or packages & SESSION_PACKAGES or "SECRET_KEY" in text or "secret_key" in text:
-        yield Fact(SESSIONS, doc.path)
+        yield FlaskSessions(path=doc.path, line=1)
 
 
 @fact_extractor((Kind.ENV, Kind.COMPOSE, Kind.KUBERNETES, Kind.DOCKERFILE, Kind.YAML, Kind.TEXT))
@@ -119,26 +140,28 @@ def cookie_setting_facts(doc: Artifact) -> Iterator[Fact]:
     if path_context(doc.path) is not None or "SESSION_COOKIE_SECURE" not in doc.text:
         return
     if _COOKIE_SETTING.search(doc.text):
-        yield Fact(SECURE_COOKIE, doc.path)
+        yield FlaskSecureCookie(path=doc.path, line=1)
 
 
-def _app_hit(fact: Fact, floor: Severity | None, what: str) -> Hit:
+def _app_hit(fact: FlaskApp, floor: Severity | None, what: str) -> Hit:
     return Hit(
         line=fact.line,
-        column=int(fact.data.get("column", 1)),
+        column=fact.column,
         path=fact.path,
-        fields={"app": fact.data.get("app", "app"), "module": fact.path},
+        fields={"app": fact.app, "module": fact.path},
         severity=floor,
-        context=f"flask app {fact.path} {fact.data.get('text', '')} {what}",
+        context=f"flask app {fact.path} {fact.text} {what}",
     )
 
 
 def _uses_flask(project: ProjectModel) -> bool:
-    return bool(project.facts_of(APP))
+    return bool(project.facts_of(FlaskApp))
 
 
-def _apps(project: ProjectModel, params: ContextParams) -> Iterator[tuple[Fact, Severity | None]]:
-    for fact in project.facts_of(APP):
+def _apps(
+    project: ProjectModel, params: ContextParams
+) -> Iterator[tuple[FlaskApp, Severity | None]]:
+    for fact in project.facts_of(FlaskApp):
         report, floor = params.verdict(fact.path)
         if report:
             yield fact, floor
@@ -150,7 +173,7 @@ def flask_session_cookie(project: ProjectModel, params: ContextParams) -> Iterat
     """A Flask app that uses sessions (a secret key, ``flask.session``, Flask-Login/-WTF)
     while nothing in the project sets ``SESSION_COOKIE_SECURE`` (code, config, deployment
     environment) and Flask-Talisman is not used."""
-    if project.facts_of(SECURE_COOKIE) or not project.facts_of(SESSIONS):
+    if project.facts_of(FlaskSecureCookie) or not project.facts_of(FlaskSessions):
         return
     for fact, floor in _apps(project, params):
         yield _app_hit(fact, floor, "cookie")
@@ -162,7 +185,7 @@ def flask_security_headers(project: ProjectModel, params: ContextParams) -> Iter
     """A Flask app while nothing in the project sets security headers (HSTS, CSP,
     X-Content-Type-Options, X-Frame-Options): no Flask-Talisman or ``secure``, no code that
     names one of those headers."""
-    if project.facts_of(HEADERS):
+    if project.facts_of(FlaskSecurityHeaders):
         return
     for fact, floor in _apps(project, params):
         yield _app_hit(fact, floor, "headers")

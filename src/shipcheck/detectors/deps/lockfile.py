@@ -11,7 +11,7 @@ from shipcheck.detectors.deps.common import canon, parse_specifier, parse_versio
 from shipcheck.detectors.deps.shape import Manifest, Shape
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import Dependency
 from shipcheck.models.findings import Hit
 from shipcheck.project import ProjectModel
 
@@ -44,16 +44,16 @@ def _lock_applies(project: ProjectModel) -> bool:
 
 
 def _hint(manifest: Manifest) -> str:
-    data = manifest.data
+    summary = manifest.fact
     if manifest.kind == "pipfile":
         return "commit a Pipfile.lock (`pipenv lock`)"
     if manifest.kind == "pyproject":
-        if data.get("poetry"):
+        if summary.poetry:
             return "commit a poetry.lock (`poetry lock`)"
-        if data.get("pdm"):
+        if summary.pdm:
             return "commit a pdm.lock (`pdm lock`)"
         return "commit a lock file (`uv lock`, or `pip-compile -o requirements.txt pyproject.toml`)"
-    if data.get("input"):
+    if summary.input:
         return (
             f"compile it (`pip-compile {posixpath.basename(manifest.path)}`) and commit the output"
         )
@@ -69,19 +69,19 @@ def missing_lockfile(project: ProjectModel, params: None) -> Iterator[Hit]:
     deployment artefacts are exempt (see :mod:`shipcheck.detectors.deps.shape`)."""
     shape = Shape.of(project)
     for folder, manifests in sorted(_applications(shape).items()):
-        ranged = [m for m in manifests if int(m.data.get("ranged_count", 0)) > 0]
+        ranged = [m for m in manifests if m.fact.ranged_count > 0]
         if not ranged:
             continue
         if shape.lock_files(folder) or shape.pinned_requirements(folder):
             continue
         anchor = ranged[0]
-        names = list(anchor.data.get("ranged") or [])
-        count = int(anchor.data.get("ranged_count", 0))
+        names = list(anchor.fact.ranged)
+        count = anchor.fact.ranged_count
         details = []
         for other in manifests:
-            if other is anchor or other.kind != "requirements" or other.data.get("input"):
+            if other is anchor or other.kind != "requirements" or other.fact.input:
                 continue
-            loose = list(other.data.get("ranged") or [])
+            loose = list(other.fact.ranged)
             if loose:
                 details.append(f"{other.path} leaves {_names(loose)} unpinned")
         untracked = shape.untracked_locks(folder)
@@ -147,11 +147,11 @@ def _pairs(shape: Shape) -> list[_Pair]:
     for manifest in shape.manifests.values():
         folder = manifest.dir
         if manifest.kind == "requirements":
-            if not manifest.data.get("input"):
+            if not manifest.fact.input:
                 continue
             compiled = manifest.path[: -len(".in")] + ".txt"
             target = shape.manifests.get(compiled)
-            if target is not None and (target.data.get("compiled") or shape.fully_pinned(compiled)):
+            if target is not None and (target.fact.compiled or shape.fully_pinned(compiled)):
                 pairs.append(_Pair(manifest, compiled, "pip-tools"))
             continue
         names = (
@@ -161,8 +161,8 @@ def _pairs(shape: Shape) -> list[_Pair]:
         )
         for name in names:
             path = posixpath.join(folder, name) if folder else name
-            if path in shape.lockfiles and shape.lockfiles[path].data.get("valid"):
-                pairs.append(_Pair(manifest, path, str(shape.lockfiles[path].data.get("tool"))))
+            if path in shape.lockfiles and shape.lockfiles[path].valid:
+                pairs.append(_Pair(manifest, path, str(shape.lockfiles[path].tool)))
         own_uv = any(p.manifest is manifest and p.tool == "uv" for p in pairs)
         if manifest.kind == "pyproject" and not own_uv:
             workspace = _workspace_lock(shape, folder)
@@ -178,8 +178,8 @@ def _workspace_lock(shape: Shape, folder: str) -> str | None:
         parent = posixpath.dirname(parent)
         root = shape.pyproject(parent)
         lock = posixpath.join(parent, "uv.lock") if parent else "uv.lock"
-        if root is not None and root.data.get("uv_workspace") and lock in shape.lockfiles:
-            return lock if shape.lockfiles[lock].data.get("valid") else None
+        if root is not None and root.fact.uv_workspace and lock in shape.lockfiles:
+            return lock if shape.lockfiles[lock].valid else None
     return None
 
 
@@ -188,10 +188,10 @@ def _locked_versions(shape: Shape, pair: _Pair) -> dict[str, list[str | None]]:
     if pair.tool == "pip-tools":
         for fact in shape.dependencies:
             if fact.path == pair.lock:
-                versions.setdefault(str(fact.data.get("name")), []).append(fact.data.get("version"))
+                versions.setdefault(fact.name, []).append(fact.version)
         return versions
-    for fact in shape.locked.get(pair.lock, []):
-        versions.setdefault(str(fact.data.get("name")), []).append(fact.data.get("version"))
+    for package in shape.locked.get(pair.lock, []):
+        versions.setdefault(package.name, []).append(package.version)
     return versions
 
 
@@ -208,18 +208,18 @@ def stale_lockfile(project: ProjectModel, params: None) -> Iterator[Hit]:
     shape = Shape.of(project)
     for pair in sorted(_pairs(shape), key=lambda p: (p.manifest.path, p.lock)):
         lock_fact = shape.lockfiles.get(pair.lock)
-        groups = list(lock_fact.data.get("groups") or []) if lock_fact else []
+        groups = list(lock_fact.groups) if lock_fact else []
         exact, prefixes = _sections(pair.tool, groups)
         locked = _locked_versions(shape, pair)
-        own_name = pair.manifest.data.get("name")
+        own_name = pair.manifest.fact.name
         command = _LOCK_COMMANDS.get(pair.tool) or f"pip-compile {pair.manifest.path}"
         for fact in shape.dependencies:
             if fact.path != pair.manifest.path:
                 continue
-            section = str(fact.data.get("section"))
+            section = fact.section
             if section not in exact and not section.startswith(prefixes):
                 continue
-            if fact.data.get("marker") or fact.data.get("name") == own_name:
+            if fact.marker or fact.name == own_name:
                 continue
             problem = _problem(fact, locked, pair)
             if problem is None:
@@ -234,28 +234,28 @@ def stale_lockfile(project: ProjectModel, params: None) -> Iterator[Hit]:
                     "problem": problem,
                     "command": command,
                 },
-                context=f"stale-lockfile:{pair.lock}:{fact.data.get('name')}",
+                context=f"stale-lockfile:{pair.lock}:{fact.name}",
             )
 
 
-def _declared(fact: Fact) -> str:
-    spec = str(fact.data.get("spec") or "")
-    name = str(fact.data.get("name"))
+def _declared(fact: Dependency) -> str:
+    spec = fact.spec
+    name = fact.name
     if spec and spec[0].isdigit():  # Poetry's exact version
         spec = f"=={spec}"
     return f"{name}{spec}" if spec and spec[0] in "<>=!~" else name
 
 
-def _problem(fact: Fact, locked: dict[str, list[str | None]], pair: _Pair) -> str | None:
-    name = canon(str(fact.data.get("name")))
+def _problem(fact: Dependency, locked: dict[str, list[str | None]], pair: _Pair) -> str | None:
+    name = canon(fact.name)
     lock = posixpath.basename(pair.lock)
     if name not in locked:
         return f"{lock} does not contain it"
-    if fact.data.get("direct"):
+    if fact.direct:
         return None
-    spec_text = str(fact.data.get("spec") or "")
-    if fact.data.get("pinned") and fact.data.get("version"):
-        spec_text = f"=={fact.data['version']}"
+    spec_text = fact.spec
+    if fact.pinned and fact.version:
+        spec_text = f"=={fact.version}"
     specifier = parse_specifier(spec_text) if spec_text else None
     if specifier is None or not str(specifier):
         return None

@@ -16,10 +16,11 @@ from shipcheck.detectors.deps.common import (
     directory,
     within,
 )
+from shipcheck.detectors.deps.facts import InstalledServer
 from shipcheck.detectors.deps.shape import Shape, ignored
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import ComposeBuild, Dependency, WebApp
 from shipcheck.models.findings import Hit
 from shipcheck.project import ProjectModel
 
@@ -36,25 +37,25 @@ _TITLES = {
 _GAE_RUNTIME = re.compile(r"^\s*runtime\s*:\s*python", re.MULTILINE)
 
 
-def _web_apps(shape: Shape) -> dict[str, dict[str, Fact | None]]:
+def _web_apps(shape: Shape) -> dict[str, dict[str, Dependency | None]]:
     """Folder with runtime manifests → framework → its declaration (None: only in code)."""
-    apps: dict[str, dict[str, Fact | None]] = {}
+    apps: dict[str, dict[str, Dependency | None]] = {}
     folders = shape.by_dir()
     for fact in shape.dependencies:
-        name = str(fact.data.get("name"))
+        name = fact.name
         manifest = shape.manifests.get(fact.path)
-        if name not in NEEDS_SERVER or fact.data.get("dev") or manifest is None:
+        if name not in NEEDS_SERVER or fact.dev or manifest is None:
             continue
-        if manifest.data.get("dev") or manifest.data.get("constraints_file"):
+        if manifest.fact.dev or manifest.fact.constraints_file:
             continue
         if manifest.dir not in folders:
             continue
         apps.setdefault(manifest.dir, {}).setdefault(name, fact)
-    for fact in shape.project.facts_of("web-app"):
-        framework = str(fact.data.get("framework"))
-        if framework not in NEEDS_SERVER or ignored(fact.path):
+    for app in shape.project.facts_of(WebApp):
+        framework = app.framework
+        if framework not in NEEDS_SERVER or ignored(app.path):
             continue
-        folder = shape.nearest_dir(fact.path)
+        folder = shape.nearest_dir(app.path)
         if folder is not None:
             apps.setdefault(folder, {}).setdefault(framework, None)
     result = {}
@@ -72,13 +73,13 @@ def _related(folder: str, other: str) -> bool:
     return within(folder, other) or within(other, folder)
 
 
-def _server_in_dependency(fact: Fact) -> str | None:
-    name = str(fact.data.get("name"))
+def _server_in_dependency(fact: Dependency) -> str | None:
+    name = fact.name
     if name in SERVERS or name in SERVERLESS:
         return name
     if name in BRINGS_SERVER:
         return BRINGS_SERVER[name]
-    for extra in fact.data.get("extras") or []:
+    for extra in fact.extras:
         server = SERVER_EXTRAS.get((name, str(extra)))
         if server:
             return server
@@ -112,26 +113,24 @@ def servers_for(shape: Shape, folder: str) -> tuple[list[str], list[str]]:
         manifest = shape.manifests.get(fact.path)
         if server is None or manifest is None or not _related(folder, manifest.dir):
             continue
-        if manifest.data.get("constraints_file"):
+        if manifest.fact.constraints_file:
             continue
-        target = dev_only if (fact.data.get("dev") or manifest.data.get("dev")) else found
+        target = dev_only if (fact.dev or manifest.fact.dev) else found
         target.append(server)
     for path, packages in shape.locked.items():
         if not _related(folder, posixpath.dirname(path)):
             continue
-        for fact in packages:
-            name = str(fact.data.get("name"))
-            if (name in SERVERS or name in SERVERLESS) and not fact.data.get("dev"):
+        for package in packages:
+            name = package.name
+            if (name in SERVERS or name in SERVERLESS) and not package.dev:
                 found.append(name)
     project = shape.project
-    found += [
-        str(f.data.get("name")) for f in project.facts_of("installed-server") if not ignored(f.path)
-    ]
-    for fact in project.facts_of("compose-build"):
-        if ignored(fact.path):
+    found += [f.name for f in project.facts_of(InstalledServer) if not ignored(f.path)]
+    for build in project.facts_of(ComposeBuild):
+        if ignored(build.path):
             continue
-        command = fact.data.get("command")
-        text = " ".join(command) if isinstance(command, list) else str(command or "")
+        command = build.command
+        text = " ".join(command) if isinstance(command, tuple) else str(command or "")
         found += command_servers(text)
     platform = _platform(project)
     if platform:
@@ -166,7 +165,7 @@ def no_production_server(project: ProjectModel, params: None) -> Iterator[Hit]:
             key=lambda f: (shape.manifests[f.path].sort_key, f.line),
             default=None,
         )
-        framework = str(anchor_fact.data.get("name")) if anchor_fact else sorted(frameworks)[0]
+        framework = anchor_fact.name if anchor_fact else sorted(frameworks)[0]
         path = anchor_fact.path if anchor_fact else manifests[0].path
         line = anchor_fact.line if anchor_fact else manifests[0].line
         detail = ""

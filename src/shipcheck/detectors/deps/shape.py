@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any
 
 from shipcheck.detectors.deps.common import LOCK_NAMES, NEEDS_SERVER, directory, within
+from shipcheck.detectors.deps.facts import DependencyManifest, LockedPackage, Lockfile
 from shipcheck.models.artifacts import Kind
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import Dependency, Framework, WebApp
 from shipcheck.project import ProjectModel
 
 IGNORED_DIRS = frozenset(
@@ -49,18 +49,18 @@ def ignored(path: str) -> bool:
 
 @dataclass
 class Manifest:
-    """A file that declares dependencies, with its ``dependency-manifest`` summary."""
+    """A file that declares dependencies, with its :class:`DependencyManifest` summary."""
 
     path: str
     kind: str
     dir: str
     line: int
-    data: dict[str, Any]
+    fact: DependencyManifest
 
     @property
     def sort_key(self) -> tuple[int, bool, str]:
         """pyproject.toml before Pipfile before requirements (inputs before compiled)."""
-        return (_MANIFEST_ORDER.get(self.kind, 3), not self.data.get("input", False), self.path)
+        return (_MANIFEST_ORDER.get(self.kind, 3), not self.fact.input, self.path)
 
 
 @dataclass
@@ -69,9 +69,9 @@ class Shape:
 
     project: ProjectModel
     manifests: dict[str, Manifest] = field(default_factory=dict)
-    dependencies: list[Fact] = field(default_factory=list)
-    lockfiles: dict[str, Fact] = field(default_factory=dict)
-    locked: dict[str, list[Fact]] = field(default_factory=dict)
+    dependencies: list[Dependency] = field(default_factory=list)
+    lockfiles: dict[str, Lockfile] = field(default_factory=dict)
+    locked: dict[str, list[LockedPackage]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, project: ProjectModel) -> Shape:
@@ -80,18 +80,17 @@ class Shape:
         if isinstance(cached, cls):
             return cached
         shape = project.memo["deps-shape"] = cls(project)
-        for fact in project.facts_of("dependency-manifest"):
+        for fact in project.facts_of(DependencyManifest):
             if ignored(fact.path):
                 continue
-            data = dict(fact.data)
             shape.manifests[fact.path] = Manifest(
-                fact.path, str(data.get("kind")), directory(fact.path), fact.line, data
+                fact.path, fact.kind, directory(fact.path), fact.line, fact
             )
-        shape.dependencies = [f for f in project.facts_of("dependency") if not ignored(f.path)]
-        for fact in project.facts_of("lockfile"):
-            shape.lockfiles[fact.path] = fact
-        for fact in project.facts_of("locked-package"):
-            shape.locked.setdefault(fact.path, []).append(fact)
+        shape.dependencies = [f for f in project.facts_of(Dependency) if not ignored(f.path)]
+        for lockfile in project.facts_of(Lockfile):
+            shape.lockfiles[lockfile.path] = lockfile
+        for package in project.facts_of(LockedPackage):
+            shape.locked.setdefault(package.path, []).append(package)
         return shape
 
     # --- manifests ---------------------------------------------------------------------------
@@ -100,11 +99,7 @@ class Shape:
         """Manifests that describe what runs in production (not dev/test requirement files,
         not constraints files, which install nothing themselves)."""
         return sorted(
-            (
-                m
-                for m in self.manifests.values()
-                if not m.data.get("dev") and not m.data.get("constraints_file")
-            ),
+            (m for m in self.manifests.values() if not m.fact.dev and not m.fact.constraints_file),
             key=lambda m: m.sort_key,
         )
 
@@ -133,10 +128,9 @@ class Shape:
         """A pyproject with ``[build-system]`` that publishes a distribution, or a
         ``setup.py`` / ``setup.cfg`` next to the manifests (setuptools' classic layout)."""
         manifest = self.pyproject(folder)
-        data = manifest.data if manifest is not None else {}
-        if data.get("non_package"):
+        if manifest is not None and manifest.fact.non_package:
             return False
-        if data.get("build_system") and data.get("distribution"):
+        if manifest is not None and manifest.fact.build_system and manifest.fact.distribution:
             return True
         # A pyproject.toml that only configures tools leaves packaging to setup.py/setup.cfg.
         return any(
@@ -173,21 +167,24 @@ class Shape:
                 found.append(path)
         return sorted(found)
 
-    def framework_code(self, folder: str) -> list[Fact]:
-        """Web application objects (``web-app``) or framework imports (``framework``) in
-        production code in or below ``folder``."""
-        facts = [*self.project.facts_of("web-app"), *self.project.facts_of("framework")]
+    def framework_code(self, folder: str) -> list[WebApp | Framework]:
+        """Web application objects (:class:`WebApp`) or framework imports
+        (:class:`Framework`) in production code in or below ``folder``."""
+        facts: list[WebApp | Framework] = [
+            *self.project.facts_of(WebApp),
+            *self.project.facts_of(Framework),
+        ]
         return [
             f for f in facts if within(posixpath.dirname(f.path), folder) and not ignored(f.path)
         ]
 
-    def framework_dependencies(self, folder: str) -> list[Fact]:
+    def framework_dependencies(self, folder: str) -> list[Dependency]:
         """Runtime dependencies on a web framework declared in ``folder``."""
         return [
             f
             for f in self.dependencies
-            if not f.data.get("dev")
-            and f.data.get("name") in NEEDS_SERVER
+            if not f.dev
+            and f.name in NEEDS_SERVER
             and directory(f.path) == folder
             and f.path in self.manifests
         ]
@@ -195,7 +192,7 @@ class Shape:
     def is_application(self, folder: str) -> bool:
         """See the module docstring."""
         manifest = self.pyproject(folder)
-        if manifest is not None and manifest.data.get("non_package"):
+        if manifest is not None and manifest.fact.non_package:
             return True
         if self.deploy_signals(folder):
             return True
@@ -249,8 +246,8 @@ class Shape:
         manifest = self.manifests.get(path)
         if manifest is None or path in seen or manifest.kind != "requirements":
             return set()
-        names = set(manifest.data.get("pinned") or [])
-        for include in manifest.data.get("includes") or []:
+        names = set(manifest.fact.pinned)
+        for include in manifest.fact.includes:
             names |= self.pinned_names(include, seen | {path})
         return names
 
@@ -259,19 +256,19 @@ class Shape:
         with ``==`` or installed from a fixed reference, or constrained by a ``-c`` file that
         pins it: a lock file in all but name."""
         manifest = self.manifests.get(path)
-        if manifest is None or manifest.kind != "requirements" or manifest.data.get("input"):
+        if manifest is None or manifest.kind != "requirements" or manifest.fact.input:
             return False
         if path in seen:
             return True
-        data = manifest.data
-        includes = [i for i in data.get("includes") or [] if i in self.manifests]
-        if not data.get("requirements") and not includes:
+        summary = manifest.fact
+        includes = [i for i in summary.includes if i in self.manifests]
+        if not summary.requirements and not includes:
             return False
         constrained: set[str] = set()
-        for constraint in data.get("constraints") or []:
+        for constraint in summary.constraints:
             constrained |= self.pinned_names(constraint)
-        ranged = list(data.get("ranged") or [])
-        if int(data.get("ranged_count", 0)) > len(ranged):
+        ranged = list(summary.ranged)
+        if summary.ranged_count > len(ranged):
             return False  # a VCS requirement without a name follows a branch
         if any(name not in constrained for name in ranged):
             return False

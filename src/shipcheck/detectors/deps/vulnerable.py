@@ -20,9 +20,11 @@ from shipcheck.advisories import (
 )
 from shipcheck.advisories.osv import Vulnerability
 from shipcheck.detectors.deps.common import parse_version
+from shipcheck.detectors.deps.facts import LockedPackage
 from shipcheck.detectors.deps.shape import ignored
 from shipcheck.detectors.registry import RuleSkipped, detector
 from shipcheck.models.artifacts import Kind
+from shipcheck.models.facts import Dependency
 from shipcheck.models.findings import Hit, Severity
 from shipcheck.project import ProjectModel
 
@@ -63,26 +65,26 @@ def pinned_dependencies(project: ProjectModel) -> list[Pinned]:
     lock file takes from an index, with a PEP 440 version. Unpinned dependencies cannot be
     judged (they are DEP001's business)."""
     result: dict[tuple[str, int, str], Pinned] = {}
-    for fact in project.facts_of("dependency"):
-        version = fact.data.get("version")
-        if not fact.data.get("pinned") or fact.data.get("direct") or not version:
+    for fact in project.facts_of(Dependency):
+        version = fact.version
+        if not fact.pinned or fact.direct or not version:
             continue
-        if ignored(fact.path) or parse_version(str(version)) is None:
+        if ignored(fact.path) or parse_version(version) is None:
             continue
-        name = str(fact.data.get("name"))
-        display = str(fact.data.get("display") or name)
-        pin = Pinned(name, str(version), fact.path, fact.line, bool(fact.data.get("dev")), display)
+        name = fact.name
+        pin = Pinned(name, version, fact.path, fact.line, fact.dev, fact.display or name)
         result.setdefault((fact.path, fact.line, name), pin)
-    for fact in project.facts_of("locked-package"):
-        version = fact.data.get("version")
-        if not fact.data.get("registry") or not version or ignored(fact.path):
+    for package in project.facts_of(LockedPackage):
+        version = package.version
+        if not package.registry or not version or ignored(package.path):
             continue
-        if parse_version(str(version)) is None:
+        if parse_version(version) is None:
             continue
-        name = str(fact.data.get("name"))
-        display = str(fact.data.get("display") or name)
-        pin = Pinned(name, str(version), fact.path, fact.line, bool(fact.data.get("dev")), display)
-        result.setdefault((fact.path, fact.line, name), pin)
+        name = package.name
+        pin = Pinned(
+            name, version, package.path, package.line, package.dev, package.display or name
+        )
+        result.setdefault((package.path, package.line, name), pin)
     return sorted(result.values(), key=lambda p: (p.path, p.line, p.name))
 
 

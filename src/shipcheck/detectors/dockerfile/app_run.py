@@ -2,7 +2,7 @@
 
 A command line alone cannot tell: ``python app.py`` is fine when ``app.py`` runs gunicorn
 or a worker loop. The Python file pass records which modules call ``app.run()`` (or
-``uvicorn.run(..., reload=True)``) when run as a script (``python-main-run`` facts); the
+``uvicorn.run(..., reload=True)``) when run as a script (:class:`PythonMainRun` facts); the
 project pass follows the image's, Compose service's or Procfile process's command to the
 module it runs — through the Dockerfile's ``WORKDIR`` and ``COPY`` instructions — and
 reports the command.
@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import ast
 import posixpath
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
+from shipcheck.detectors.dockerfile.image_facts import ContextCopy, DockerfileImage
 from shipcheck.detectors.dockerfile.linking import contexts
 from shipcheck.detectors.dockerfile.servers import python_targets
 from shipcheck.detectors.dockerfile.shell import split_commands, unwrap
 from shipcheck.detectors.registry import detector, fact_extractor
 from shipcheck.models.artifacts import Kind, Procfile, PythonFile
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import ComposeBuild, Fact
 from shipcheck.models.findings import Hit
 from shipcheck.project import ProjectModel
 
@@ -33,6 +34,24 @@ _DEV_APPS = {
     "FlaskApp": "the Connexion development server",
 }
 _FACTORY_WORDS = ("create_app", "make_app")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PythonMainRun(Fact):
+    """A module starts a development server when run as a script: the ``call`` that does
+    (``app.run()``) and which ``server`` that is."""
+
+    call: str
+    server: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProcfileProcess(Fact):
+    """A Procfile process: its name, its command and the command's column."""
+
+    process: str
+    command: str
+    column: int
 
 
 def _callee(node: ast.expr) -> str:
@@ -116,7 +135,7 @@ def _keyword_true(call: ast.Call, name: str) -> bool:
 
 @fact_extractor(Kind.PYTHON)
 def main_run_facts(doc: PythonFile) -> Iterator[Fact]:
-    """``python-main-run``: the module starts a development server when run as a script."""
+    """:class:`PythonMainRun`: the module starts a development server when run as a script."""
     if doc.in_test_dir:
         return
     apps = _apps(doc.tree)
@@ -127,11 +146,11 @@ def main_run_facts(doc: PythonFile) -> Iterator[Fact]:
             owner = node.func.value
             method = node.func.attr
             if isinstance(owner, ast.Name) and owner.id in apps and method in ("run", "run_server"):
-                yield Fact(
-                    "python-main-run",
-                    doc.path,
-                    node.lineno,
-                    {"call": f"{owner.id}.{method}()", "server": apps[owner.id]},
+                yield PythonMainRun(
+                    path=doc.path,
+                    line=node.lineno,
+                    call=f"{owner.id}.{method}()",
+                    server=apps[owner.id],
                 )
                 return
             if (
@@ -140,25 +159,26 @@ def main_run_facts(doc: PythonFile) -> Iterator[Fact]:
                 and method == "run"
                 and _keyword_true(node, "reload")
             ):
-                yield Fact(
-                    "python-main-run",
-                    doc.path,
-                    node.lineno,
-                    {"call": "uvicorn.run(..., reload=True)", "server": "uvicorn with auto-reload"},
+                yield PythonMainRun(
+                    path=doc.path,
+                    line=node.lineno,
+                    call="uvicorn.run(..., reload=True)",
+                    server="uvicorn with auto-reload",
                 )
                 return
 
 
 @fact_extractor(Kind.PROCFILE)
 def procfile_facts(doc: Procfile) -> Iterator[Fact]:
-    """``procfile-process``: each process and its command, for the project rules."""
+    """:class:`ProcfileProcess`: each process and its command, for the project rules."""
     for entry in doc.entries:
         column = doc.line_text(entry.line).find(entry.command) + 1 or 1
-        yield Fact(
-            "procfile-process",
-            doc.path,
-            entry.line,
-            {"process": entry.process, "command": entry.command, "column": column},
+        yield ProcfileProcess(
+            path=doc.path,
+            line=entry.line,
+            process=entry.process,
+            command=entry.command,
+            column=column,
         )
 
 
@@ -167,25 +187,25 @@ def _module_paths(base: str, module: str) -> list[str]:
     return [stem + ".py", posixpath.join(stem, "__main__.py")]
 
 
-def _container_paths(target: dict[str, Any], workdir: str) -> list[str]:
-    if target.get("script"):
-        return [posixpath.normpath(posixpath.join(workdir, target["script"]))]
-    if target.get("module"):
-        return [posixpath.normpath(p) for p in _module_paths(workdir, target["module"])]
+def _container_paths(script: str | None, module: str | None, workdir: str) -> list[str]:
+    if script:
+        return [posixpath.normpath(posixpath.join(workdir, script))]
+    if module:
+        return [posixpath.normpath(p) for p in _module_paths(workdir, module)]
     return []
 
 
-def context_paths(container_path: str, copies: list[dict[str, Any]]) -> list[str]:
+def context_paths(container_path: str, copies: Iterable[ContextCopy]) -> list[str]:
     """Build-context paths a file at ``container_path`` may have been copied from (latest
     COPY first); the caller keeps the ones that exist."""
     found: list[str] = []
-    for copy in reversed(copies):
-        dest = copy["dest"]
-        for source in copy["sources"]:
+    for copy in reversed(list(copies)):
+        dest = copy.dest
+        for source in copy.sources:
             if container_path.startswith(dest.rstrip("/") + "/"):
                 rest = container_path[len(dest.rstrip("/")) + 1 :]
                 found.append(posixpath.normpath(posixpath.join(source, rest)))
-            target = posixpath.join(dest, posixpath.basename(source)) if copy["folder"] else dest
+            target = posixpath.join(dest, posixpath.basename(source)) if copy.folder else dest
             if posixpath.normpath(target) == container_path:
                 found.append(source)
     return found
@@ -203,40 +223,40 @@ def _in_repo(context: str, relative: str) -> str:
 def app_run_entrypoint(project: ProjectModel, params: None) -> Iterator[Hit]:
     """A Dockerfile CMD/ENTRYPOINT, a Compose ``command`` or a Procfile process runs a Python
     module that starts a development server when run as a script (``app.run()``)."""
-    runs = {f.path: f for f in project.facts_of("python-main-run")}
+    runs = {f.path: f for f in project.facts_of(PythonMainRun)}
     if not runs:
         return
-    images = {f.path: f for f in project.facts_of("dockerfile-image")}
+    images = {f.path: f for f in project.facts_of(DockerfileImage)}
     for path, image in sorted(images.items()):
-        for target in image.data.get("python_targets", []):
+        for target in image.python_targets:
             for context in contexts(project, path):
-                module = _resolve(target, image.data, context, runs)
+                module = _resolve(
+                    target.script, target.module, image.workdir, image.copies, context, runs
+                )
                 if module:
-                    label = f"`{target['keyword']}` of final stage `{image.data.get('stage')}`"
-                    yield _hit(path, target, module, runs[module], label)
+                    label = f"`{target.keyword}` of final stage `{image.stage}`"
+                    where = _Where(target.line, target.column, target.end_column)
+                    yield _hit(path, where, module, runs[module], label)
                     break
-    for build in project.facts_of("compose-build"):
-        image = images.get(build.data.get("dockerfile", ""))
-        command = build.data.get("command")
-        if image is None or command is None:
+    for build in project.facts_of(ComposeBuild):
+        built = images.get(build.dockerfile)
+        command = build.command
+        if built is None or command is None:
             continue
-        commands = unwrap(list(command)) if isinstance(command, list) else split_commands(command)
-        workdir = build.data.get("working_dir") or image.data.get("workdir", "/")
-        data = {**image.data, "workdir": workdir}
+        commands = unwrap(list(command)) if isinstance(command, tuple) else split_commands(command)
+        workdir = build.working_dir or built.workdir
         for program in python_targets(commands):
-            target = {"script": program.script, "module": program.module}
-            module = _resolve(target, data, build.data["context"], runs)
+            module = _resolve(
+                program.script, program.module, workdir, built.copies, build.context, runs
+            )
             if module:
-                where = {
-                    "line": build.data.get("command_line") or build.line,
-                    "column": build.data.get("command_column") or 1,
-                }
-                label = f"Compose service `{build.data['service']}`'s `command`"
+                where = _Where(build.command_line or build.line, build.command_column or 1)
+                label = f"Compose service `{build.service}`'s `command`"
                 yield _hit(build.path, where, module, runs[module], label)
                 break
-    for process in project.facts_of("procfile-process"):
+    for process in project.facts_of(ProcfileProcess):
         base = posixpath.dirname(process.path)
-        for program in python_targets(split_commands(process.data["command"])):
+        for program in python_targets(split_commands(process.command)):
             candidates = (
                 [_in_repo(base or ".", program.script)]
                 if program.script
@@ -244,35 +264,47 @@ def app_run_entrypoint(project: ProjectModel, params: None) -> Iterator[Hit]:
             )
             module = next((c for c in candidates if c in runs), None)
             if module:
-                where = {"line": process.line, "column": process.data.get("column", 1)}
-                label = f"Procfile process `{process.data['process']}`"
+                where = _Where(process.line, process.column)
+                label = f"Procfile process `{process.process}`"
                 yield _hit(process.path, where, module, runs[module], label)
                 break
 
 
 def _resolve(
-    target: dict[str, Any], image: dict[str, Any], context: str, runs: dict[str, Fact]
+    script: str | None,
+    module: str | None,
+    workdir: str,
+    copies: tuple[ContextCopy, ...],
+    context: str,
+    runs: dict[str, PythonMainRun],
 ) -> str | None:
-    for container_path in _container_paths(target, image.get("workdir", "/")):
-        for relative in context_paths(container_path, image.get("copies", [])):
+    for container_path in _container_paths(script, module, workdir):
+        for relative in context_paths(container_path, copies):
             candidate = _in_repo(context, relative)
             if candidate in runs:
                 return candidate
     return None
 
 
-def _hit(path: str, where: dict[str, Any], module: str, run: Fact, label: str) -> Hit:
+@dataclass(frozen=True)
+class _Where:
+    line: int
+    column: int = 1
+    end_column: int | None = None
+
+
+def _hit(path: str, where: _Where, module: str, run: PythonMainRun, label: str) -> Hit:
     return Hit(
-        line=where["line"],
-        column=where.get("column", 1),
-        end_column=where.get("end_column"),
+        line=where.line,
+        column=where.column,
+        end_column=where.end_column,
         path=path,
         fields={
             "command": label,
             "module": module,
-            "call": run.data.get("call", "app.run()"),
+            "call": run.call,
             "call_line": run.line,
-            "server": run.data.get("server", "a development server"),
+            "server": run.server,
         },
         context=f"app-run {label} {module}",
     )

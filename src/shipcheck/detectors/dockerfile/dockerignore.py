@@ -11,6 +11,7 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from shipcheck.detectors.dockerfile.image_facts import DockerfileImage
 from shipcheck.detectors.dockerfile.linking import contexts
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
@@ -46,11 +47,10 @@ class WholeCopy:
 
 
 def _whole_copies(project: ProjectModel) -> Iterator[WholeCopy]:
-    for fact in project.facts_of("dockerfile-image"):
-        copies = fact.data.get("whole_context_copies") or []
-        if copies and isinstance(copies[0], list | tuple) and len(copies[0]) == 3:
-            line, column, text = copies[0]
-            yield WholeCopy(fact.path, int(line), int(column), str(text))
+    for fact in project.facts_of(DockerfileImage):
+        if fact.whole_context_copies:
+            first = fact.whole_context_copies[0]
+            yield WholeCopy(fact.path, first.line, first.column, first.text)
 
 
 @detector("dockerfile.dockerignore-missing", kind=Kind.PROJECT, applies=_has_dockerfile)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from shipcheck.detectors.dockerfile.image_facts import DockerfileImage
 from shipcheck.detectors.dockerfile.linking import Runners, runners
+from shipcheck.detectors.dockerfile.orchestration_facts import K8sContainer
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Hit
@@ -26,31 +28,30 @@ def no_healthcheck(project: ProjectModel, params: None) -> Iterator[Hit]:
     probe. When Kubernetes containers have probes but none can be tied to the image, the
     image is given the benefit of the doubt."""
     unlinked_probes = any(
-        set(_HEALTH_PROBES) & set(f.data.get("probes") or [])
-        for f in project.facts_of("k8s-container")
+        set(_HEALTH_PROBES) & set(f.probes) for f in project.facts_of(K8sContainer)
     )
-    for fact in project.facts_of("dockerfile-image"):
-        if not fact.data.get("service") or fact.data.get("healthcheck") == "cmd":
+    for fact in project.facts_of(DockerfileImage):
+        if not fact.service or fact.healthcheck == "cmd":
             continue
         found = runners(project, fact.path)
-        if any(f.data.get("healthcheck") for f in found.compose_services):
+        if any(f.healthcheck for f in found.compose_services):
             continue
-        if any(set(_HEALTH_PROBES) & set(f.data.get("probes") or []) for f in found.k8s_containers):
+        if any(set(_HEALTH_PROBES) & set(f.probes) for f in found.k8s_containers):
             continue
         if not found.k8s_containers and unlinked_probes:
             continue
-        disabled = fact.data.get("healthcheck") == "none"
+        disabled = fact.healthcheck == "none"
         yield Hit(
             line=fact.line,
             path=fact.path,
             fields={
-                "stage": fact.data.get("stage", "?"),
+                "stage": fact.stage,
                 "detail": "disables the health check (`HEALTHCHECK NONE`)"
                 if disabled
                 else "has no HEALTHCHECK",
                 "orchestrators": _orchestrators(found),
             },
-            context=f"no-healthcheck {fact.data.get('stage')}",
+            context=f"no-healthcheck {fact.stage}",
         )
 
 
@@ -58,7 +59,7 @@ def _orchestrators(found: Runners) -> str:
     compose, k8s = found.compose_services, found.k8s_containers
     parts = []
     if compose:
-        parts.append("Compose service " + ", ".join(f"`{f.data.get('service')}`" for f in compose))
+        parts.append("Compose service " + ", ".join(f"`{f.service}`" for f in compose))
     if k8s:
         places = sorted({f.path for f in k8s})
         parts.append("the Kubernetes containers in " + ", ".join(places))

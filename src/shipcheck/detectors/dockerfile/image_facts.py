@@ -1,4 +1,4 @@
-"""The ``dockerfile-image`` fact: what the project rules need to know about the image a
+"""The :class:`DockerfileImage` fact: what the project rules need to know about the image a
 Dockerfile builds (health check, whether it serves traffic, whole-context copies, and
 where the Python script its command runs came from)."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
 
 from shipcheck.detectors.dockerfile.command import image_command
 from shipcheck.detectors.dockerfile.servers import python_targets, runs_web_server
@@ -23,12 +23,61 @@ from shipcheck.models.facts import Fact
 from shipcheck.parsers.dockerfile import substitute
 
 
-def copies_and_workdir(doc: Dockerfile) -> tuple[list[dict[str, Any]], str]:
-    """The final image's copies from the build context (sources, absolute destination,
-    whether the destination is a folder) and its working directory."""
+@dataclass(frozen=True, kw_only=True)
+class ContextCopy:
+    """A COPY/ADD of the final image from the build context: its sources (context paths),
+    absolute destination, and whether the destination is a folder."""
+
+    sources: tuple[str, ...]
+    dest: str
+    folder: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class WholeContextCopy:
+    """A COPY/ADD of the whole build context, where its keyword is and its text."""
+
+    line: int
+    column: int
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PythonTarget:
+    """A Python script or module (``python app.py``, ``python -m shop``) the image's
+    command runs, and where it is written."""
+
+    script: str | None
+    module: str | None
+    keyword: str
+    line: int
+    column: int
+    end_column: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DockerfileImage(Fact):
+    """The final image of a Dockerfile, at its final stage's ``FROM``.
+
+    ``stage`` is how messages name that stage; ``healthcheck`` is None (no HEALTHCHECK),
+    ``none`` (``HEALTHCHECK NONE``) or ``cmd``; ``service`` says whether it serves traffic
+    (EXPOSE, or a web server as its command); ``workdir`` is its final working directory.
+    """
+
+    stage: str
+    healthcheck: str | None
+    service: bool
+    whole_context_copies: tuple[WholeContextCopy, ...]
+    python_targets: tuple[PythonTarget, ...]
+    copies: tuple[ContextCopy, ...]
+    workdir: str
+
+
+def copies_and_workdir(doc: Dockerfile) -> tuple[list[ContextCopy], str]:
+    """The final image's copies from the build context and its working directory."""
     final = doc.final_stage
     workdir = "/"
-    copies: list[dict[str, Any]] = []
+    copies: list[ContextCopy] = []
     if final is None:
         return copies, workdir
     for instruction in image_instructions(doc):
@@ -43,18 +92,18 @@ def copies_and_workdir(doc: Dockerfile) -> tuple[list[dict[str, Any]], str]:
             dest = substitute(moved.dest, variables)
             absolute = posixpath.normpath(posixpath.join(workdir, dest))
             copies.append(
-                {
-                    "sources": [posixpath.normpath(s.lstrip("/")) or "." for s in moved.sources],
-                    "dest": absolute,
-                    "folder": dest.endswith("/") or dest in (".", "./") or len(moved.sources) > 1,
-                }
+                ContextCopy(
+                    sources=tuple(posixpath.normpath(s.lstrip("/")) or "." for s in moved.sources),
+                    dest=absolute,
+                    folder=dest.endswith("/") or dest in (".", "./") or len(moved.sources) > 1,
+                )
             )
     return copies, workdir
 
 
 @fact_extractor(Kind.DOCKERFILE)
 def dockerfile_image_fact(doc: Dockerfile) -> Iterator[Fact]:
-    """One ``dockerfile-image`` fact per Dockerfile with a stage."""
+    """One :class:`DockerfileImage` per Dockerfile with a stage."""
     final = doc.final_stage
     if final is None:
         return
@@ -62,14 +111,15 @@ def dockerfile_image_fact(doc: Dockerfile) -> Iterator[Fact]:
     command = image_command(doc)
     commands = command.commands()
     exposes = last(doc, "EXPOSE") is not None
-    whole = []
+    whole: list[WholeContextCopy] = []
     for instruction in doc.instructions:
         if instruction.keyword in ("COPY", "ADD") and instruction.heredoc is None:
             moved = transfer(instruction, doc.escape)
             if moved and moved.from_stage is None and any(map(whole_context, moved.sources)):
                 span = keyword_span(doc, instruction)
-                whole.append([instruction.line, span.column, " ".join(instruction.value.split())])
-    targets = []
+                text = " ".join(instruction.value.split())
+                whole.append(WholeContextCopy(line=instruction.line, column=span.column, text=text))
+    targets: list[PythonTarget] = []
     for target in python_targets(commands):
         token = target.script or target.module or ""
         owner = command.owner(token)
@@ -77,33 +127,30 @@ def dockerfile_image_fact(doc: Dockerfile) -> Iterator[Fact]:
             continue
         span = find(doc, owner, token) or keyword_span(doc, owner)
         targets.append(
-            {
-                "script": target.script,
-                "module": target.module,
-                "keyword": owner.keyword,
-                "line": span.line,
-                "column": span.column,
-                "end_column": span.end_column,
-            }
+            PythonTarget(
+                script=target.script,
+                module=target.module,
+                keyword=owner.keyword,
+                line=span.line,
+                column=span.column,
+                end_column=span.end_column,
+            )
         )
     copies, workdir = copies_and_workdir(doc)
-    yield Fact(
-        "dockerfile-image",
-        doc.path,
-        final.line,
-        {
-            "stage": label(final, doc),
-            "healthcheck": (
-                None
-                if healthcheck is None
-                else "none"
-                if healthcheck.value.strip().upper().startswith("NONE")
-                else "cmd"
-            ),
-            "service": exposes or runs_web_server(commands),
-            "whole_context_copies": whole,
-            "python_targets": targets,
-            "copies": copies,
-            "workdir": workdir,
-        },
+    yield DockerfileImage(
+        path=doc.path,
+        line=final.line,
+        stage=label(final, doc),
+        healthcheck=(
+            None
+            if healthcheck is None
+            else "none"
+            if healthcheck.value.strip().upper().startswith("NONE")
+            else "cmd"
+        ),
+        service=exposes or runs_web_server(commands),
+        whole_context_copies=tuple(whole),
+        python_targets=tuple(targets),
+        copies=tuple(copies),
+        workdir=workdir,
     )

@@ -12,8 +12,9 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
+from shipcheck.detectors.dockerfile.orchestration_facts import ComposeService, K8sContainer
 from shipcheck.detectors.dockerfile.syntax import parse_image
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import ComposeBuild
 from shipcheck.project import ProjectModel
 
 
@@ -21,9 +22,9 @@ from shipcheck.project import ProjectModel
 class Runners:
     """The orchestrator entries that run one Dockerfile's image."""
 
-    compose_builds: list[Fact] = field(default_factory=list)
-    compose_services: list[Fact] = field(default_factory=list)
-    k8s_containers: list[Fact] = field(default_factory=list)
+    compose_builds: list[ComposeBuild] = field(default_factory=list)
+    compose_services: list[ComposeService] = field(default_factory=list)
+    k8s_containers: list[K8sContainer] = field(default_factory=list)
 
     @property
     def any(self) -> bool:
@@ -33,22 +34,18 @@ class Runners:
 
 def contexts(project: ProjectModel, dockerfile: str) -> list[str]:
     """Build contexts of ``dockerfile``: from Compose when it builds it, else its folder."""
-    found = sorted({f.data["context"] for f in _builds(project, dockerfile)})
+    found = sorted({f.context for f in _builds(project, dockerfile)})
     return found or [posixpath.dirname(dockerfile) or "."]
 
 
-def _builds(project: ProjectModel, dockerfile: str) -> list[Fact]:
+def _builds(project: ProjectModel, dockerfile: str) -> list[ComposeBuild]:
     target = posixpath.normpath(dockerfile)
-    return [f for f in project.facts_of("compose-build") if f.data.get("dockerfile") == target]
+    return [f for f in project.facts_of(ComposeBuild) if f.dockerfile == target]
 
 
 def image_names(project: ProjectModel, dockerfile: str) -> set[str]:
     """Repository names (last path component) the image is likely pushed as."""
-    names = {
-        parse_image(f.data["image"]).name
-        for f in _builds(project, dockerfile)
-        if isinstance(f.data.get("image"), str)
-    }
+    names = {parse_image(f.image).name for f in _builds(project, dockerfile) if f.image is not None}
     folder = posixpath.dirname(dockerfile)
     base = posixpath.basename(folder) if folder else project.root.resolve().name
     stem = posixpath.basename(dockerfile)
@@ -72,13 +69,13 @@ def runners(project: ProjectModel, dockerfile: str) -> Runners:
     found = Runners()
     builds = _builds(project, dockerfile)
     found.compose_builds = builds
-    built = {(f.path, f.data.get("service")) for f in builds}
+    built = {(f.path, f.service) for f in builds}
     found.compose_services = [
-        f for f in project.facts_of("compose-service") if (f.path, f.data.get("service")) in built
+        f for f in project.facts_of(ComposeService) if (f.path, f.service) in built
     ]
     names = image_names(project, dockerfile)
-    for fact in project.facts_of("k8s-container"):
-        image = fact.data.get("image")
-        if isinstance(image, str) and image and parse_image(image).name in names:
-            found.k8s_containers.append(fact)
+    for container in project.facts_of(K8sContainer):
+        image = container.image
+        if image and parse_image(image).name in names:
+            found.k8s_containers.append(container)
     return found

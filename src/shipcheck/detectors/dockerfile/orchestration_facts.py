@@ -1,36 +1,48 @@
-"""Facts about how Compose and Kubernetes run images, for the container rules' project pass.
-
-Fact types shared with the runtime/orchestration rules (issue 5) — keep the data keys:
-
-- ``k8s-container``: ``image``, ``probes`` (probe kinds present), ``run_as_non_root``
-  (bool | None), ``run_as_user`` (int | None), container settings over pod settings; one
-  per container that runs for the pod's life (init containers other than native sidecars
-  are left out);
-- ``compose-service``: ``service``, ``image``, ``build`` (bool), ``healthcheck`` (bool),
-  ``user`` (str | None);
-
-and one for the container rules only:
-
-- ``compose-build`` (container rules only): ``service``, ``context`` and ``dockerfile`` as
-  repository paths, ``image``, and the service's ``command`` / ``working_dir`` with the
-  position of ``command``.
+"""Facts about how Compose and Kubernetes run images, for the container rules' project pass:
+:class:`K8sContainer`, :class:`ComposeService` and
+:class:`~shipcheck.models.facts.ComposeBuild` (which the deps and project rules read too).
 """
 
 from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from shipcheck.detectors.kubernetes.workloads import containers
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import ComposeFile, Kind, KubernetesFile
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import ComposeBuild, Fact
+
+
+@dataclass(frozen=True, kw_only=True)
+class K8sContainer(Fact):
+    """A container that runs for its pod's life (init containers other than native
+    sidecars are left out): its image, the probe kinds it defines, and its effective
+    ``runAsNonRoot`` / ``runAsUser`` (container settings over pod settings)."""
+
+    image: str
+    probes: tuple[str, ...]
+    run_as_non_root: bool | None
+    run_as_user: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComposeService(Fact):
+    """A Compose service: its image, whether it is built, whether it defines a healthcheck
+    that runs a test, and its ``user``."""
+
+    service: str
+    image: str | None
+    build: bool
+    healthcheck: bool
+    user: str | None
 
 
 @fact_extractor(Kind.KUBERNETES)
 def kubernetes_container_facts(doc: KubernetesFile) -> Iterator[Fact]:
-    """One ``k8s-container`` fact per container of a workload (securityContext inheritance
+    """One :class:`K8sContainer` per container of a workload (securityContext inheritance
     and probe kinds come from the Kubernetes rules' workload model)."""
     for obj in doc.objects:
         if not isinstance(obj.doc, dict):
@@ -40,16 +52,13 @@ def kubernetes_container_facts(doc: KubernetesFile) -> Iterator[Fact]:
                 continue
             image = container.spec.get("image")
             user = container.run_as_user
-            yield Fact(
-                "k8s-container",
-                doc.path,
-                container.location()[0],
-                {
-                    "image": image if isinstance(image, str) else "",
-                    "probes": list(container.probes),
-                    "run_as_non_root": container.run_as_non_root,
-                    "run_as_user": user if isinstance(user, int) else None,
-                },
+            yield K8sContainer(
+                path=doc.path,
+                line=container.location()[0],
+                image=image if isinstance(image, str) else "",
+                probes=tuple(container.probes),
+                run_as_non_root=container.run_as_non_root,
+                run_as_user=user if isinstance(user, int) else None,
             )
 
 
@@ -87,7 +96,8 @@ def _build(compose_path: str, build: Any) -> tuple[str, str] | None:
 
 @fact_extractor(Kind.COMPOSE)
 def compose_service_facts(doc: ComposeFile) -> Iterator[Fact]:
-    """``compose-service`` facts, and ``compose-build`` for services built from a Dockerfile."""
+    """A :class:`ComposeService` per service, and a :class:`ComposeBuild` for services built
+    from a Dockerfile."""
     services = doc.services if isinstance(doc.services, dict) else {}
     for name, service in services.items():
         if not isinstance(service, dict):
@@ -95,42 +105,35 @@ def compose_service_facts(doc: ComposeFile) -> Iterator[Fact]:
         line = services.key_line(name) if hasattr(services, "key_line") else 1
         image = service.get("image")
         user = service.get("user")
-        yield Fact(
-            "compose-service",
-            doc.path,
-            line,
-            {
-                "service": str(name),
-                "image": str(image) if isinstance(image, str) else None,
-                "build": "build" in service,
-                "healthcheck": _healthcheck(service),
-                "user": str(user)
-                if user is not None and not isinstance(user, dict | list)
-                else None,
-            },
+        yield ComposeService(
+            path=doc.path,
+            line=line,
+            service=str(name),
+            image=str(image) if isinstance(image, str) else None,
+            build="build" in service,
+            healthcheck=_healthcheck(service),
+            user=str(user) if user is not None and not isinstance(user, dict | list) else None,
         )
         build = _build(doc.path, service.get("build"))
         if build is None:
             continue
-        command = service.get("command")
-        if not isinstance(command, str | list):
-            command = None
-        elif isinstance(command, list):
-            command = [str(part) for part in command]
+        raw = service.get("command")
+        command: str | tuple[str, ...] | None = None
+        if isinstance(raw, str):
+            command = raw
+        elif isinstance(raw, list):
+            command = tuple(str(part) for part in raw)
         working_dir = service.get("working_dir")
         has_command = command is not None and hasattr(service, "value_line")
-        yield Fact(
-            "compose-build",
-            doc.path,
-            line,
-            {
-                "service": str(name),
-                "context": build[0],
-                "dockerfile": build[1],
-                "image": str(image) if isinstance(image, str) else None,
-                "command": command,
-                "command_line": service.value_line("command") if has_command else None,
-                "command_column": service.value_column("command") if has_command else None,
-                "working_dir": working_dir if isinstance(working_dir, str) else None,
-            },
+        yield ComposeBuild(
+            path=doc.path,
+            line=line,
+            service=str(name),
+            context=build[0],
+            dockerfile=build[1],
+            image=str(image) if isinstance(image, str) else None,
+            command=command,
+            command_line=service.value_line("command") if has_command else None,
+            command_column=service.value_column("command") if has_command else None,
+            working_dir=working_dir if isinstance(working_dir, str) else None,
         )

@@ -92,19 +92,19 @@ def orchestrated_user(project: ProjectModel, finding: Finding) -> Finding:
     found = runners(project, finding.path)
     notes: list[str] = []
     safe = bool(found.any)
-    for fact in found.compose_services:
-        user = fact.data.get("user")
-        service = fact.data.get("service")
-        if isinstance(user, str) and user and "$" not in user and not is_root(user):
+    for service_fact in found.compose_services:
+        user = service_fact.user
+        service = service_fact.service
+        if user and "$" not in user and not is_root(user):
             notes.append(f"Compose service `{service}` runs it as user `{user}`")
         else:
             safe = False
-    for fact in found.k8s_containers:
-        where = fact.path
-        run_as_user = fact.data.get("run_as_user")
-        if isinstance(run_as_user, int) and run_as_user != 0:
+    for container in found.k8s_containers:
+        where = container.path
+        run_as_user = container.run_as_user
+        if run_as_user is not None and run_as_user != 0:
             notes.append(f"Kubernetes ({where}) runs it as uid {run_as_user}")
-        elif fact.data.get("run_as_non_root") is True:
+        elif container.run_as_non_root is True:
             # The kubelet refuses to start a root image under runAsNonRoot: the pod fails.
             notes.append(
                 f"Kubernetes ({where}) sets runAsNonRoot without runAsUser, so the kubelet "

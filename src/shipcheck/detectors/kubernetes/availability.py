@@ -9,12 +9,18 @@ partial scan."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from shipcheck.detectors.kubernetes.facts import kubernetes_facts
+from shipcheck.detectors.kubernetes.facts import (
+    K8sPdb,
+    K8sReplicas,
+    K8sScaler,
+    K8sWorkload,
+    kubernetes_facts,
+)
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind, KubernetesFile
-from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Hit, Severity
 from shipcheck.project import ProjectModel
 
@@ -26,13 +32,39 @@ def is_stream(path: str) -> bool:
     return path.startswith("<") and path.endswith(">")
 
 
-def release_facts(subject: Any) -> list[Fact] | None:
+@dataclass
+class Release:
+    """The workloads, autoscalers, PodDisruptionBudgets and kustomize replica overrides
+    judged together."""
+
+    workloads: list[K8sWorkload] = field(default_factory=list)
+    scalers: list[K8sScaler] = field(default_factory=list)
+    pdbs: list[K8sPdb] = field(default_factory=list)
+    replicas: list[K8sReplicas] = field(default_factory=list)
+
+
+def release_facts(subject: Any) -> Release | None:
     """The facts to judge: the project's, or a standard-input stream's; None for a file
     of a project scan (the project pass judges it with every other file)."""
     if isinstance(subject, ProjectModel):
-        return [f for f in subject.facts if f.type.startswith("k8s-") and not is_stream(f.path)]
+        return Release(
+            [f for f in subject.facts_of(K8sWorkload) if not is_stream(f.path)],
+            [f for f in subject.facts_of(K8sScaler) if not is_stream(f.path)],
+            [f for f in subject.facts_of(K8sPdb) if not is_stream(f.path)],
+            [f for f in subject.facts_of(K8sReplicas) if not is_stream(f.path)],
+        )
     if isinstance(subject, KubernetesFile) and is_stream(subject.path):
-        return kubernetes_facts(subject)
+        release = Release()
+        for fact in kubernetes_facts(subject):
+            if isinstance(fact, K8sWorkload):
+                release.workloads.append(fact)
+            elif isinstance(fact, K8sScaler):
+                release.scalers.append(fact)
+            elif isinstance(fact, K8sPdb):
+                release.pdbs.append(fact)
+            elif isinstance(fact, K8sReplicas):
+                release.replicas.append(fact)
+        return release
     return None
 
 
@@ -41,15 +73,13 @@ def _same_namespace(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b
 
 
-def _scalers(facts: list[Fact], workload: Fact) -> list[Fact]:
-    data = workload.data
+def _scalers(release: Release, workload: K8sWorkload) -> list[K8sScaler]:
     return [
         f
-        for f in facts
-        if f.type == "k8s-scaler"
-        and f.data["target_kind"] == data["kind"]
-        and f.data["target_name"] == data["name"]
-        and _same_namespace(f.data["namespace"], data["namespace"])
+        for f in release.scalers
+        if f.target_kind == workload.kind
+        and f.target_name == workload.name
+        and _same_namespace(f.namespace, workload.namespace)
     ]
 
 
@@ -69,49 +99,42 @@ def _expression_matches(expression: Any, labels: dict[str, str]) -> bool:
     return False
 
 
-def selects(pdb: dict[str, Any], labels: dict[str, str]) -> bool:
+def selects(pdb: K8sPdb, labels: dict[str, str]) -> bool:
     """Whether a PDB's label selector selects pods with ``labels`` (an empty selector selects
     every pod of its namespace)."""
-    if not pdb.get("valid"):
+    if not pdb.valid:
         return False
-    if any(labels.get(k) != v for k, v in pdb["match_labels"].items()):
+    if any(labels.get(k) != v for k, v in pdb.match_labels.items()):
         return False
-    return all(_expression_matches(e, labels) for e in pdb["match_expressions"])
+    return all(_expression_matches(e, labels) for e in pdb.match_expressions)
 
 
-def _min_replicas(scalers: list[Fact]) -> int | None:
-    known = [s.data["min_replicas"] for s in scalers if isinstance(s.data["min_replicas"], int)]
+def _min_replicas(scalers: list[K8sScaler]) -> int | None:
+    known = [s.min_replicas for s in scalers if isinstance(s.min_replicas, int)]
     if len(known) != len(scalers):
         return None
     return min(known) if known else None
 
 
-def _location(workload: Fact) -> dict[str, Any]:
-    if workload.data["replicas"] is None:
-        data = workload.data
-        return {"line": data["name_line"], "column": data["name_column"], "path": workload.path}
-    return {"line": workload.line, "column": workload.data["column"], "path": workload.path}
+def _location(workload: K8sWorkload) -> dict[str, Any]:
+    if workload.replicas is None:
+        return {"line": workload.name_line, "column": workload.name_column, "path": workload.path}
+    return {"line": workload.line, "column": workload.column, "path": workload.path}
 
 
-def _replica_counts(facts: list[Fact], workload: Fact) -> list[int]:
+def _replica_counts(release: Release, workload: K8sWorkload) -> list[int]:
     """Replica counts set for the same workload elsewhere: kustomize patches and
     ``replicas:`` overrides, other environments' copies."""
-    data = workload.data
     counts = [
-        f.data["replicas"]
-        for f in facts
-        if f.type == "k8s-workload"
-        and f is not workload
-        and f.data["kind"] == data["kind"]
-        and f.data["name"] == data["name"]
-        and _same_namespace(f.data["namespace"], data["namespace"])
-        and isinstance(f.data["replicas"], int)
+        f.replicas
+        for f in release.workloads
+        if f is not workload
+        and f.kind == workload.kind
+        and f.name == workload.name
+        and _same_namespace(f.namespace, workload.namespace)
+        and isinstance(f.replicas, int)
     ]
-    counts += [
-        f.data["count"]
-        for f in facts
-        if f.type == "k8s-replicas" and f.data["name"] == data["name"]
-    ]
+    counts += [f.count for f in release.replicas if f.name == workload.name]
     return counts
 
 
@@ -120,29 +143,28 @@ def single_replica(subject: Any, params: None) -> Iterator[Hit]:
     """Deployments that run one pod: ``replicas: 1`` (medium) or no ``replicas`` (low, the
     default is one), unless an autoscaler keeps two or more. A ``Recreate`` strategy marks a
     deliberate singleton (a scheduler such as celery beat) and is left alone."""
-    facts = release_facts(subject)
-    if facts is None:
+    release = release_facts(subject)
+    if release is None:
         return
-    for workload in facts:
-        data = workload.data
-        if workload.type != "k8s-workload" or data["kind"] != "Deployment":
+    for workload in release.workloads:
+        if workload.kind != "Deployment":
             continue
-        if not data["defines_pods"] or data["strategy"] == "Recreate":
+        if not workload.defines_pods or workload.strategy == "Recreate":
             continue
-        if data["replicas"] not in (None, 1) or any(
-            c >= 2 for c in _replica_counts(facts, workload)
+        if workload.replicas not in (None, 1) or any(
+            c >= 2 for c in _replica_counts(release, workload)
         ):
             continue
-        scalers = _scalers(facts, workload)
-        name = f"{data['kind']}/{data['name']}"
+        scalers = _scalers(release, workload)
+        name = f"{workload.kind}/{workload.name}"
         if scalers:
             minimum = _min_replicas(scalers)
             if minimum is None or minimum >= 2:
                 continue
-            scaler = scalers[0].data
-            how = f"its {scaler['kind']} `{scaler['name']}` scales it down to {minimum}"
+            scaler = scalers[0]
+            how = f"its {scaler.kind} `{scaler.name}` scales it down to {minimum}"
             severity = Severity.MEDIUM
-        elif data["replicas"] == 1:
+        elif workload.replicas == 1:
             how = "it sets replicas: 1"
             severity = Severity.MEDIUM
         else:
@@ -152,7 +174,7 @@ def single_replica(subject: Any, params: None) -> Iterator[Hit]:
             **_location(workload),
             fields={"workload": name, "how": how},
             severity=severity,
-            context=f"{name} {data['namespace'] or ''} single-replica",
+            context=f"{name} {workload.namespace or ''} single-replica",
         )
 
 
@@ -160,31 +182,31 @@ def single_replica(subject: Any, params: None) -> Iterator[Hit]:
 def missing_pdb(subject: Any, params: None) -> Iterator[Hit]:
     """Deployments and StatefulSets with two or more replicas (or an autoscaler minimum of two
     or more) that no PodDisruptionBudget in their namespace selects."""
-    facts = release_facts(subject)
-    if facts is None:
+    release = release_facts(subject)
+    if release is None:
         return
-    pdbs = [f.data for f in facts if f.type == "k8s-pdb"]
-    for workload in facts:
-        data = workload.data
-        if workload.type != "k8s-workload" or data["kind"] not in {"Deployment", "StatefulSet"}:
+    for workload in release.workloads:
+        if workload.kind not in {"Deployment", "StatefulSet"}:
             continue
-        if not data["defines_pods"] or not data["labels"]:
+        if not workload.defines_pods or not workload.labels:
             continue
         counts = [
-            c for c in (data["replicas"], *_replica_counts(facts, workload)) if isinstance(c, int)
+            c
+            for c in (workload.replicas, *_replica_counts(release, workload))
+            if isinstance(c, int)
         ]
-        minimum = _min_replicas(_scalers(facts, workload))
+        minimum = _min_replicas(_scalers(release, workload))
         count = minimum if minimum is not None else max(counts, default=None)
         if not isinstance(count, int) or count < 2:
             continue
         if any(
-            _same_namespace(p["namespace"], data["namespace"]) and selects(p, data["labels"])
-            for p in pdbs
+            _same_namespace(p.namespace, workload.namespace) and selects(p, workload.labels)
+            for p in release.pdbs
         ):
             continue
-        name = f"{data['kind']}/{data['name']}"
+        name = f"{workload.kind}/{workload.name}"
         yield Hit(
             **_location(workload),
             fields={"workload": name, "replicas": count},
-            context=f"{name} {data['namespace'] or ''} missing-pdb",
+            context=f"{name} {workload.namespace or ''} missing-pdb",
         )

@@ -1,10 +1,13 @@
-"""Facts from Kubernetes manifests for cross-file rules: containers (image, probes, ports,
-effective user, command), workloads (replicas, pod labels), PodDisruptionBudgets and
-autoscalers."""
+"""Facts from Kubernetes manifests for cross-file rules: containers
+(:class:`~shipcheck.models.facts.K8sRuntime`: image, probes, ports, effective user,
+command), workloads (:class:`K8sWorkload`: replicas, pod labels), PodDisruptionBudgets
+(:class:`K8sPdb`), autoscalers (:class:`K8sScaler`) and kustomize replica overrides
+(:class:`K8sReplicas`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from shipcheck.detectors.kubernetes.workloads import (
@@ -17,10 +20,65 @@ from shipcheck.detectors.kubernetes.workloads import (
 )
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, KubernetesFile, KubernetesObject
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import ContainerPort, Fact, K8sRuntime, Probe
 from shipcheck.parsers.yaml_nodes import get_path
 
 SCALED_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class K8sWorkload(Fact):
+    """A Deployment, StatefulSet or ReplicaSet, at its ``replicas`` (else its own line).
+
+    ``replicas`` is the count, ``templated`` when it is not a number, None when unset;
+    ``labels`` are the pod template's labels; ``name_line``/``name_column`` locate
+    ``metadata.name``; ``defines_pods`` is False for a kustomize patch that names the
+    workload without a pod template.
+    """
+
+    kind: str
+    name: str
+    namespace: str | None
+    replicas: int | str | None
+    column: int
+    labels: dict[str, str]
+    strategy: str | None
+    name_line: int
+    name_column: int
+    defines_pods: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class K8sPdb(Fact):
+    """A PodDisruptionBudget and its label selector (``match_expressions`` as plain data;
+    ``valid`` is False when the selector is not a mapping)."""
+
+    name: str
+    namespace: str | None
+    match_labels: dict[str, str]
+    match_expressions: tuple[Any, ...]
+    valid: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class K8sScaler(Fact):
+    """A HorizontalPodAutoscaler or KEDA ScaledObject: what it scales and its minimum
+    (None when the minimum is not a number)."""
+
+    name: str
+    kind: str
+    namespace: str | None
+    target_kind: str
+    target_name: str
+    min_replicas: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class K8sReplicas(Fact):
+    """A kustomization's ``replicas:`` override for the workload ``name``."""
+
+    name: str
+    count: int
 
 
 def plain(value: Any) -> Any:
@@ -40,7 +98,7 @@ def _strings(value: Any) -> list[str] | None:
     return None
 
 
-def probe_facts(container: Container) -> list[dict[str, Any]]:
+def probe_facts(container: Container) -> list[Probe]:
     """Each probe: its kind, handler, HTTP path and port with their positions."""
     found = []
     for kind in PROBES:
@@ -51,76 +109,70 @@ def probe_facts(container: Container) -> list[dict[str, Any]]:
             action = probe.get(handler)
             if not isinstance(action, dict):
                 continue
-            item: dict[str, Any] = {
-                "kind": kind,
-                "handler": handler,
-                "line": probe.line,
-                "column": probe.column,
-                "path": None,
-                "port": None,
-            }
+            item: dict[str, Any] = {}
             if isinstance(action.get("path"), str):
-                item["path"] = action["path"]
+                item["path"] = str(action["path"])
                 item["path_line"] = action.value_line("path")
                 item["path_column"] = action.value_column("path")
             port = action.get("port")
             if isinstance(port, str | int) and not isinstance(port, bool):
-                item["port"] = as_int(port) if as_int(port) is not None else port
+                number = as_int(port)
+                item["port"] = number if number is not None else str(port)
                 item["port_line"] = action.value_line("port")
                 item["port_column"] = action.value_column("port")
                 item["port_end_column"] = item["port_column"] + len(str(port))
             if isinstance(action.get("scheme"), str):
                 item["scheme"] = action["scheme"].upper()
-            found.append(item)
+            found.append(
+                Probe(kind=kind, handler=handler, line=probe.line, column=probe.column, **item)
+            )
             break
     return found
 
 
-def container_fact(path: str, container: Container) -> Fact:
-    """A ``k8s-runtime`` fact: how the container runs (command, ports, probes, env)."""
+def container_fact(path: str, container: Container) -> K8sRuntime:
+    """A :class:`K8sRuntime` fact: how the container runs (command, ports, probes, env)."""
     obj = container.obj
     env = {}
     for entry in container.spec.get("env") or []:
         if isinstance(entry, dict) and isinstance(entry.get("name"), str) and "value" in entry:
             env[entry["name"]] = plain(entry.get("value"))
     line, column = container.location()
-    return Fact(
-        "k8s-runtime",
-        path,
-        line,
-        {
-            "name": container.name,
-            "workload_kind": obj.kind,
-            "workload": obj.name,
-            "namespace": obj.namespace if isinstance(obj.namespace, str) else None,
-            "image": container.spec.get("image")
-            if isinstance(container.spec.get("image"), str)
-            else None,
-            "image_line": container.spec.value_line("image"),
-            "init": container.init,
-            "sidecar": container.sidecar,
-            "probes": container.probes,
-            "probe_specs": probe_facts(container),
-            "run_as_non_root": container.run_as_non_root,
-            "run_as_user": container.run_as_user,
-            "command": _strings(container.spec.get("command")),
-            "args": _strings(container.spec.get("args")),
-            "command_line": container.spec.value_line("command")
-            if "command" in container.spec
-            else container.spec.value_line("args"),
-            "ports": [
-                {
-                    "number": p.number,
-                    "name": p.name,
-                    "line": p.line,
-                    "column": p.column,
-                    "end_column": p.column + len(str(p.number)),
-                }  # fmt: skip
-                for p in container.ports()
-            ],
-            "env": env,
-            "column": column,
-        },
+    image = container.spec.get("image")
+    command = _strings(container.spec.get("command"))
+    args = _strings(container.spec.get("args"))
+    return K8sRuntime(
+        path=path,
+        line=line,
+        name=container.name,
+        workload_kind=obj.kind,
+        workload=obj.name,
+        namespace=obj.namespace if isinstance(obj.namespace, str) else None,
+        image=str(image) if isinstance(image, str) else None,
+        image_line=container.spec.value_line("image"),
+        init=container.init,
+        sidecar=container.sidecar,
+        probes=tuple(container.probes),
+        probe_specs=tuple(probe_facts(container)),
+        run_as_non_root=container.run_as_non_root,
+        run_as_user=container.run_as_user,
+        command=tuple(command) if command is not None else None,
+        args=tuple(args) if args is not None else None,
+        command_line=container.spec.value_line("command")
+        if "command" in container.spec
+        else container.spec.value_line("args"),
+        ports=tuple(
+            ContainerPort(
+                number=p.number,
+                name=p.name,
+                line=p.line,
+                column=p.column,
+                end_column=p.column + len(str(p.number)),
+            )
+            for p in container.ports()
+        ),
+        env=env,
+        column=column,
     )
 
 
@@ -137,47 +189,57 @@ def _replicas(obj: KubernetesObject) -> tuple[Any, int, int]:
     return None, obj.line, obj.doc.column
 
 
-def workload_fact(path: str, obj: KubernetesObject) -> Fact:
-    """A ``k8s-workload`` fact: kind, name, namespace, replicas and pod labels."""
+def workload_fact(path: str, obj: KubernetesObject) -> K8sWorkload:
+    """A :class:`K8sWorkload` fact: kind, name, namespace, replicas and pod labels."""
     replicas, line, column = _replicas(obj)
     strategy = get_path(obj.doc, "spec", "strategy", "type")
     name_line = get_path(obj.doc, "metadata")
-    return Fact(
-        "k8s-workload",
-        path,
-        line,
-        {
-            "kind": obj.kind,
-            "name": obj.name,
-            "namespace": obj.namespace if isinstance(obj.namespace, str) else None,
-            "replicas": replicas,
-            "column": column,
-            "labels": pod_labels(obj),
-            "strategy": strategy if isinstance(strategy, str) else None,
-            "name_line": name_line.value_line("name") if isinstance(name_line, dict) else obj.line,
-            "name_column": name_line.value_column("name") if isinstance(name_line, dict) else 1,
-            # A kustomize patch names a Deployment without defining its pods.
-            "defines_pods": isinstance(get_path(pod_spec(obj), "containers"), list),
-        },
+    return K8sWorkload(
+        path=path,
+        line=line,
+        kind=obj.kind,
+        name=obj.name,
+        namespace=obj.namespace if isinstance(obj.namespace, str) else None,
+        replicas=replicas,
+        column=column,
+        labels=pod_labels(obj),
+        strategy=strategy if isinstance(strategy, str) else None,
+        name_line=name_line.value_line("name") if isinstance(name_line, dict) else obj.line,
+        name_column=name_line.value_column("name") if isinstance(name_line, dict) else 1,
+        # A kustomize patch names a Deployment without defining its pods.
+        defines_pods=isinstance(get_path(pod_spec(obj), "containers"), list),
     )
 
 
-def _selector(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        return {"match_labels": {}, "match_expressions": [], "valid": False}
-    labels = value.get("matchLabels")
-    expressions = value.get("matchExpressions")
-    return {
-        "match_labels": {str(k): str(v) for k, v in labels.items()}
+def _pdb(path: str, obj: KubernetesObject, namespace: str | None, selector: Any) -> K8sPdb:
+    if not isinstance(selector, dict):
+        return K8sPdb(
+            path=path,
+            line=obj.line,
+            name=obj.name,
+            namespace=namespace,
+            match_labels={},
+            match_expressions=(),
+            valid=False,
+        )
+    labels = selector.get("matchLabels")
+    expressions = selector.get("matchExpressions")
+    return K8sPdb(
+        path=path,
+        line=obj.line,
+        name=obj.name,
+        namespace=namespace,
+        match_labels={str(k): str(v) for k, v in labels.items()}
         if isinstance(labels, dict)
         else {},
-        "match_expressions": plain(expressions) if isinstance(expressions, list) else [],
-        "valid": True,
-    }
+        match_expressions=tuple(plain(expressions)) if isinstance(expressions, list) else (),
+        valid=True,
+    )
 
 
 def policy_facts(path: str, obj: KubernetesObject) -> Iterator[Fact]:
-    """``k8s-pdb`` and ``k8s-scaler`` (HorizontalPodAutoscaler, KEDA ScaledObject) facts."""
+    """:class:`K8sPdb`, :class:`K8sScaler` (HorizontalPodAutoscaler, KEDA ScaledObject) and
+    :class:`K8sReplicas` facts."""
     namespace = obj.namespace if isinstance(obj.namespace, str) else None
     if obj.kind == "Kustomization":
         yield from _kustomize_replicas(path, obj)
@@ -186,41 +248,33 @@ def policy_facts(path: str, obj: KubernetesObject) -> Iterator[Fact]:
     if not isinstance(spec, dict):
         return
     if obj.kind == "PodDisruptionBudget":
-        yield Fact(
-            "k8s-pdb",
-            path,
-            obj.line,
-            {"name": obj.name, "namespace": namespace, **_selector(spec.get("selector"))},
-        )
+        yield _pdb(path, obj, namespace, spec.get("selector"))
     elif obj.kind in {"HorizontalPodAutoscaler", "ScaledObject"}:
         target = spec.get("scaleTargetRef")
         if not isinstance(target, dict):
             return
         default_min = 1 if obj.kind == "HorizontalPodAutoscaler" else 0
         minimum = spec.get("minReplicas" if obj.kind != "ScaledObject" else "minReplicaCount")
-        yield Fact(
-            "k8s-scaler",
-            path,
-            obj.line,
-            {
-                "name": obj.name,
-                "kind": obj.kind,
-                "namespace": namespace,
-                "target_kind": str(target.get("kind") or "Deployment"),
-                "target_name": str(target.get("name") or ""),
-                "min_replicas": as_int(minimum) if minimum is not None else default_min,
-            },
+        yield K8sScaler(
+            path=path,
+            line=obj.line,
+            name=obj.name,
+            kind=obj.kind,
+            namespace=namespace,
+            target_kind=str(target.get("kind") or "Deployment"),
+            target_name=str(target.get("name") or ""),
+            min_replicas=as_int(minimum) if minimum is not None else default_min,
         )
 
 
-def _kustomize_replicas(path: str, obj: KubernetesObject) -> Iterator[Fact]:
-    """``replicas:`` overrides of a kustomization, as ``k8s-replicas`` facts."""
+def _kustomize_replicas(path: str, obj: KubernetesObject) -> Iterator[K8sReplicas]:
+    """``replicas:`` overrides of a kustomization, as :class:`K8sReplicas` facts."""
     items = obj.doc.get("replicas")
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             count = as_int(item.get("count"))
             if count is not None:
-                yield Fact("k8s-replicas", path, item.line, {"name": item["name"], "count": count})
+                yield K8sReplicas(path=path, line=item.line, name=str(item["name"]), count=count)
 
 
 def kubernetes_facts(doc: KubernetesFile) -> list[Fact]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from shipcheck.detectors.python.astutil import imports_of, nodes_of, non_production
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, PythonFile
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import Fact, WebApp
 
 # Calls that create a deployable application object, by resolved name → framework.
 APP_FACTORIES = {
@@ -67,6 +68,21 @@ _FACTORY_NAME = re.compile(
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Metrics(Fact):
+    """A module imports a metrics exporter or APM agent (``name``: its distribution)."""
+
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErrorHandler(Fact):
+    """An error handler is registered, and ``how`` (``errorhandler``,
+    ``exception_handlers``, an extension that installs its own...)."""
+
+    how: str
+
+
 def _app_sites(tree: ast.Module) -> Iterator[ast.AST]:
     """Nodes where an application object is typically created: module-level code and
     application factories (``create_app()``, ``make_app()`` ...). Framework internals that
@@ -86,18 +102,18 @@ def _app_sites(tree: ast.Module) -> Iterator[ast.AST]:
 
 @fact_extractor(Kind.PYTHON)
 def observability_facts(doc: PythonFile) -> Iterator[Fact]:
-    """``web-app`` (an application object is created: ``Flask(__name__)``, ``FastAPI()``,
-    ``get_wsgi_application()`` ...), ``metrics`` (a metrics exporter or APM agent is
-    imported) and ``error-handler`` (an error handler is registered) facts. Tests,
-    examples and documentation are skipped."""
+    """:class:`WebApp` (an application object is created: ``Flask(__name__)``,
+    ``FastAPI()``, ``get_wsgi_application()`` ...), :class:`Metrics` (a metrics exporter or
+    APM agent is imported) and :class:`ErrorHandler` (an error handler is registered)
+    facts. Tests, examples and documentation are skipped."""
     if doc.in_test_dir or non_production(doc.path):
         return
     imports = imports_of(doc)
     tops = {v.split(".")[0] for v in imports.names.values()}
     for top in sorted(tops & set(METRICS_MODULES)):
-        yield Fact("metrics", doc.path, 1, {"name": METRICS_MODULES[top]})
+        yield Metrics(path=doc.path, line=1, name=METRICS_MODULES[top])
     for top in sorted(tops & _HANDLER_EXTENSIONS):
-        yield Fact("error-handler", doc.path, 1, {"how": top})
+        yield ErrorHandler(path=doc.path, line=1, how=top)
     apps = sorted(
         (n for n in _app_sites(doc.tree)
          if isinstance(n, ast.Call) and imports.resolve(n.func) in APP_FACTORIES),
@@ -105,13 +121,13 @@ def observability_facts(doc: PythonFile) -> Iterator[Fact]:
     )  # fmt: skip
     if apps:
         framework = APP_FACTORIES[imports.resolve(apps[0].func) or ""]
-        yield Fact("web-app", doc.path, apps[0].lineno, {"framework": framework})
+        yield WebApp(path=doc.path, line=apps[0].lineno, framework=framework)
     for node in nodes_of(doc):
         if not isinstance(node, ast.Call):
             continue
         if imports.resolve(node.func) in APP_FACTORIES and any(
             k.arg == "exception_handlers" for k in node.keywords
         ):
-            yield Fact("error-handler", doc.path, node.lineno, {"how": "exception_handlers"})
+            yield ErrorHandler(path=doc.path, line=node.lineno, how="exception_handlers")
         if isinstance(node.func, ast.Attribute) and node.func.attr in _HANDLER_METHODS:
-            yield Fact("error-handler", doc.path, node.lineno, {"how": node.func.attr})
+            yield ErrorHandler(path=doc.path, line=node.lineno, how=node.func.attr)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shipcheck.detectors.ops.facts import METRICS_MODULES
+from shipcheck.detectors.ops.facts import METRICS_MODULES, ErrorHandler, Metrics
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import Dependency, WebApp
 from shipcheck.models.findings import Hit
 from shipcheck.project import ProjectModel
 
@@ -22,8 +22,8 @@ _SCRAPE_HINTS = ("prometheus.io/scrape", "kind: ServiceMonitor", "kind: PodMonit
 _HANDLER_FRAMEWORKS = frozenset({"flask", "quart", "fastapi", "starlette"})
 
 
-def _apps(project: ProjectModel) -> list[Fact]:
-    return sorted(project.facts_of("web-app"), key=lambda f: (f.path, f.line))
+def _apps(project: ProjectModel) -> list[WebApp]:
+    return sorted(project.facts_of(WebApp), key=lambda f: (f.path, f.line))
 
 
 def _has_app(project: ProjectModel) -> bool:
@@ -31,9 +31,9 @@ def _has_app(project: ProjectModel) -> bool:
 
 
 def _uses_metrics(project: ProjectModel) -> bool:
-    if project.facts_of("metrics"):
+    if project.facts_of(Metrics):
         return True
-    names = {str(f.data.get("name", "")) for f in project.facts_of("dependency")}
+    names = {f.name for f in project.facts_of(Dependency)}
     if any(n in _METRICS_DISTRIBUTIONS or n.startswith("opentelemetry-") for n in names):
         return True
     for path in project.paths_of(Kind.KUBERNETES, Kind.COMPOSE):
@@ -60,14 +60,14 @@ def no_metrics(project: ProjectModel, params: None) -> Iterator[Hit]:
     yield Hit(
         path=app.path,
         line=app.line,
-        fields={"framework": app.data.get("framework", "web")},
+        fields={"framework": app.framework},
         context="no-metrics",
     )
 
 
 def _has_handler_app(project: ProjectModel) -> bool:
     return project.complete and any(
-        f.data.get("framework") in _HANDLER_FRAMEWORKS for f in project.facts_of("web-app")
+        f.framework in _HANDLER_FRAMEWORKS for f in project.facts_of(WebApp)
     )
 
 
@@ -79,12 +79,12 @@ def no_error_handler(project: ProjectModel, params: None) -> Iterator[Hit]:
     REST extension that installs its own (Flask-RESTful, Flask-RESTX, flask-smorest,
     APIFlask, Connexion). Django apps are not judged: their 500 page is generic when
     DEBUG is off."""
-    if not _has_handler_app(project) or project.facts_of("error-handler"):
+    if not _has_handler_app(project) or project.facts_of(ErrorHandler):
         return
-    app = next(f for f in _apps(project) if f.data.get("framework") in _HANDLER_FRAMEWORKS)
+    app = next(f for f in _apps(project) if f.framework in _HANDLER_FRAMEWORKS)
     yield Hit(
         path=app.path,
         line=app.line,
-        fields={"framework": app.data.get("framework")},
+        fields={"framework": app.framework},
         context="no-error-handler",
     )

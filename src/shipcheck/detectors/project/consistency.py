@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,8 +18,10 @@ from shipcheck.detectors.project.runners import (
     framework_label,
     kubernetes_runners,
 )
+from shipcheck.detectors.project.runtime_facts import ComposeRuntime
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
+from shipcheck.models.facts import K8sRuntime, Probe, PyRoutes
 from shipcheck.models.findings import Hit, Severity
 from shipcheck.project import ProjectModel
 
@@ -45,13 +48,13 @@ def _health_urls(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def _probe_port(runner: Runner, probe: dict[str, Any]) -> int | None:
-    port = probe.get("port")
+def _probe_port(runner: Runner[K8sRuntime], probe: Probe) -> int | None:
+    port = probe.port
     if isinstance(port, int):
         return port
-    for declared in runner.data["ports"]:
-        if declared["name"] == port:
-            return int(declared["number"])
+    for declared in runner.fact.ports:
+        if declared.name == port:
+            return declared.number
     return None
 
 
@@ -64,7 +67,7 @@ class _Tables:
 
     def get(self, scope: str | None) -> RouteTable:
         if scope not in self.cache:
-            self.cache[scope] = route_table(self.project.facts, scope)
+            self.cache[scope] = route_table(self.project.facts_of(PyRoutes), scope)
         return self.cache[scope]
 
 
@@ -81,53 +84,54 @@ def probe_path_not_served(project: ProjectModel, params: None) -> Iterator[Hit]:
         table = tables.get(runner.scope)
         if not table.complete:
             continue
-        for probe in runner.data["probe_specs"]:
-            path = probe.get("path")
-            if probe["handler"] != "httpGet" or not isinstance(path, str):
+        for probe in runner.fact.probe_specs:
+            path = probe.path
+            if probe.handler != "httpGet" or path is None:
                 continue
             port = _probe_port(runner, probe)
             if runner.server and port is not None and port != runner.server.port:
                 continue  # another process's port (a sidecar, a metrics server)
             if table.lookup(path) != "missing":
                 continue
+            line, column = probe.path_line or probe.line, probe.path_column or probe.column
             yield Hit(
                 path=runner.path,
-                line=probe.get("path_line", probe["line"]),
-                column=probe.get("path_column", probe["column"]),
-                end_column=probe.get("path_column", probe["column"]) + len(path),
+                line=line,
+                column=column,
+                end_column=column + len(path),
                 fields={
-                    "check": f"The {probe['kind']} of {runner.label}",
+                    "check": f"The {probe.kind} of {runner.label}",
                     "path": path,
                     "framework": framework_label(table.frameworks),
                     "table": table.describe(),
                 },
-                context=f"{runner.label} {probe['kind']} {path}",
+                context=f"{runner.label} {probe.kind} {path}",
             )
-    for runner in compose_runners(project):
-        check = runner.data.get("healthcheck")
-        if not runner.runs_server or runner.unix_socket or not check:
+    for service in compose_runners(project):
+        check = service.fact.healthcheck
+        if not service.runs_server or service.unix_socket or check is None:
             continue
-        table = tables.get(runner.scope)
+        table = tables.get(service.scope)
         if not table.complete:
             continue
-        for port, path in _health_urls(check["text"]):
-            if runner.server and port != runner.server.port:
+        for port, path in _health_urls(check.text):
+            if service.server and port != service.server.port:
                 continue
             if table.lookup(path) != "missing":
                 continue
             yield Hit(
-                path=runner.path,
-                line=check["line"],
-                column=check["column"],
-                end_column=check.get("end_column"),
+                path=service.path,
+                line=check.line,
+                column=check.column,
+                end_column=check.end_column,
                 fields={
-                    "check": f"The healthcheck of {runner.label}",
+                    "check": f"The healthcheck of {service.label}",
                     "path": path,
                     "framework": framework_label(table.frameworks),
                     "table": table.describe(),
                 },
                 severity=Severity.MEDIUM,
-                context=f"{runner.label} healthcheck {path}",
+                context=f"{service.label} healthcheck {path}",
             )
 
 
@@ -135,16 +139,17 @@ def _port_list(numbers: list[int]) -> str:
     return ", ".join(str(n) for n in numbers)
 
 
-def _kubernetes_ports(runner: Runner) -> Iterator[Hit]:
-    declared = runner.data["ports"]
-    numbers = [int(p["number"]) for p in declared]
+def _kubernetes_ports(runner: Runner[K8sRuntime]) -> Iterator[Hit]:
+    declared = runner.fact.ports
+    numbers = [p.number for p in declared]
     server = runner.server
-    docker = runner.docker or {}
+    docker = runner.docker
     if server is not None:
         if declared and server.port not in numbers:
+            first = declared[0]
             yield _bind_mismatch(
                 runner,
-                declared[0],
+                _At(first.line, first.column, first.end_column),
                 f"{runner.label} declares containerPort {_port_list(numbers)}",
                 server,
                 f"{runner.label} containerPort {numbers} bind {server.port}",
@@ -152,31 +157,31 @@ def _kubernetes_ports(runner: Runner) -> Iterator[Hit]:
             return
         if declared:
             return
-        for probe in runner.data["probe_specs"]:
-            port = probe.get("port")
-            if probe["handler"] not in {"httpGet", "tcpSocket"} or not isinstance(port, int):
+        for probe in runner.fact.probe_specs:
+            port = probe.port
+            if probe.handler not in {"httpGet", "tcpSocket"} or not isinstance(port, int):
                 continue
             if port != server.port:
-                at = {
-                    "line": probe.get("port_line", probe["line"]),
-                    "column": probe.get("port_column", probe["column"]),
-                    "end_column": probe.get("port_end_column"),
-                }
+                at = _At(
+                    probe.port_line or probe.line,
+                    probe.port_column or probe.column,
+                    probe.port_end_column,
+                )
                 yield _bind_mismatch(
                     runner,
                     at,
-                    f"The {probe['kind']} of {runner.label} targets port {port}",
+                    f"The {probe.kind} of {runner.label} targets port {port}",
                     server,
-                    f"{runner.label} {probe['kind']} port {port} bind {server.port}",
+                    f"{runner.label} {probe.kind} port {port} bind {server.port}",
                 )
         return
-    exposed = [e["port"] for e in docker.get("expose") or []]
+    exposed = [e.port for e in docker.expose] if docker else []
     if exposed and declared and not runner.overridden and not set(numbers) & set(exposed):
         yield Hit(
             path=runner.path,
-            line=declared[0]["line"],
-            column=declared[0]["column"],
-            end_column=declared[0].get("end_column"),
+            line=declared[0].line,
+            column=declared[0].column,
+            end_column=declared[0].end_column,
             fields={
                 "subject": f"{runner.label} declares containerPort {_port_list(numbers)}",
                 "server": "the image",
@@ -188,16 +193,20 @@ def _kubernetes_ports(runner: Runner) -> Iterator[Hit]:
         )
 
 
-def _bind_mismatch(
-    runner: Runner, at: dict[str, Any], subject: str, server: Any, context: str
-) -> Hit:
-    """A declaration at ``at`` (line, column, end_column) that disagrees with the port the
-    server binds."""
+@dataclass(frozen=True)
+class _At:
+    line: int
+    column: int
+    end_column: int | None
+
+
+def _bind_mismatch(runner: Runner[Any], at: _At, subject: str, server: Any, context: str) -> Hit:
+    """A declaration at ``at`` that disagrees with the port the server binds."""
     return Hit(
         path=runner.path,
-        line=at["line"],
-        column=at["column"],
-        end_column=at.get("end_column"),
+        line=at.line,
+        column=at.column,
+        end_column=at.end_column,
         fields={
             "subject": subject,
             "server": server.server,
@@ -208,27 +217,29 @@ def _bind_mismatch(
     )
 
 
-def _compose_ports(runner: Runner) -> Iterator[Hit]:
+def _compose_ports(runner: Runner[ComposeRuntime]) -> Iterator[Hit]:
     server = runner.server
-    published = runner.data["ports"]
-    targets = [p["target"] for p in published]
+    published = runner.fact.ports
+    targets = [p.target for p in published]
     if server is None:
         return
     if published and server.port not in targets:
         first = published[0]
         yield _bind_mismatch(
             runner,
-            first,
-            f"{runner.label} publishes container port {_port_list(targets)} (`{first['raw']}`)",
+            _At(first.line, first.column, first.end_column),
+            f"{runner.label} publishes container port {_port_list(targets)} (`{first.raw}`)",
             server,
             f"{runner.label} ports {targets} bind {server.port}",
         )
-    check = runner.data.get("healthcheck")
-    for port, _path in _health_urls(check["text"]) if check else []:
+    check = runner.fact.healthcheck
+    if check is None:
+        return
+    for port, _path in _health_urls(check.text):
         if port != server.port:
             yield _bind_mismatch(
                 runner,
-                check,
+                _At(check.line, check.column, check.end_column),
                 f"The healthcheck of {runner.label} requests port {port}",
                 server,
                 f"{runner.label} healthcheck port {port} bind {server.port}",
@@ -237,24 +248,24 @@ def _compose_ports(runner: Runner) -> Iterator[Hit]:
 
 def _dockerfile_ports(project: ProjectModel) -> Iterator[Hit]:
     for runner in dockerfile_runners(project):
-        exposed = runner.data.get("expose") or []
+        exposed = runner.fact.expose
         server = runner.server
-        if server is None or not exposed or server.port in {e["port"] for e in exposed}:
+        if server is None or not exposed or server.port in {e.port for e in exposed}:
             continue
         first = exposed[0]
         yield Hit(
             path=runner.path,
-            line=first["line"],
-            column=first["column"],
-            end_column=first["column"] + len(first["raw"]),
+            line=first.line,
+            column=first.column,
+            end_column=first.column + len(first.raw),
             fields={
-                "subject": f"EXPOSE {_port_list([e['port'] for e in exposed])}",
+                "subject": f"EXPOSE {_port_list([e.port for e in exposed])}",
                 "server": server.server,
                 "port": server.port,
                 "where": server.where,
             },
             severity=Severity.MEDIUM,
-            context=f"expose {[e['port'] for e in exposed]} bind {server.port}",
+            context=f"expose {[e.port for e in exposed]} bind {server.port}",
         )
 
 

@@ -9,6 +9,7 @@ from shipcheck.detectors.project.routing import route_table
 from shipcheck.detectors.project.runners import framework_label
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
+from shipcheck.models.facts import PyRoutes
 from shipcheck.models.findings import Hit
 from shipcheck.project import ProjectModel
 
@@ -21,8 +22,7 @@ def _has_web_app(project: ProjectModel) -> bool:
     if shape.is_library("") and not shape.is_application(""):
         return False
     return any(
-        any(o["kind"] == "app" for o in f.data["owners"]) or f.data["django"]
-        for f in project.facts_of("py-routes")
+        any(o["kind"] == "app" for o in f.owners) or f.django for f in project.facts_of(PyRoutes)
     )
 
 
@@ -32,7 +32,7 @@ def no_health_endpoint(project: ProjectModel, params: None) -> Iterator[Hit]:
     or liveness check (``/health``, ``/healthz``, ``/readyz``, ``/ping``, ``/status``...).
     Only when every route registration was resolved statically and no health-check package
     (django-health-check, flask-healthz...) is in use."""
-    table = route_table(project.facts)
+    table = route_table(project.facts_of(PyRoutes))
     if not table.complete or table.health_packages or table.health_routes():
         return
     app = table.apps[0]

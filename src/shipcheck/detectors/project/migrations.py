@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
+from shipcheck.models.facts import Dependency, DjangoMigrationModules, MigrationTool, OrmModel
 from shipcheck.models.findings import Hit
 from shipcheck.project import ProjectModel
 
@@ -19,7 +20,7 @@ _MIGRATION_DEPS = frozenset({"alembic", "flask-migrate", "yoyo-migrations", "sql
 
 
 def _has_models(project: ProjectModel) -> bool:
-    return project.complete and bool(project.facts_of("orm-model"))
+    return project.complete and bool(project.facts_of(OrmModel))
 
 
 def _migration_dir_exists(project: ProjectModel, max_depth: int = 4) -> bool:
@@ -51,12 +52,12 @@ def models_without_migrations(project: ProjectModel, params: None) -> Iterator[H
     folder)."""
     if not _has_models(project):
         return
-    models = project.facts_of("orm-model")
-    django = [f for f in models if f.data.get("orm") == "django"]
-    if django and not project.facts_of("django-migration-modules"):
+    models = project.facts_of(OrmModel)
+    django = [f for f in models if f.orm == "django"]
+    if django and not project.facts_of(DjangoMigrationModules):
         reported: set[str] = set()
         for fact in django:
-            app = str(fact.data.get("app", ""))
+            app = fact.app or ""
             if app in reported:
                 continue
             prefix = f"{app}/migrations/" if app else "migrations/"
@@ -69,15 +70,15 @@ def models_without_migrations(project: ProjectModel, params: None) -> Iterator[H
                 path=fact.path,
                 line=fact.line,
                 fields={
-                    "what": f"Django app `{app or '.'}` defines model `{fact.data.get('model')}`",
+                    "what": f"Django app `{app or '.'}` defines model `{fact.model}`",
                     "missing": f"no `{prefix}` package",
                 },
                 context=f"django:{app}",
             )
-    sqla = [f for f in models if f.data.get("orm") == "sqlalchemy"]
-    if not sqla or project.facts_of("migration-tool"):
+    sqla = [f for f in models if f.orm == "sqlalchemy"]
+    if not sqla or project.facts_of(MigrationTool):
         return
-    deps = {str(f.data.get("name")) for f in project.facts_of("dependency")}
+    deps = {f.name for f in project.facts_of(Dependency)}
     if deps & _MIGRATION_DEPS or _alembic_in_pyproject(project) or _migration_dir_exists(project):
         return
     first = sorted(sqla, key=lambda f: (len(PurePosixPath(f.path).parts), f.path, f.line))[0]
@@ -85,7 +86,7 @@ def models_without_migrations(project: ProjectModel, params: None) -> Iterator[H
         path=first.path,
         line=first.line,
         fields={
-            "what": f"SQLAlchemy model `{first.data.get('model')}` maps a table",
+            "what": f"SQLAlchemy model `{first.model}` maps a table",
             "missing": "the project has no migration tool (Alembic, Flask-Migrate)",
         },
         context="sqlalchemy",

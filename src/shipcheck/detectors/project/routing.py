@@ -1,4 +1,4 @@
-"""The application's route table, joined from the ``py-routes`` facts of every module.
+"""The application's route table, joined from the :class:`PyRoutes` facts of every module.
 
 Flask blueprints and FastAPI routers are followed from the application object through
 ``register_blueprint``/``include_router``/``mount`` (prefixes applied as each framework
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import PyRoutes
 
 UNKNOWN = "?"
 _FLASK_VAR = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -166,18 +166,17 @@ def _django_regex(pattern: str, kind: str, leaf: bool) -> str:
 
 
 class _Builder:
-    def __init__(self, facts: Iterable[Fact], scope: str | None) -> None:
+    def __init__(self, facts: Iterable[PyRoutes], scope: str | None) -> None:
         self.table = RouteTable()
-        self.modules: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.modules: dict[str, tuple[str, PyRoutes]] = {}
         for fact in facts:
-            if fact.type != "py-routes" or not _in_scope(fact.path, scope):
-                continue
-            self.modules[fact.data["module"]] = (fact.path, fact.data)
+            if _in_scope(fact.path, scope):
+                self.modules[fact.module] = (fact.path, fact)
         self.owners: dict[str, tuple[str, dict[str, Any]]] = {}
         self.routes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self.includes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        for module, (path, data) in self.modules.items():
-            for owner in data["owners"]:
+        for module, (path, fact) in self.modules.items():
+            for owner in fact.owners:
                 self.owners[f"{module}.{owner['name']}"] = (path, owner)
         self.local_tops = {part for m in self.modules for part in m.split(".")}
 
@@ -203,7 +202,7 @@ class _Builder:
             return None
         if f"{module}.{attr}" in self.owners:
             return f"{module}.{attr}"
-        imported = self.modules[module][1]["imports"].get(attr)
+        imported = self.modules[module][1].imports.get(attr)
         return self.resolve(imported, depth + 1) if imported else None
 
     def is_local(self, ref: str) -> bool:
@@ -214,26 +213,26 @@ class _Builder:
     def build(self) -> RouteTable:
         table = self.table
         table.modules = len(self.modules)
-        for path, data in self.modules.values():
-            for route in data["routes"]:
+        for path, fact in self.modules.values():
+            for route in fact.routes:
                 owner = self.resolve(route["owner"])
                 if owner is None:
                     if self.is_local(route["owner"]):
                         self.gap(path, route["line"], "a route on an object we could not follow")
                     continue
                 self.routes.setdefault(owner, []).append((path, route))
-            for include in data["includes"]:
+            for include in fact.includes:
                 parent = self.resolve(include["parent"])
                 if parent is not None:
                     self.includes.setdefault(parent, []).append((path, include))
                 elif self.is_local(include["parent"]):
                     self.gap(path, include["line"], "an include into an object we could not follow")
-            for item in data["unresolved"]:
+            for item in fact.unresolved:
                 self.gap(path, item["line"], item["what"])
-            for name in data["health_imports"]:
+            for name in fact.health_imports:
                 if name not in self.local_tops:
                     table.health_packages.append(name)
-            apps = data["settings"].get("installed_apps") or []
+            apps = fact.settings.get("installed_apps") or []
             table.health_packages += [a for a in apps if "health" in a or "watchman" in a]
         for owner_id, (path, owner) in self.owners.items():
             if owner["kind"] == "app":
@@ -311,33 +310,33 @@ class _Builder:
     # --- Django ------------------------------------------------------------------------
 
     def django(self) -> None:
-        urlconfs = {m: v for m, v in self.modules.items() if v[1]["django"]}
+        urlconfs = {m: v for m, v in self.modules.items() if v[1].django}
         if not urlconfs:
             return
         roots: list[str] = []
-        for _, data in self.modules.values():
-            root = data["settings"].get("root_urlconf")
+        for _, fact in self.modules.values():
+            root = fact.settings.get("root_urlconf")
             found = self.find_module(root) if isinstance(root, str) else None
             if found is not None and found in urlconfs:
                 roots.append(found)
         if not roots:
             included = {
                 self.find_module(e["include"]["module"])
-                for _, data in urlconfs.values()
-                for e in _walk(data["django"])
+                for _, fact in urlconfs.values()
+                for e in _walk(fact.django)
                 if isinstance(e.get("include"), dict) and "module" in e["include"]
             }
             roots = [m for m in urlconfs if m not in included and m.split(".")[-1] == "urls"]
         for root in sorted(set(roots)):
-            path, data = urlconfs[root]
-            line = data["settings"].get("urlpatterns_line") or min(
-                (e.get("line", 1) for e in data["django"]), default=1
+            path, fact = urlconfs[root]
+            line = fact.settings.get("urlpatterns_line") or min(
+                (e.get("line", 1) for e in fact.django), default=1
             )
             self.table.apps.append(App("django", path, line))
-            self.walk_django(path, data["django"], "", {root})
+            self.walk_django(path, fact.django, "", {root})
 
     def walk_django(
-        self, path: str, entries: list[dict[str, Any]], prefix: str, seen: set[str]
+        self, path: str, entries: Iterable[dict[str, Any]], prefix: str, seen: set[str]
     ) -> None:
         for entry in entries:
             if "unknown" in entry:
@@ -360,13 +359,13 @@ class _Builder:
                     elif module is None:
                         self.table.opaque.append(Opaque(regex.rstrip("/"), include["module"]))
                     continue
-                child_path, data = self.modules[module]
-                self.walk_django(child_path, data["django"], regex, seen | {module})
+                child_path, child = self.modules[module]
+                self.walk_django(child_path, child.django, regex, seen | {module})
             else:
                 self.table.opaque.append(Opaque(regex.rstrip("/"), str(include.get("opaque"))))
 
 
-def _walk(entries: list[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+def _walk(entries: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
     for entry in entries:
         yield entry
         include = entry.get("include")
@@ -380,7 +379,7 @@ def _in_scope(path: str, scope: str | None) -> bool:
     return PurePosixPath(path).is_relative_to(PurePosixPath(scope))
 
 
-def route_table(facts: Iterable[Fact], scope: str | None = None) -> RouteTable:
+def route_table(facts: Iterable[PyRoutes], scope: str | None = None) -> RouteTable:
     """The route table of the project's apps (of those under ``scope`` when given: the
     build context of the image that serves them)."""
     return _Builder(facts, scope).build()

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from shipcheck.detectors.dockerfile.linking import contexts, image_names
 from shipcheck.detectors.dockerfile.syntax import parse_image
 from shipcheck.detectors.project.binds import Bind, argv_bind, parse_address
-from shipcheck.models.facts import Fact
+from shipcheck.detectors.project.runtime_facts import ComposeRuntime, DockerRuntime, PythonProject
+from shipcheck.models.facts import ComposeBuild, GunicornConfig, K8sRuntime
 from shipcheck.project import ProjectModel
 
 FRAMEWORK_LABELS = {
@@ -32,17 +33,20 @@ class ServerPort:
     default: bool = False
 
 
-@dataclass
-class Runner:
-    """One Kubernetes container or Compose service."""
+R = TypeVar("R", K8sRuntime, ComposeRuntime, DockerRuntime)
 
-    kind: str  # "kubernetes" or "compose"
+
+@dataclass
+class Runner(Generic[R]):
+    """One Kubernetes container, Compose service or Dockerfile image, from its fact."""
+
+    kind: str  # "kubernetes", "compose" or "docker"
     label: str
     path: str
     line: int
-    data: dict[str, Any]
+    fact: R
     dockerfile: str | None = None
-    docker: dict[str, Any] | None = None  # the Dockerfile's docker-runtime data
+    docker: DockerRuntime | None = None  # how the Dockerfile's image runs
     overridden: bool = False  # the orchestrator replaces the image's command
     server: ServerPort | None = None
     runs_server: bool = False  # the command starts a known Python web server
@@ -56,8 +60,8 @@ class Runner:
         return self.dockerfile is not None or self.runs_server
 
 
-def _dockerfiles(project: ProjectModel) -> dict[str, dict[str, Any]]:
-    return {f.path: f.data for f in project.facts_of("docker-runtime")}
+def _dockerfiles(project: ProjectModel) -> dict[str, DockerRuntime]:
+    return {f.path: f for f in project.facts_of(DockerRuntime)}
 
 
 def _names(project: ProjectModel, dockerfile: str) -> set[str]:
@@ -65,9 +69,9 @@ def _names(project: ProjectModel, dockerfile: str) -> set[str]:
     plus the name of the Python distribution built next to it."""
     names = image_names(project, dockerfile)
     folder = posixpath.dirname(dockerfile)
-    for fact in project.facts_of("python-project"):
+    for fact in project.facts_of(PythonProject):
         if posixpath.dirname(fact.path) == folder:
-            name = fact.data["name"].lower()
+            name = fact.name.lower()
             names |= {name, name.replace("_", "-"), name.replace("-", "_")}
     return names
 
@@ -85,17 +89,17 @@ def _gunicorn_config(
 ) -> tuple[int, str] | None:
     """The port of the gunicorn config file the command reads (``-c`` or
     ``./gunicorn.conf.py`` in the working directory, taken as the build context)."""
-    configs = project.facts_of("gunicorn-config")
+    configs = project.facts_of(GunicornConfig)
     if bind.config:
         base = posixpath.basename(bind.config.removeprefix("python:"))
         chosen = [f for f in configs if posixpath.basename(f.path) == base]
     else:
         expected = posixpath.normpath(posixpath.join(context or ".", "gunicorn.conf.py"))
         chosen = [f for f in configs if f.path == expected]
-    if len(chosen) != 1 or not chosen[0].data["binds"]:
+    if len(chosen) != 1 or not chosen[0].binds:
         return None
     fact = chosen[0]
-    for address in fact.data["binds"]:
+    for address in fact.binds or ():
         parsed = parse_address(address, "gunicorn", {})
         if parsed.port is not None:
             return parsed.port, f"{fact.path}:{fact.line}"
@@ -104,22 +108,22 @@ def _gunicorn_config(
 
 def _resolve(
     project: ProjectModel,
-    runner: Runner,
+    runner: Runner[Any],
     argv: list[str] | None,
     env: dict[str, str],
     where: str,
 ) -> None:
     docker = runner.docker
-    if argv is None and docker is not None and docker.get("bind"):
-        bind_data = docker["bind"]
+    if argv is None and docker is not None and docker.bind is not None:
+        image_bind = docker.bind
         bind = Bind(
-            bind_data["server"],
-            bind_data["port"],
-            default=bind_data["default"],
-            unix=bind_data["unix"],
-            config=bind_data["config"],
+            image_bind.server,
+            image_bind.port,
+            default=image_bind.default,
+            unix=image_bind.unix,
+            config=image_bind.config,
         )
-        where = f"{bind_data['keyword']} at {runner.dockerfile}:{bind_data['line']}"
+        where = f"{image_bind.keyword} at {runner.dockerfile}:{image_bind.line}"
     elif argv:
         found = argv_bind(argv, env)
         if found is None:
@@ -141,7 +145,7 @@ def _resolve(
         runner.server = ServerPort(bind.server, port, where, default)
 
 
-def _link(project: ProjectModel, runner: Runner, dockerfile: str | None) -> None:
+def _link(project: ProjectModel, runner: Runner[Any], dockerfile: str | None) -> None:
     files = _dockerfiles(project)
     if dockerfile is not None and dockerfile in files:
         runner.dockerfile = dockerfile
@@ -150,83 +154,79 @@ def _link(project: ProjectModel, runner: Runner, dockerfile: str | None) -> None
         runner.scope = found[0] if len(found) == 1 else None
 
 
-def kubernetes_runners(project: ProjectModel) -> list[Runner]:
+def kubernetes_runners(project: ProjectModel) -> list[Runner[K8sRuntime]]:
     """Long-running containers (and native sidecars) of the project's manifests."""
     files = _dockerfiles(project)
     found = []
-    for fact in project.facts_of("k8s-runtime"):
-        data = fact.data
-        if data["init"] and not data["sidecar"]:
+    for fact in project.facts_of(K8sRuntime):
+        if fact.init and not fact.sidecar:
             continue
-        kind = "sidecar container" if data["sidecar"] else "container"
+        kind = "sidecar container" if fact.sidecar else "container"
         runner = Runner(
             "kubernetes",
-            f"{data['workload_kind']}/{data['workload']} {kind} `{data['name']}`",
+            f"{fact.workload_kind}/{fact.workload} {kind} `{fact.name}`",
             fact.path,
             fact.line,
-            data,
+            fact,
         )
-        _link(project, runner, _by_image(project, data["image"], files))
-        command, args = data["command"], data["args"]
-        docker = runner.docker or {}
-        env = {**(docker.get("env") or {}), **{k: str(v) for k, v in data["env"].items()}}
+        _link(project, runner, _by_image(project, fact.image, files))
+        command, args = fact.command, fact.args
+        docker = runner.docker
+        env = {**(docker.env if docker else {}), **{k: str(v) for k, v in fact.env.items()}}
         argv: list[str] | None = None
         if command or args:
             runner.overridden = True
             if command:
-                argv = command + (args or [])
+                argv = [*command, *(args or ())]
             else:
-                argv = (docker.get("entrypoint") or []) + (args or [])
-        where = f"{'command' if command else 'args'} at {fact.path}:{data['command_line']}"
+                argv = [*((docker.entrypoint if docker else None) or ()), *(args or ())]
+        where = f"{'command' if command else 'args'} at {fact.path}:{fact.command_line}"
         _resolve(project, runner, argv, env, where)
         found.append(runner)
     return found
 
 
-def _compose_builds(project: ProjectModel) -> dict[tuple[str, str], Fact]:
-    return {(f.path, f.data["service"]): f for f in project.facts_of("compose-build")}
+def _compose_builds(project: ProjectModel) -> dict[tuple[str, str], ComposeBuild]:
+    return {(f.path, f.service): f for f in project.facts_of(ComposeBuild)}
 
 
-def compose_runners(project: ProjectModel) -> list[Runner]:
+def compose_runners(project: ProjectModel) -> list[Runner[ComposeRuntime]]:
     """Compose services."""
     files = _dockerfiles(project)
     builds = _compose_builds(project)
     found = []
-    for fact in project.facts_of("compose-runtime"):
-        data = fact.data
-        runner = Runner(
-            "compose", f"Compose service `{data['service']}`", fact.path, fact.line, data
-        )
-        build = builds.get((fact.path, data["service"]))
+    for fact in project.facts_of(ComposeRuntime):
+        runner = Runner("compose", f"Compose service `{fact.service}`", fact.path, fact.line, fact)
+        build = builds.get((fact.path, fact.service))
         if build is not None:
-            _link(project, runner, build.data.get("dockerfile"))
+            _link(project, runner, build.dockerfile)
             if runner.dockerfile is not None:
-                runner.scope = build.data.get("context")
+                runner.scope = build.context
         else:
-            _link(project, runner, _by_image(project, data["image"], files))
-        entrypoint, command = data["entrypoint"], data["command"]
-        docker = runner.docker or {}
-        env = {**(docker.get("env") or {}), **data["environment"]}
+            _link(project, runner, _by_image(project, fact.image, files))
+        entrypoint, command = fact.entrypoint, fact.command
+        docker = runner.docker
+        env = {**(docker.env if docker else {}), **fact.environment}
         argv: list[str] | None = None
         if entrypoint or command:
             runner.overridden = True
             if entrypoint:
-                argv = entrypoint + (command or [])
+                argv = [*entrypoint, *(command or ())]
             else:
-                argv = (docker.get("entrypoint") or []) + command
-        where = f"{'entrypoint' if entrypoint else 'command'} at {fact.path}:{data['command_line']}"
+                argv = [*((docker.entrypoint if docker else None) or ()), *(command or ())]
+        where = f"{'entrypoint' if entrypoint else 'command'} at {fact.path}:{fact.command_line}"
         _resolve(project, runner, argv, env, where)
         found.append(runner)
     return found
 
 
-def dockerfile_runners(project: ProjectModel) -> list[Runner]:
+def dockerfile_runners(project: ProjectModel) -> list[Runner[DockerRuntime]]:
     """Each Dockerfile's image run as built (no orchestrator override)."""
     found = []
-    for fact in project.facts_of("docker-runtime"):
-        runner = Runner("docker", fact.path, fact.path, fact.line, fact.data)
+    for fact in project.facts_of(DockerRuntime):
+        runner = Runner("docker", fact.path, fact.path, fact.line, fact)
         _link(project, runner, fact.path)
-        _resolve(project, runner, None, fact.data.get("env") or {}, fact.path)
+        _resolve(project, runner, None, fact.env, fact.path)
         found.append(runner)
     return found
 

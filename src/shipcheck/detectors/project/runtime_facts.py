@@ -1,11 +1,14 @@
 """Facts about how images run, for the port and health-path consistency rules: the
-Dockerfile's command, environment and ``EXPOSE`` (``docker-runtime``) and a Compose service's
-command, ports and healthcheck (``compose-runtime``). Kubernetes containers are described by
-``k8s-runtime`` facts (see ``detectors/kubernetes/facts.py``)."""
+Dockerfile's command, environment and ``EXPOSE`` (:class:`DockerRuntime`), a Compose
+service's command, ports and healthcheck (:class:`ComposeRuntime`) and the name of the
+Python distribution a pyproject.toml builds (:class:`PythonProject`). Kubernetes containers
+are described by :class:`~shipcheck.models.facts.K8sRuntime` facts (see
+``detectors/kubernetes/facts.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from shipcheck.detectors.compose.services import (
@@ -24,14 +27,101 @@ from shipcheck.models.artifacts import ComposeFile, Dockerfile, Instruction, Kin
 from shipcheck.models.facts import Fact
 
 
-def _argv(instruction: Instruction | None) -> list[str] | None:
+@dataclass(frozen=True, kw_only=True)
+class ExposedPort:
+    """A port of an ``EXPOSE`` instruction, where it is written and as written."""
+
+    port: int
+    line: int
+    column: int
+    raw: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImageBind:
+    """The address the image's own command binds (see ``binds.Bind``), and where the
+    instruction (``keyword``) that decides it is written."""
+
+    server: str
+    port: int | None
+    default: bool
+    unix: bool
+    config: str | None
+    keyword: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DockerRuntime(Fact):
+    """How a Dockerfile's image runs, at its final stage: ENTRYPOINT and CMD as argument
+    lists, ENV and ARG defaults, EXPOSEd ports and the bind of its own command."""
+
+    entrypoint: tuple[str, ...] | None
+    cmd: tuple[str, ...] | None
+    env: dict[str, str]
+    expose: tuple[ExposedPort, ...]
+    bind: ImageBind | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishedPort:
+    """A Compose ``ports:`` entry: the container port, as written, and where."""
+
+    target: int
+    raw: str
+    line: int
+    column: int
+    end_column: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Healthcheck:
+    """A Compose healthcheck's command text and where its ``test`` is written."""
+
+    text: str
+    line: int
+    column: int
+    end_column: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComposeRuntime(Fact):
+    """How a Compose service runs: command and entrypoint as token lists, environment,
+    published ports, ``expose`` entries, healthcheck, image, and the line of the
+    entrypoint (else command)."""
+
+    service: str
+    command: tuple[str, ...] | None
+    entrypoint: tuple[str, ...] | None
+    environment: dict[str, str]
+    ports: tuple[PublishedPort, ...]
+    expose: tuple[str, ...]
+    healthcheck: Healthcheck | None
+    image: str | None
+    command_line: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PythonProject(Fact):
+    """A pyproject.toml's distribution name (``[project]`` or Poetry's)."""
+
+    name: str
+
+
+def _argv(instruction: Instruction | None) -> tuple[str, ...] | None:
     if instruction is None:
         return None
     argv = exec_form(instruction.value)
-    return argv if argv is not None else ["/bin/sh", "-c", instruction.value]
+    return tuple(argv) if argv is not None else ("/bin/sh", "-c", instruction.value)
 
 
-def _expose(doc: Dockerfile, env: dict[str, str]) -> list[dict[str, Any]]:
+def _tokens(value: Any) -> tuple[str, ...] | None:
+    tokens = command_tokens(value)
+    return tuple(tokens) if tokens is not None else None
+
+
+def _expose(doc: Dockerfile, env: dict[str, str]) -> list[ExposedPort]:
     found = []
     for instruction in image_instructions(doc):
         if instruction.keyword != "EXPOSE":
@@ -41,14 +131,14 @@ def _expose(doc: Dockerfile, env: dict[str, str]) -> list[dict[str, Any]]:
             if text is None or not text.isdigit():
                 continue
             span = locate(doc, instruction, word)
-            found.append({"port": int(text), "line": span.line, "column": span.column, "raw": word})
+            found.append(ExposedPort(port=int(text), line=span.line, column=span.column, raw=word))
     return found
 
 
 @fact_extractor(Kind.DOCKERFILE)
-def dockerfile_runtime(doc: Dockerfile) -> Iterator[Fact]:
-    """A ``docker-runtime`` fact: ENTRYPOINT/CMD as argument lists, ENV, EXPOSEd ports, and
-    the server bind of the image's own command with where it is written."""
+def dockerfile_runtime(doc: Dockerfile) -> Iterator[DockerRuntime]:
+    """A :class:`DockerRuntime` fact: ENTRYPOINT/CMD as argument lists, ENV, EXPOSEd ports,
+    and the server bind of the image's own command with where it is written."""
     final = doc.final_stage
     if final is None:
         return
@@ -60,30 +150,32 @@ def dockerfile_runtime(doc: Dockerfile) -> Iterator[Fact]:
     command = image_command(doc)
     argv = command.argv()
     bind = argv_bind(argv, env) if argv else None
-    data: dict[str, Any] = {
-        "entrypoint": _argv(command.entrypoint),
-        "cmd": _argv(command.cmd),
-        "env": env,
-        "expose": _expose(doc, env),
-        "bind": None,
-    }
+    where: ImageBind | None = None
     if bind is not None:
         owner = command.owner(bind.token or bind.server) or final.instruction
         span = locate(doc, owner, bind.token or bind.server) if owner is not None else None
-        data["bind"] = {
-            "server": bind.server,
-            "port": bind.port,
-            "default": bind.default,
-            "unix": bind.unix,
-            "config": bind.config,
-            "keyword": owner.keyword if owner is not None else "CMD",
-            "line": span.line if span else final.line,
-            "column": span.column if span else 1,
-        }
-    yield Fact("docker-runtime", doc.path, final.line, data)
+        where = ImageBind(
+            server=bind.server,
+            port=bind.port,
+            default=bind.default,
+            unix=bind.unix,
+            config=bind.config,
+            keyword=owner.keyword if owner is not None else "CMD",
+            line=span.line if span else final.line,
+            column=span.column if span else 1,
+        )
+    yield DockerRuntime(
+        path=doc.path,
+        line=final.line,
+        entrypoint=_argv(command.entrypoint),
+        cmd=_argv(command.cmd),
+        env=env,
+        expose=tuple(_expose(doc, env)),
+        bind=where,
+    )
 
 
-def _healthcheck(service: Any) -> dict[str, Any] | None:
+def _healthcheck(service: Any, end: Callable[[int], int]) -> Healthcheck | None:
     check = service.get("healthcheck")
     if not isinstance(check, dict) or "test" not in check:
         return None
@@ -98,54 +190,49 @@ def _healthcheck(service: Any) -> dict[str, Any] | None:
     else:
         return None
     line = check.value_line("test")
-    return {"text": text, "line": line, "column": check.value_column("test")}
+    return Healthcheck(
+        text=text, line=line, column=check.value_column("test"), end_column=end(line)
+    )
 
 
 @fact_extractor(Kind.COMPOSE)
-def compose_runtime(doc: ComposeFile) -> Iterator[Fact]:
-    """A ``compose-runtime`` fact per service: command/entrypoint, environment, published
-    ports with positions, and the healthcheck command."""
+def compose_runtime(doc: ComposeFile) -> Iterator[ComposeRuntime]:
+    """A :class:`ComposeRuntime` fact per service: command/entrypoint, environment,
+    published ports with positions, and the healthcheck command."""
 
     def end(line: int) -> int:
         return len(doc.line_text(line).split(" #", 1)[0].rstrip()) + 1
 
     for name, service in services(doc):
-        check = _healthcheck(service)
-        if check is not None:
-            check["end_column"] = end(check["line"])
-        yield Fact(
-            "compose-runtime",
-            doc.path,
-            service.line,
-            {
-                "service": name,
-                "command": command_tokens(service.get("command")),
-                "entrypoint": command_tokens(service.get("entrypoint")),
-                "environment": environment(service),
-                "ports": [
-                    {
-                        "target": p.target,
-                        "raw": p.raw,
-                        "line": p.line,
-                        "column": p.column,
-                        "end_column": end(p.line),
-                    }
-                    for p in ports(service)
-                ],
-                "expose": [str(e) for e in service.get("expose") or [] if isinstance(e, int | str)],
-                "healthcheck": check,
-                "image": service.get("image") if isinstance(service.get("image"), str) else None,
-                "command_line": service.value_line(
-                    "entrypoint" if "entrypoint" in service else "command"
-                ),
-            },
+        image = service.get("image")
+        yield ComposeRuntime(
+            path=doc.path,
+            line=service.line,
+            service=name,
+            command=_tokens(service.get("command")),
+            entrypoint=_tokens(service.get("entrypoint")),
+            environment=environment(service),
+            ports=tuple(
+                PublishedPort(
+                    target=p.target,
+                    raw=p.raw,
+                    line=p.line,
+                    column=p.column,
+                    end_column=end(p.line),
+                )
+                for p in ports(service)
+            ),
+            expose=tuple(str(e) for e in service.get("expose") or [] if isinstance(e, int | str)),
+            healthcheck=_healthcheck(service, end),
+            image=str(image) if isinstance(image, str) else None,
+            command_line=service.value_line("entrypoint" if "entrypoint" in service else "command"),
         )
 
 
 @fact_extractor(Kind.PYPROJECT)
-def python_project(doc: TomlFile) -> Iterator[Fact]:
-    """A ``python-project`` fact with the distribution's name (``[project]`` or Poetry's),
-    which images are commonly named after."""
+def python_project(doc: TomlFile) -> Iterator[PythonProject]:
+    """A :class:`PythonProject` fact with the distribution's name (``[project]`` or
+    Poetry's), which images are commonly named after."""
     project = doc.data.get("project")
     poetry = (
         (doc.data.get("tool") or {}).get("poetry")
@@ -154,5 +241,5 @@ def python_project(doc: TomlFile) -> Iterator[Fact]:
     )
     for table in (project, poetry):
         if isinstance(table, dict) and isinstance(table.get("name"), str):
-            yield Fact("python-project", doc.path, 1, {"name": table["name"]})
+            yield PythonProject(path=doc.path, line=1, name=str(table["name"]))
             return

@@ -19,7 +19,7 @@ from shipcheck.detectors.python.astutil import (
 )
 from shipcheck.detectors.registry import detector, fact_extractor
 from shipcheck.models.artifacts import Kind, PythonFile
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import DjangoMigrationModules, Fact, MigrationTool, OrmModel
 from shipcheck.models.findings import Hit
 
 _ENGINE_FACTORIES = {
@@ -161,21 +161,21 @@ def django_app_dir(path: str) -> str:
 
 @fact_extractor(Kind.PYTHON)
 def database_facts(doc: PythonFile) -> Iterator[Fact]:
-    """``orm-model`` facts (first concrete model class per module, with the ORM and, for
-    Django, the app folder), ``migration-tool`` facts (modules importing Alembic or
-    Flask-Migrate) and ``django-migration-modules`` (settings that move migrations)."""
+    """:class:`OrmModel` facts (first concrete model class per module, with the ORM and, for
+    Django, the app folder), :class:`MigrationTool` facts (modules importing Alembic or
+    Flask-Migrate) and :class:`DjangoMigrationModules` (settings that move migrations)."""
     if doc.in_test_dir or non_production(doc.path):
         return
     imports = imports_of(doc)
     tops = {v.split(".")[0] for v in imports.names.values()}
     if tops & {"alembic", "flask_migrate"}:
         tool = "alembic" if "alembic" in tops else "flask-migrate"
-        yield Fact("migration-tool", doc.path, 1, {"name": tool})
+        yield MigrationTool(path=doc.path, line=1, name=tool)
     for stmt in doc.tree.body:
         if isinstance(stmt, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "MIGRATION_MODULES" for t in stmt.targets
         ):
-            yield Fact("django-migration-modules", doc.path, stmt.lineno, {})
+            yield DjangoMigrationModules(path=doc.path, line=stmt.lineno)
     is_models_module = PurePosixPath(doc.path).name == "models.py" or (
         PurePosixPath(doc.path).parent.name == "models"
     )
@@ -183,14 +183,14 @@ def database_facts(doc: PythonFile) -> Iterator[Fact]:
         if not isinstance(stmt, ast.ClassDef):
             continue
         if "django" in tops and is_models_module and _django_model(stmt, imports):
-            yield Fact(
-                "orm-model",
-                doc.path,
-                stmt.lineno,
-                {"orm": "django", "model": stmt.name, "app": django_app_dir(doc.path)},
+            yield OrmModel(
+                path=doc.path,
+                line=stmt.lineno,
+                orm="django",
+                model=stmt.name,
+                app=django_app_dir(doc.path),
             )
             return
         if tops & set(_SQLA_MODULES) and _sqlalchemy_model(stmt):
-            data = {"orm": "sqlalchemy", "model": stmt.name}
-            yield Fact("orm-model", doc.path, stmt.lineno, data)
+            yield OrmModel(path=doc.path, line=stmt.lineno, orm="sqlalchemy", model=stmt.name)
             return

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, PythonFile
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import Framework
 
 FRAMEWORKS = {
     "flask": "flask",
@@ -26,8 +26,8 @@ FRAMEWORKS = {
 
 
 @fact_extractor(Kind.PYTHON)
-def framework_facts(doc: PythonFile) -> Iterator[Fact]:
-    """``framework`` facts (one per framework a module imports), skipping test modules."""
+def framework_facts(doc: PythonFile) -> Iterator[Framework]:
+    """:class:`Framework` facts (one per framework a module imports), skipping test modules."""
     if doc.in_test_dir:
         return
     seen: set[str] = set()
@@ -42,4 +42,4 @@ def framework_facts(doc: PythonFile) -> Iterator[Fact]:
             framework = FRAMEWORKS.get(top)
             if framework and framework not in seen:
                 seen.add(framework)
-                yield Fact("framework", doc.path, node.lineno, {"name": framework})
+                yield Framework(path=doc.path, line=node.lineno, name=framework)

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, PythonFile
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import GunicornConfig
 
 
 def is_gunicorn_config(path: str) -> bool:
@@ -18,9 +18,9 @@ def is_gunicorn_config(path: str) -> bool:
 
 
 @fact_extractor(Kind.PYTHON)
-def gunicorn_config_facts(doc: PythonFile) -> Iterator[Fact]:
-    """A ``gunicorn-config`` fact with the literal ``bind`` addresses (``binds`` is None when
-    ``bind`` is computed, e.g. from ``os.environ``)."""
+def gunicorn_config_facts(doc: PythonFile) -> Iterator[GunicornConfig]:
+    """A :class:`GunicornConfig` fact with the literal ``bind`` addresses (``binds`` is None
+    when ``bind`` is computed, e.g. from ``os.environ``)."""
     if not is_gunicorn_config(doc.path) or doc.in_test_dir:
         return
     for node in doc.tree.body:
@@ -33,9 +33,9 @@ def gunicorn_config_facts(doc: PythonFile) -> Iterator[Fact]:
         items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
         binds = [i.value for i in items if isinstance(i, ast.Constant) and isinstance(i.value, str)]
         literal = len(binds) == len(items)
-        yield Fact(
-            "gunicorn-config",
-            doc.path,
-            value.lineno,
-            {"binds": binds if literal else None, "column": value.col_offset + 1},
+        yield GunicornConfig(
+            path=doc.path,
+            line=value.lineno,
+            binds=tuple(binds) if literal else None,
+            column=value.col_offset + 1,
         )

@@ -1,14 +1,15 @@
 """Route facts: what URL paths a module declares, for the project pass to join into the
 application's route table.
 
-One ``py-routes`` fact per module that declares routing, holding only what this module can
-know on its own: route owners (``Flask()``, ``Blueprint(url_prefix=)``, ``FastAPI()``,
-``APIRouter(prefix=)``, ``Starlette(routes=)``), routes attached to an owner (decorators,
-``add_url_rule``, ``add_api_route``, Starlette ``Route``/``Mount``), includes of one owner in
-another (``register_blueprint``, ``include_router``, ``mount``), Django ``urlpatterns``, and
-the names the module imports (to follow ``from .routes import api`` across modules).
-Anything this module cannot pin down (a path computed at run time, an owner passed in as an
-argument) is recorded as such, so the project pass knows when its table is incomplete.
+One :class:`~shipcheck.models.facts.PyRoutes` fact per module that declares routing, holding
+only what this module can know on its own: route owners (``Flask()``,
+``Blueprint(url_prefix=)``, ``FastAPI()``, ``APIRouter(prefix=)``, ``Starlette(routes=)``),
+routes attached to an owner (decorators, ``add_url_rule``, ``add_api_route``, Starlette
+``Route``/``Mount``), includes of one owner in another (``register_blueprint``,
+``include_router``, ``mount``), Django ``urlpatterns``, and the names the module imports (to
+follow ``from .routes import api`` across modules). Anything this module cannot pin down (a
+path computed at run time, an owner passed in as an argument) is recorded as such, so the
+project pass knows when its table is incomplete.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from shipcheck.detectors.python.astutil import Imports, non_production
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, PythonFile
-from shipcheck.models.facts import Fact
+from shipcheck.models.facts import PyRoutes
 
 # Constructor (resolved import) → (framework, owner kind, prefix keyword).
 OWNER_FACTORIES: dict[str, tuple[str, str, str | None]] = {
@@ -485,7 +486,7 @@ class _ModuleScan:
                 found.add(top)
         return sorted(found)
 
-    def fact(self) -> Fact | None:
+    def fact(self) -> PyRoutes | None:
         declares = (
             self.owners
             or self.routes
@@ -497,22 +498,19 @@ class _ModuleScan:
         # A package's __init__ may only re-export an app or blueprint: keep its imports.
         if not declares and not (self.is_package and self.names.table):
             return None
-        return Fact(
-            "py-routes",
-            self.doc.path,
-            1,
-            {
-                "module": self.module,
-                "package": self.is_package,
-                "imports": dict(self.names.table),
-                "owners": list(self.owners.values()),
-                "routes": self.routes,
-                "includes": self.includes,
-                "django": self.django,
-                "settings": self.settings,
-                "unresolved": self.unresolved,
-                "health_imports": self.health_imports(),
-            },
+        return PyRoutes(
+            path=self.doc.path,
+            line=1,
+            module=self.module,
+            package=self.is_package,
+            imports=dict(self.names.table),
+            owners=tuple(self.owners.values()),
+            routes=tuple(self.routes),
+            includes=tuple(self.includes),
+            django=tuple(self.django),
+            settings=dict(self.settings),
+            unresolved=tuple(self.unresolved),
+            health_imports=tuple(self.health_imports()),
         )
 
 
@@ -556,8 +554,8 @@ def _module_lists(tree: ast.Module) -> dict[str, ast.List]:
 
 
 @fact_extractor(Kind.PYTHON)
-def route_facts(doc: PythonFile) -> Iterator[Fact]:
-    """A ``py-routes`` fact for modules that declare routing (tests, examples and docs
+def route_facts(doc: PythonFile) -> Iterator[PyRoutes]:
+    """A :class:`PyRoutes` fact for modules that declare routing (tests, examples and docs
     are skipped: their apps are not deployed)."""
     if doc.in_test_dir or non_production(doc.path):
         return

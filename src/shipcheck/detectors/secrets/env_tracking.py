@@ -22,7 +22,6 @@ from shipcheck.parsers import envfile
 from shipcheck.patterns import dockerignore_excludes
 from shipcheck.project import ProjectModel
 
-CONTEXT_COPY = "docker-context-copy"
 WHOLE_CONTEXT = frozenset({".", "./", "*", "./*", "./.", "/"})
 # Names a developer's local env file takes next to a template.
 LOCAL_ENV_NAMES = (".env", ".env.local", ".env.production", ".env.prod")
@@ -127,10 +126,19 @@ def _shipped_stages(doc: Dockerfile) -> list[Stage]:
     return result
 
 
+@dataclass(frozen=True, kw_only=True)
+class DockerContextCopy(Fact):
+    """A COPY/ADD of the whole build context into a stage that ends up in the image: the
+    keyword's column and the instruction's first line."""
+
+    column: int
+    text: str
+
+
 @fact_extractor(Kind.DOCKERFILE)
-def context_copy_facts(doc: Dockerfile) -> Iterator[Fact]:
-    """``docker-context-copy`` facts: COPY/ADD of the whole build context into a stage that
-    ends up in the image."""
+def context_copy_facts(doc: Dockerfile) -> Iterator[DockerContextCopy]:
+    """:class:`DockerContextCopy` facts: COPY/ADD of the whole build context into a stage
+    that ends up in the image."""
     for stage in _shipped_stages(doc):
         for instruction in stage.instructions:
             if instruction.keyword not in {"COPY", "ADD"} or "--from=" in instruction.value:
@@ -139,8 +147,8 @@ def context_copy_facts(doc: Dockerfile) -> Iterator[Fact]:
                 text = doc.line_text(instruction.line)
                 column = max(text.upper().find(instruction.keyword), 0) + 1
                 first = instruction.original.strip().splitlines()[0]
-                yield Fact(
-                    CONTEXT_COPY, doc.path, instruction.line, {"column": column, "text": first}
+                yield DockerContextCopy(
+                    path=doc.path, line=instruction.line, column=column, text=first
                 )
 
 
@@ -187,7 +195,7 @@ def env_file_in_image(project: ProjectModel, params: ContextParams) -> Iterator[
     env file that exists in that context is not excluded by the .dockerignore. (A
     .dockerignore that merely lacks a ``.env`` pattern is the container.dockerignore rule's
     finding; this one reports a real file on its way into the image.)"""
-    for fact in project.facts_of(CONTEXT_COPY):
+    for fact in project.facts_of(DockerContextCopy):
         report, floor = params.verdict(fact.path)
         if not report:
             continue
@@ -204,13 +212,13 @@ def env_file_in_image(project: ProjectModel, params: ContextParams) -> Iterator[
             why = f".dockerignore does not exclude `{env}`"
         yield Hit(
             line=fact.line,
-            column=int(fact.data.get("column", 1)),
+            column=fact.column,
             path=fact.path,
             fields={
-                "instruction": fact.data.get("text", "COPY ."),
+                "instruction": fact.text,
                 "env": f"`{_join(context.directory, env)}`",
                 "why": why,
             },
             severity=floor,
-            context=f"context-copy {fact.path} {fact.data.get('text', '')}",
+            context=f"context-copy {fact.path} {fact.text}",
         )

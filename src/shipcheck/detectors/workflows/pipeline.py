@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from shipcheck.detectors.project.repo import git_top, in_git_repo
@@ -135,46 +136,65 @@ def _jobs_line(doc: WorkflowFile) -> int:
     return getattr(first, "line", 1) if first is not None else 1
 
 
+@dataclass(frozen=True, kw_only=True)
+class CiFile(Fact):
+    """A GitHub Actions or GitLab CI file, at its ``jobs``: the jobs that run something
+    test-like, whether it hands work to configuration shipcheck cannot see (``opaque``),
+    and the scripts and task files its shell lines run (``indirect``; ``a|b`` when either
+    may be meant)."""
+
+    system: str
+    test_jobs: tuple[str, ...]
+    opaque: bool
+    indirect: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CiSecurity(Fact):
+    """A CI job runs a security scanner (``tool``), or a GitLab security template is
+    included (``job`` is then empty)."""
+
+    tool: str
+    job: str
+
+
 @fact_extractor((Kind.GITHUB_ACTIONS, Kind.GITLAB_CI))
 def ci_facts(doc: WorkflowFile) -> Iterator[Fact]:
-    """``ci-file`` (with ``tests`` and ``opaque`` flags) and ``ci-security`` facts."""
+    """A :class:`CiFile` and :class:`CiSecurity` facts."""
     tests = sorted(test_jobs(doc))
     indirect = sorted({f for _, _, text in run_lines(doc) for f in indirect_files(text)})
-    yield Fact(
-        "ci-file",
-        doc.path,
-        _jobs_line(doc),
-        {
-            "system": doc.kind.value,
-            "test_jobs": tests,
-            "opaque": _opaque(doc),
-            "indirect": indirect[:50],
-        },
+    yield CiFile(
+        path=doc.path,
+        line=_jobs_line(doc),
+        system=doc.kind.value,
+        test_jobs=tuple(tests),
+        opaque=_opaque(doc),
+        indirect=tuple(indirect[:50]),
     )
     for job, line, text in run_lines(doc):
         match = SCAN_TOOLS.search(text)
         if match:
-            yield Fact("ci-security", doc.path, line, {"tool": match.group(1).lower(), "job": job})
+            yield CiSecurity(path=doc.path, line=line, tool=match.group(1).lower(), job=job)
     for name, job in (doc.jobs or {}).items():
         for uses, holder in job_uses(job):
             match = SCAN_TOOLS.search(uses.split("@")[0])
             if match:
                 line = holder.value_line("uses")
-                yield Fact("ci-security", doc.path, line, {"tool": match.group(1).lower(),
-                                                           "job": name})  # fmt: skip
+                tool = match.group(1).lower()
+                yield CiSecurity(path=doc.path, line=line, tool=tool, job=str(name))
     first = doc.documents[0] if doc.documents else None
     if doc.kind is Kind.GITLAB_CI and isinstance(first, dict):
         includes = first.get("include")
         if _GITLAB_SECURITY_TEMPLATE.search(str(includes or "")):
-            yield Fact("ci-security", doc.path, first.key_line("include"),
-                       {"tool": "gitlab-security-template", "job": ""})  # fmt: skip
+            line = first.key_line("include")
+            yield CiSecurity(path=doc.path, line=line, tool="gitlab-security-template", job="")
 
 
-def _indirect_match(project: ProjectModel, files: list[Fact], pattern: re.Pattern[str]) -> bool:
+def _indirect_match(project: ProjectModel, files: list[CiFile], pattern: re.Pattern[str]) -> bool:
     """Whether a script or task file the CI hands work to matches ``pattern``, or cannot be
     read (then shipcheck cannot tell and assumes it might)."""
     for fact in files:
-        for alternatives in fact.data.get("indirect") or []:
+        for alternatives in fact.indirect:
             texts = [project.read_text(p) for p in str(alternatives).split("|")]
             readable = [t for t in texts if t is not None]
             if not readable or any(pattern.search(t) for t in readable):
@@ -182,8 +202,8 @@ def _indirect_match(project: ProjectModel, files: list[Fact], pattern: re.Patter
     return False
 
 
-def _ci_files(project: ProjectModel) -> list[Fact]:
-    return sorted(project.facts_of("ci-file"), key=lambda f: (f.path, f.line))
+def _ci_files(project: ProjectModel) -> list[CiFile]:
+    return sorted(project.facts_of(CiFile), key=lambda f: (f.path, f.line))
 
 
 def _other_ci(project: ProjectModel) -> bool:
@@ -217,7 +237,7 @@ def ci_no_tests(project: ProjectModel, params: None) -> Iterator[Hit]:
         yield Hit(line=1, fields={"what": "The repository has no CI configuration"},
                   context="no-ci")  # fmt: skip
         return
-    if any(f.data.get("test_jobs") or f.data.get("opaque") for f in files):
+    if any(f.test_jobs or f.opaque for f in files):
         return
     if _indirect_match(project, files, TEST_COMMAND):
         return
@@ -232,7 +252,7 @@ def ci_no_tests(project: ProjectModel, params: None) -> Iterator[Hit]:
 
 
 def _has_ci(project: ProjectModel) -> bool:
-    return project.complete and bool(project.facts_of("ci-file"))
+    return project.complete and bool(project.facts_of(CiFile))
 
 
 @detector("workflows.ci-no-security-scan", kind=Kind.PROJECT, applies=_has_ci)
@@ -242,9 +262,9 @@ def ci_no_security_scan(project: ProjectModel, params: None) -> Iterator[Hit]:
     grype, dependency-review ...), with no GitLab security template included, no
     Dependabot or Renovate configuration and no scanner in ``.pre-commit-config.yaml``."""
     files = _ci_files(project)
-    if not files or project.facts_of("ci-security"):
+    if not files or project.facts_of(CiSecurity):
         return
-    if any(f.data.get("opaque") for f in files) or _indirect_match(project, files, SCAN_TOOLS):
+    if any(f.opaque for f in files) or _indirect_match(project, files, SCAN_TOOLS):
         return
     if any(project.exists(p) for p in _DEPENDENCY_BOTS):
         return
