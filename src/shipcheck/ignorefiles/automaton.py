@@ -27,6 +27,15 @@ _FAST_MAX_STARS = 2
 _DFA_CACHE_LIMIT = 50_000
 
 
+def to_utf8(text: str) -> bytes:
+    """``text`` as the bytes a tool would see: undecodable bytes (surrogate escapes) come
+    back as they were, other lone surrogates are encoded as is."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
 @dataclass(frozen=True)
 class CharSet:
     """A set of characters as sorted, disjoint, inclusive ``(lo, hi)`` ranges."""
@@ -265,7 +274,10 @@ class Matcher:
         if stars <= _FAST_MAX_STARS:
             source = _regex(node, text_is_bytes)
             flags = re.DOTALL | (0 if text_is_bytes else re.ASCII)
-            self._regex = re.compile(source.encode("ascii") if text_is_bytes else source, flags)
+            try:
+                self._regex = re.compile(source.encode("ascii") if text_is_bytes else source, flags)
+            except re.error:  # e.g. a repeated assertion Python refuses: the automaton runs it
+                self._regex = None
 
     def _automaton(self) -> _Program:
         if self._program is None:

@@ -36,6 +36,7 @@ from shipcheck.ignorefiles.automaton import (
     lit,
     opt,
     star,
+    to_utf8,
 )
 
 _SLASH = 0x2F
@@ -269,7 +270,7 @@ class GitPattern:
 
 def parse_lines(content: bytes | str, source: str = "") -> list[GitPattern]:
     """The patterns of an ignore file's content, as git reads them."""
-    data = content if isinstance(content, bytes) else content.encode("utf-8", "surrogateescape")
+    data = content if isinstance(content, bytes) else to_utf8(content)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     patterns = []
@@ -284,7 +285,7 @@ def parse_lines(content: bytes | str, source: str = "") -> list[GitPattern]:
 
 
 def _encode(path: str) -> bytes:
-    return path.encode("utf-8", "surrogateescape")
+    return to_utf8(path)
 
 
 class GitIgnore:
