@@ -88,7 +88,9 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("lines", "expected"), [(c[1], c[2]) for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("lines", "expected"), [(c[1], c[2]) for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_dockerignore_matches_docker(lines: list[str], expected: dict[str, bool]) -> None:
     ignore = DockerIgnore(lines)
     assert {path: ignore.excludes(path) for path in expected} == expected

@@ -199,7 +199,9 @@ def _git_answers(tmp: Path, c: Case) -> tuple[set[str], dict[str, str | None]]:
     fields = _git(["check-ignore", "-v", "-n", "-z", "--stdin"], repo, stdin).split(b"\0")
     where: dict[str, str | None] = {}
     for i in range(0, len(fields) - 3, 4):
-        source, line, _pattern, path = (x.decode("utf-8", "surrogateescape") for x in fields[i : i + 4])
+        source, line, _pattern, path = (
+            x.decode("utf-8", "surrogateescape") for x in fields[i : i + 4]
+        )
         where[path] = f"{source}:{line}" if source else None
     return ignored, where
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from shipcheck.classify import classify
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Diagnostic
-from shipcheck.patterns import IgnoreRules, glob_match, is_ignored
+from shipcheck.patterns import GitIgnore, glob_match
 
 DEFAULT_SKIP_DIRS = frozenset(
     {
@@ -48,15 +48,17 @@ def relpath(path: Path, root: Path) -> str:
     return rel.replace(os.sep, "/")
 
 
-def _excluded(rel: str, excludes: list[str]) -> bool:
-    return any(glob_match(glob, rel) for glob in excludes)
+def _excluded(rel: str, excludes: list[str], is_dir: bool = False) -> bool:
+    return any(glob_match(glob, rel, is_dir) for glob in excludes)
 
 
-def _read_ignore(directory: Path) -> list[str]:
+def _read_ignore(directory: Path) -> bytes | None:
+    path = directory / ".gitignore"
     try:
-        return (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+        # git does not follow a symlinked .gitignore (PATTERN_NOFOLLOW).
+        return None if path.is_symlink() else path.read_bytes()
     except OSError:
-        return []
+        return None
 
 
 def _skip_dir(entry: os.DirEntry[str]) -> bool:
@@ -72,18 +74,21 @@ def walk(root: Path, target: Path, excludes: list[str], max_size: int) -> Discov
     found = Discovery(files=[], diagnostics=[])
     real_root = root.resolve()
     # .gitignore files between the root and the target also apply.
-    stack: list[IgnoreRules] = []
+    ignore = GitIgnore()
     for ancestor in reversed([target, *target.parents]):
         if ancestor == root or root in ancestor.parents:
-            lines = _read_ignore(ancestor)
-            if lines:
+            content = _read_ignore(ancestor)
+            if content is not None:
                 rel = relpath(ancestor, root)
-                stack.append(IgnoreRules("" if rel == "." else rel, lines))
-    # Excluding the very directory the user asked for would scan nothing: explicit wins.
+                ignore.add_file("" if rel == "." else rel, content)
+    # Excluding the very directory the user asked for, or all it holds (`legacy/**`), would
+    # scan nothing: explicit wins. (NUL stands for any name: no real file has it.)
     target_rel = relpath(target, root)
-    if target_rel != "." and _excluded(target_rel, excludes):
+    if target_rel != "." and (
+        _excluded(target_rel, excludes, target.is_dir()) or _excluded(f"{target_rel}/\0", excludes)
+    ):
         excludes = []
-    _walk_dir(target, root, real_root, stack, excludes, max_size, found)
+    _walk_dir(target, root, real_root, ignore, excludes, max_size, found)
     found.files.sort(key=lambda ref: ref.path)
     found.diagnostics.sort(key=lambda d: d.sort_key())
     return found
@@ -93,7 +98,7 @@ def _walk_dir(
     directory: Path,
     root: Path,
     real_root: Path,
-    stack: list[IgnoreRules],
+    ignore: GitIgnore,
     excludes: list[str],
     max_size: int,
     found: Discovery,
@@ -113,16 +118,17 @@ def _walk_dir(
         except OSError:
             continue
         if is_link:
-            _symlink(entry, rel, real_root, stack, excludes, max_size, found)
+            _symlink(entry, rel, real_root, ignore, excludes, max_size, found)
             continue
-        if is_ignored(stack, rel, is_dir) or _excluded(rel, excludes):
+        if ignore.is_ignored(rel, is_dir) or _excluded(rel, excludes, is_dir):
             continue
         if is_dir:
             if _skip_dir(entry):
                 continue
-            lines = _read_ignore(Path(entry.path))
-            inner = [*stack, IgnoreRules(rel, lines)] if lines else stack
-            _walk_dir(Path(entry.path), root, real_root, inner, excludes, max_size, found)
+            content = _read_ignore(Path(entry.path))
+            if content is not None:
+                ignore.add_file(rel, content)
+            _walk_dir(Path(entry.path), root, real_root, ignore, excludes, max_size, found)
         elif entry.is_file(follow_symlinks=False):
             _add_file(entry.path, rel, max_size, found)
         elif classify(rel) is not None:  # a FIFO or a device: reading it could block forever
@@ -135,12 +141,12 @@ def _symlink(
     entry: os.DirEntry[str],
     rel: str,
     real_root: Path,
-    stack: list[IgnoreRules],
+    ignore: GitIgnore,
     excludes: list[str],
     max_size: int,
     found: Discovery,
 ) -> None:
-    if is_ignored(stack, rel, False) or _excluded(rel, excludes) or classify(rel) is None:
+    if ignore.is_ignored(rel, False) or _excluded(rel, excludes) or classify(rel) is None:
         return
     try:
         target = Path(entry.path).resolve(strict=True)

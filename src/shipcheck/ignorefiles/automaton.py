@@ -45,7 +45,11 @@ class CharSet:
     @staticmethod
     def of(ranges: list[tuple[int, int]] | set[int] | frozenset[int]) -> CharSet:
         """Normalise ranges (or single characters) into a set."""
-        pairs = sorted((r, r) for r in ranges) if isinstance(ranges, set | frozenset) else sorted(ranges)
+        pairs = (
+            sorted((r, r) for r in ranges)
+            if isinstance(ranges, set | frozenset)
+            else sorted(ranges)
+        )
         merged: list[list[int]] = []
         for lo, hi in pairs:
             if lo > hi:
@@ -256,7 +260,9 @@ class _Program:
         accepted = cache.get(key)
         if accepted is None:
             states = self._closure(kernel, (first, True, prev_word, False))
-            accepted = frozenset((1,)) if any(self.kinds[s] == _MATCH for s in states) else frozenset()
+            accepted = (
+                frozenset((1,)) if any(self.kinds[s] == _MATCH for s in states) else frozenset()
+            )
             cache[key] = accepted
         return bool(accepted)
 

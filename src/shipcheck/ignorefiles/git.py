@@ -227,7 +227,11 @@ class GitPattern:
         prefix = min(_simple_length(text), size)
         ends_with = text[:1] == b"*" and _simple_length(text[1:]) == len(text) - 1
         if basename_only:
-            matcher = None if prefix == size or ends_with else Matcher(wildmatch_tree(body), text_is_bytes=True)
+            matcher = (
+                None
+                if prefix == size or ends_with
+                else Matcher(wildmatch_tree(body), text_is_bytes=True)
+            )
         else:
             rest = body[1:] if body.startswith(b"/") else body
             literal = prefix - 1 if body.startswith(b"/") else prefix

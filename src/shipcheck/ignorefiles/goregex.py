@@ -103,9 +103,8 @@ def _escape(reader: _Reader) -> int:
     char = reader.take()
     if not char:
         raise GoRegexError("trailing backslash at end of expression")
-    if char in "1234567":
-        if not ("0" <= reader.peek() <= "7"):
-            raise GoRegexError(f"invalid escape sequence: \\{char}")
+    if char in "1234567" and not ("0" <= reader.peek() <= "7"):
+        raise GoRegexError(f"invalid escape sequence: \\{char}")  # a backreference
     if char in "01234567":
         value = int(char)
         for _ in range(2):
