@@ -12,6 +12,8 @@ strings). Each row is (lines, path, excluded).
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shipcheck.ignorefiles import DockerIgnore
 
@@ -130,3 +132,20 @@ def test_from_text_splits_like_docker() -> None:
     # A form feed is not a line break for Docker; TrimSpace removes it.
     assert [p.text for p in ignore.patterns] == [".env", ".git", "node_modules"]
     assert [p.line for p in ignore.patterns] == [1, 2, 3]
+
+
+DOCKER_TEXT = st.lists(
+    st.sampled_from(
+        [*"ab/*?[]!^-\\ #.$", "**", "[:alpha:]", "[:^digit:]", "\\d", "\\Qa*\\E", "\\b", "é"]
+    ),
+    max_size=8,
+).map("".join)
+DOCKER_PATH = st.lists(st.sampled_from([*"ab/-!#. ", "é", "\n"]), max_size=10).map("".join)
+
+
+@given(pattern=DOCKER_TEXT, path=DOCKER_PATH)
+def test_regex_path_and_automaton_agree(pattern: str, path: str) -> None:
+    for compiled in DockerIgnore([pattern]).patterns:
+        matcher = compiled._matcher
+        if matcher is not None:
+            assert matcher.fullmatch(path) == matcher.fullmatch_automaton(path)

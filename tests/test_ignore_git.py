@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shipcheck.ignorefiles import GitIgnore, glob_match
 
@@ -244,3 +246,50 @@ def test_glob_match(glob: str, path: str, expected: bool) -> None:
 
 def test_glob_match_folder_flag() -> None:
     assert glob_match("legacy/", "legacy", is_dir=True)
+
+
+# --- random pattern sets, decided by git ---------------------------------------------------------
+
+PATTERN_TEXT = st.lists(
+    st.sampled_from(
+        [*"ab/*?[]!^-\\ #", "**", "/**/", "\\/", "[:alpha:]", "[:space:]", "[:foo:]", "\t", "\r"]
+    ),
+    max_size=8,
+).map("".join)
+SEGMENT = st.lists(st.sampled_from([*"ab[]*?!-\\ #^\t", "é"]), min_size=1, max_size=4).map("".join)
+PATH = st.lists(SEGMENT, min_size=1, max_size=4).map("/".join)
+
+
+@pytest.fixture(scope="module")
+def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    if GIT is None:
+        return None
+    repo = tmp_path_factory.mktemp("random") / "repo"
+    repo.mkdir()
+    _git(["init", "-q", "."], repo)
+    return repo
+
+
+@given(lines=st.lists(PATTERN_TEXT, min_size=1, max_size=6), paths=st.lists(PATH, max_size=8))
+def test_random_pattern_sets_decide_like_git(scratch_repo, lines, paths) -> None:
+    if scratch_repo is None:
+        pytest.skip("git is not installed")
+    paths = [p for p in paths if p not in (".git",) and not p.startswith(".git/")]
+    content = "\n".join(lines).encode()
+    (scratch_repo / ".gitignore").write_bytes(content)
+    ignore = GitIgnore()
+    ignore.add_file("", content)
+    stdin = b"".join(p.encode() + b"\0" for p in paths)
+    fields = _git(["check-ignore", "-v", "-n", "-z", "--stdin"], scratch_repo, stdin).split(b"\0")
+    for i in range(0, len(fields) - 3, 4):
+        source, line, _pattern, path = (x.decode() for x in fields[i : i + 4])
+        assert ignore.where(path) == (f"{source}:{line}" if source else None), (lines, path)
+
+
+@given(pattern=PATTERN_TEXT, path=PATH)
+def test_regex_path_and_automaton_agree(pattern: str, path: str) -> None:
+    from shipcheck.ignorefiles.automaton import Matcher
+    from shipcheck.ignorefiles.git import wildmatch_tree
+
+    matcher = Matcher(wildmatch_tree(pattern.encode()), text_is_bytes=True)
+    assert matcher.fullmatch(path.encode()) == matcher.fullmatch_automaton(path.encode())
