@@ -63,7 +63,7 @@ def _git_where(root: Path, paths: list[str]) -> dict[str, str | None]:
     fields = result.stdout.split(b"\0")
     where: dict[str, str | None] = {}
     for i in range(0, len(fields) - 3, 4):
-        source, line, _pattern, path = (x.decode("utf-8", "surrogateescape") for x in fields[i : i + 4])
+        source, line, _, path = (x.decode("utf-8", "surrogateescape") for x in fields[i : i + 4])
         where[path] = f"{source}:{line}" if source else None
     return where
 
@@ -133,7 +133,7 @@ def throughput(roots: list[str]) -> int:
     """Print how many paths per second GitIgnore decides on real trees (warm caches)."""
     for name in roots:
         root = Path(name)
-        files, folders, ignore = _tree(root)
+        files, _folders, ignore = _tree(root)
         seconds = _time(lambda f=files, i=ignore: [i.is_ignored(p) for p in f])
         print(f"{root.name:30} {len(files):6} files  {seconds * 1e3:8.1f} ms  "
               f"{len(files) / seconds:10.0f} paths/s")  # fmt: skip

@@ -96,7 +96,6 @@ class CharSet:
 # ("star", node), ("opt", node), ("assert", "begin" | "end" | "wordb" | "nwordb").
 Node = tuple
 
-EMPTY: Node = ("cat", [])
 NEVER: Node = ("set", CharSet(()))
 
 

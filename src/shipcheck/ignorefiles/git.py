@@ -311,6 +311,7 @@ class GitIgnore:
     def add_file(self, folder: str, content: bytes | str, source: str | None = None) -> None:
         """Add the ignore file of ``folder`` (its patterns apply to paths inside it)."""
         base = folder.strip("/")
+        base = "" if base == "." else base
         name = source if source is not None else (f"{base}/.gitignore" if base else ".gitignore")
         self._files[_encode(base)] = parse_lines(content, name)
         self._memo.clear()
