@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from shipcheck.ignorefiles import DockerIgnore
 
+from conftest import run_scan
+
 CASES = [
     # --- the divergences that issue 10 reproduced ---
     ("bang-then-space", [".env", "! .env"], {".env": False}),
@@ -149,3 +151,35 @@ def test_regex_path_and_automaton_agree(pattern: str, path: str) -> None:
         matcher = compiled._matcher
         if matcher is not None:
             assert matcher.fullmatch(path) == matcher.fullmatch_automaton(path)
+
+
+# --- issue 10, bug 1: the rules see what Docker sends ---------------------------------------------
+
+
+def _service(root, dockerignore: str) -> None:
+    (root / "Dockerfile").write_text(
+        'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nUSER 10001\nCMD ["app"]\n',
+        encoding="utf-8",
+    )
+    (root / ".env").write_text("SECRET_KEY=k3J9x!vP2qLm8Zr4Tt6Yw0Bn5Hc7Df1G\n", encoding="utf-8")
+    (root / ".dockerignore").write_text(dockerignore, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("dockerignore", "line"),
+    [
+        (".git\n.env\n! .env\n", 3),  # Docker trims the space after `!`
+        (".git\n.env\n  #.env\n!a/../.env\n", 4),  # cleaned to `.env`
+    ],
+)
+def test_reincluded_env_file_is_reported(tmp_path, dockerignore: str, line: int) -> None:
+    _service(tmp_path, dockerignore)
+    report = run_scan(tmp_path, select=["SEC021", "DKR041"], fail_on="never")
+    found = {f.rule_id: f for f in report.findings}
+    assert sorted(found) == ["DKR041", "SEC021"]
+    assert (found["DKR041"].path, found["DKR041"].line) == (".dockerignore", line)
+
+
+def test_indented_hash_is_not_a_comment_for_docker(tmp_path) -> None:
+    _service(tmp_path, ".git\n  # the env file\n.env\n")
+    assert not run_scan(tmp_path, select=["SEC021", "DKR041"], fail_on="never").findings

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shipcheck.discover import walk
 from shipcheck.ignorefiles import GitIgnore, glob_match
 
 GIT = shutil.which("git")
@@ -293,3 +294,24 @@ def test_regex_path_and_automaton_agree(pattern: str, path: str) -> None:
 
     matcher = Matcher(wildmatch_tree(pattern.encode()), text_is_bytes=True)
     assert matcher.fullmatch(path.encode()) == matcher.fullmatch_automaton(path.encode())
+
+
+# --- issue 10, bug 3: discovery scans what git tracks ---------------------------------------------
+
+
+def test_reincluded_file_under_double_star_is_scanned(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("app/**\n!app/main.py\n", encoding="utf-8")
+    (tmp_path / "app" / "sub").mkdir(parents=True)
+    for name in ("app/main.py", "app/other.py", "app/sub/main.py"):
+        (tmp_path / name).write_text("import os\n", encoding="utf-8")
+    found = walk(tmp_path, tmp_path, [], 2_000_000)
+    assert [f.path for f in found.files] == ["app/main.py"]
+
+
+def test_excluded_folder_glob_matches_like_git(tmp_path: Path) -> None:
+    for name in ("docs/a.py", "docs/sub/b.py", "abc/c.py", "abc/d/e.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("import os\n", encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("docs/**.py\nabc/**/\n", encoding="utf-8")
+    found = walk(tmp_path, tmp_path, [], 2_000_000)
+    assert [f.path for f in found.files] == ["abc/c.py", "docs/sub/b.py"]
