@@ -315,3 +315,13 @@ def test_excluded_folder_glob_matches_like_git(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("docs/**.py\nabc/**/\n", encoding="utf-8")
     found = walk(tmp_path, tmp_path, [], 2_000_000)
     assert [f.path for f in found.files] == ["abc/c.py", "docs/sub/b.py"]
+
+
+def test_an_ignored_folder_named_as_the_target_is_still_scanned(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("build/\ndev-requirements.txt\n", encoding="utf-8")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "requirements.txt").write_text("flask\n", encoding="utf-8")
+    (tmp_path / "build" / "dev-requirements.txt").write_text("flask\n", encoding="utf-8")
+    found = walk(tmp_path, tmp_path / "build", [], 2_000_000)
+    assert [f.path for f in found.files] == ["build/requirements.txt"]
+    assert not walk(tmp_path, tmp_path, [], 2_000_000).files

@@ -120,7 +120,9 @@ def _walk_dir(
         if is_link:
             _symlink(entry, rel, real_root, ignore, excludes, max_size, found)
             continue
-        if ignore.is_ignored(rel, is_dir) or _excluded(rel, excludes, is_dir):
+        # The walk does not enter ignored folders, and a target the user named is scanned
+        # even when it is ignored: only the entry itself is asked about.
+        if ignore.is_ignored(rel, is_dir, parents=False) or _excluded(rel, excludes, is_dir):
             continue
         if is_dir:
             if _skip_dir(entry):
@@ -146,7 +148,11 @@ def _symlink(
     max_size: int,
     found: Discovery,
 ) -> None:
-    if ignore.is_ignored(rel, False) or _excluded(rel, excludes) or classify(rel) is None:
+    if (
+        ignore.is_ignored(rel, False, parents=False)
+        or _excluded(rel, excludes)
+        or classify(rel) is None
+    ):
         return
     try:
         target = Path(entry.path).resolve(strict=True)

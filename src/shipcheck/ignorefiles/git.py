@@ -318,7 +318,9 @@ class GitIgnore:
         self._ordered = None
 
     def add_exclude(self, content: bytes | str, source: str = ".git/info/exclude") -> None:
-        """Add repository-wide patterns with the lowest precedence (``info/exclude``)."""
+        """Add repository-wide patterns (``info/exclude``, ``core.excludesFile``): below
+        every ``.gitignore``; a later call beats an earlier one, so add ``core.excludesFile``
+        first and ``info/exclude`` second, as git does."""
         self._exclude.extend(parse_lines(content, source))
         self._memo.clear()
 
@@ -368,22 +370,25 @@ class GitIgnore:
             if cut < 0:
                 return found
 
-    def decider(self, path: str, is_dir: bool = False) -> GitPattern | None:
+    def decider(self, path: str, is_dir: bool = False, parents: bool = True) -> GitPattern | None:
         """The pattern that decides ``path``: the one excluding a parent folder if any, else
-        the last matching one (a negated pattern means the path is re-included)."""
+        the last matching one (a negated pattern means the path is re-included).
+
+        ``parents=False`` leaves the parent folders out, for a walker that, like git, does
+        not enter the folders it found excluded (or that was told to start inside one)."""
         encoded = _encode(path.strip("/"))
         if not encoded:
             return None
         cut = encoded.rfind(b"/")
-        if cut > 0:
+        if parents and cut > 0:
             parent = self._excluded_folder(encoded[:cut])
             if parent is not None:
                 return parent
         return self._own(encoded, is_dir)
 
-    def is_ignored(self, path: str, is_dir: bool = False) -> bool:
-        """Whether git ignores ``path`` (a folder when ``is_dir``)."""
-        pattern = self.decider(path, is_dir)
+    def is_ignored(self, path: str, is_dir: bool = False, parents: bool = True) -> bool:
+        """Whether git ignores ``path`` (a folder when ``is_dir``); see ``decider``."""
+        pattern = self.decider(path, is_dir, parents)
         return pattern is not None and not pattern.negated
 
     def where(self, path: str, is_dir: bool = False) -> str | None:
