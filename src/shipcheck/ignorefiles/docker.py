@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from shipcheck.ignorefiles import goregex
 from shipcheck.ignorefiles.automaton import (
@@ -230,11 +231,14 @@ class DockerPattern:
         return self._matcher is not None and self._matcher.fullmatch(path)
 
 
+@lru_cache(maxsize=1024)
+def _regex_matcher(source: str) -> Matcher:
+    return Matcher(_search_tree(goregex.parse(source)), text_is_bytes=False)
+
+
 def _compile(text: str, line: int, exclusion: bool) -> DockerPattern:
     kind, source = _translate(text)
-    matcher = None
-    if kind == "regex":
-        matcher = Matcher(_search_tree(goregex.parse(source)), text_is_bytes=False)
+    matcher = _regex_matcher(source) if kind == "regex" else None
     return DockerPattern(line=line, text=text, exclusion=exclusion, kind=kind, _matcher=matcher)
 
 

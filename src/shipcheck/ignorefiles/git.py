@@ -24,6 +24,7 @@ an excluded folder is excluded whatever the later lines say: git does not descen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from shipcheck.ignorefiles.automaton import (
     MAX_BYTE,
@@ -169,6 +170,12 @@ def wildmatch_tree(pattern: bytes) -> Node:
     return cat(items)
 
 
+@lru_cache(maxsize=4096)
+def _wildmatcher(pattern: bytes) -> Matcher:
+    # The same lines recur across ignore files and scans: compile each once.
+    return Matcher(wildmatch_tree(pattern), text_is_bytes=True)
+
+
 def _simple_length(pattern: bytes) -> int:
     for index, char in enumerate(pattern):
         if char in _GLOB_SPECIAL:
@@ -227,15 +234,11 @@ class GitPattern:
         prefix = min(_simple_length(text), size)
         ends_with = text[:1] == b"*" and _simple_length(text[1:]) == len(text) - 1
         if basename_only:
-            matcher = (
-                None
-                if prefix == size or ends_with
-                else Matcher(wildmatch_tree(body), text_is_bytes=True)
-            )
+            matcher = None if prefix == size or ends_with else _wildmatcher(body)
         else:
             rest = body[1:] if body.startswith(b"/") else body
             literal = prefix - 1 if body.startswith(b"/") else prefix
-            matcher = Matcher(wildmatch_tree(rest[literal:]), text_is_bytes=True)
+            matcher = _wildmatcher(rest[literal:])
         return GitPattern(
             source=source,
             line=line,
