@@ -4,13 +4,12 @@ Both matchers translate their glob dialect into the same tree of nodes (characte
 sequences, alternatives, ``*`` and ``?`` repetition, begin/end and word-boundary
 assertions). A tree is run in one of two ways, with the same answer:
 
-- as a Python ``re`` pattern when it holds at most two unbounded repetitions, where a
-  backtracking engine is at worst quadratic in the path length;
+- as a Python ``re`` pattern when it holds at most two unbounded repetitions and the text
+  is at most 1024 long, where a backtracking engine is at worst quadratic;
 - otherwise by a Thompson automaton whose state sets are cached per (state set, character)
-  like a lazy DFA, linear in the path length whatever the pattern.
+  like a lazy DFA, linear in the text length whatever the pattern.
 
-Texts are sequences of integers: bytes for git (which matches bytes), code points for Docker
-(Go matches runes).
+Texts are bytes for git (which matches bytes) and str for Docker (Go matches runes).
 """
 
 from __future__ import annotations
