@@ -19,7 +19,7 @@ from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Severity
 from shipcheck.packs import load_builtin
 from shipcheck.parsers.dockerfile import parse
-from shipcheck.patterns import IgnoreRules, dockerignore_excludes
+from shipcheck.patterns import DockerIgnore
 
 from conftest import FIXTURES, REPO, run_scan
 
@@ -110,16 +110,16 @@ def test_releases_read_from_image_tags(image, releases):
     ],
 )
 def test_dockerignore_semantics(lines, git, env):
-    rules = IgnoreRules("", lines, anchored=True)
+    rules = DockerIgnore(lines)
     assert excluded(rules, ".git/") is git
     assert excluded(rules, ".env") is env
 
 
 def test_dockerignore_character_classes_follow_docker_not_git():
     # Docker hands `[!…]` to Go's regexp, where `!` is a literal member of the class.
-    assert dockerignore_excludes(["[!a]bc"], "!bc")
-    assert not dockerignore_excludes(["[!a]bc"], "xbc")
-    assert dockerignore_excludes(["[^a]bc"], "xbc")
+    assert DockerIgnore(["[!a]bc"]).excludes("!bc")
+    assert not DockerIgnore(["[!a]bc"]).excludes("xbc")
+    assert DockerIgnore(["[^a]bc"]).excludes("xbc")
 
 
 # --- DKR001 and the orchestrators --------------------------------------------------------------

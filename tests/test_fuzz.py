@@ -25,7 +25,7 @@ from shipcheck.discover import SourceRef
 from shipcheck.filepass import WorkerSettings, init_worker, process_file
 from shipcheck.models.artifacts import Kind
 from shipcheck.packs import load_builtin
-from shipcheck.patterns import IgnoreRules, compile_pattern, dockerignore_excludes, glob_match
+from shipcheck.patterns import DockerIgnore, GitIgnore, glob_match
 from shipcheck.suppress import apply_suppressions, parse_suppressions
 
 from conftest import FIXTURES
@@ -132,14 +132,20 @@ def test_mutated_real_files(kind, data):
 
 @given(lines=st.lists(FUZZ_TEXT, max_size=8), path=FUZZ_TEXT, is_dir=st.booleans())
 @example(lines=["[[:alpha:]]", "foo**bar", "!", "\\"], path="a/b", is_dir=False)
+@example(lines=["[a---\n]"], path="", is_dir=False)
 def test_ignore_patterns(lines, path, is_dir):
     for line in lines:
-        compile_pattern(line)
-        compile_pattern(line, anchored=True)
-        glob_match(line, path)
-    IgnoreRules("", lines).match(path, is_dir)
-    IgnoreRules("sub", lines, anchored=True).match(path, is_dir)
-    dockerignore_excludes(lines, path)
+        glob_match(line, path, is_dir)
+    ignore = GitIgnore()
+    ignore.add_file("", "\n".join(lines))
+    ignore.add_file("sub", "\n".join(reversed(lines)))
+    ignore.add_exclude(lines[0] if lines else "")
+    ignore.is_ignored(path, is_dir)
+    ignore.where(path, is_dir)
+    docker = DockerIgnore(lines)
+    docker.excludes(path)
+    docker.reincluding_line(path)
+    DockerIgnore.from_text("\n".join(lines)).excludes(path)
 
 
 @given(lines=st.lists(FUZZ_TEXT, max_size=10))

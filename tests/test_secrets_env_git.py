@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shipcheck.patterns import IgnoreRules, dockerignore_excludes, is_ignored
+from shipcheck.patterns import DockerIgnore, GitIgnore
 
 from conftest import run_scan
 
@@ -105,14 +105,15 @@ def test_not_a_git_repository_falls_back_to_gitignore(tmp_path):
     ],
 )
 def test_dockerignore_semantics(lines, path, excluded):
-    assert dockerignore_excludes(lines, path) is excluded
+    assert DockerIgnore(lines).excludes(path) is excluded
 
 
 def test_gitignore_semantics_for_env_files():
-    stack = [IgnoreRules("", [".env", ".env.*", "!.env.example"])]
-    assert is_ignored(stack, "services/api/.env", False)
-    assert is_ignored(stack, ".env.production", False)
-    assert not is_ignored(stack, ".env.example", False)
+    ignore = GitIgnore()
+    ignore.add_file("", ".env\n.env.*\n!.env.example\n")
+    assert ignore.is_ignored("services/api/.env")
+    assert ignore.is_ignored(".env.production")
+    assert not ignore.is_ignored(".env.example")
 
 
 def test_env_file_in_image_follows_dockerignore(tmp_path):

@@ -12,7 +12,7 @@ from shipcheck.classify import classify
 from shipcheck.git import GitRepo
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Diagnostic
-from shipcheck.patterns import IgnoreRules, glob_match, is_ignored
+from shipcheck.patterns import GitIgnore, glob_match
 
 # Never the project's own code, whether git tracks them or not.
 THIRD_PARTY_DIRS = frozenset(
@@ -62,15 +62,17 @@ def relpath(path: Path, root: Path) -> str:
     return rel.replace(os.sep, "/")
 
 
-def _excluded(rel: str, excludes: list[str]) -> bool:
-    return any(glob_match(glob, rel) for glob in excludes)
+def _excluded(rel: str, excludes: list[str], is_dir: bool = False) -> bool:
+    return any(glob_match(glob, rel, is_dir) for glob in excludes)
 
 
-def _read_ignore(directory: Path) -> list[str]:
+def _read_ignore(directory: Path) -> bytes | None:
+    path = directory / ".gitignore"
     try:
-        return (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+        # git does not follow a symlinked .gitignore (PATTERN_NOFOLLOW).
+        return None if path.is_symlink() else path.read_bytes()
     except OSError:
-        return []
+        return None
 
 
 def _skip_dir(entry: os.DirEntry[str]) -> bool:
@@ -105,29 +107,49 @@ def walk(
             return _from_listing(root, target, listed, excludes, max_size)
     found = Discovery(files=[], diagnostics=[])
     real_root = root.resolve()
-    # .gitignore files between the root and the target also apply.
-    stack: list[IgnoreRules] = []
-    for ancestor in reversed([target, *target.parents]):
-        if ancestor == root or root in ancestor.parents:
-            lines = _read_ignore(ancestor)
-            if lines:
-                rel = relpath(ancestor, root)
-                stack.append(IgnoreRules("" if rel == "." else rel, lines))
-    # Excluding the very directory the user asked for would scan nothing: explicit wins.
+    # The .gitignore files from the repository's top (which may be above the project root,
+    # in a monorepo) down to the target apply; the matcher works in top-relative paths.
+    top = git.top if git is not None and git.top is not None else real_root
+    prefix = "" if top == real_root else relpath(real_root, top) + "/"
+    ignore = _Ignore(GitIgnore(), prefix)
+    for ancestor in reversed([target.resolve(), *target.resolve().parents]):
+        if ancestor == top or top in ancestor.parents:
+            content = _read_ignore(ancestor)
+            if content is not None:
+                rel = relpath(ancestor, top)
+                ignore.rules.add_file("" if rel == "." else rel, content)
+    # Excluding the very directory the user asked for, or all it holds (`legacy/**`), would
+    # scan nothing: explicit wins. (NUL stands for any name: no real file has it.)
     target_rel = relpath(target, root)
-    if target_rel != "." and _excluded(target_rel, excludes):
+    if target_rel != "." and (
+        _excluded(target_rel, excludes, target.is_dir()) or _excluded(f"{target_rel}/\0", excludes)
+    ):
         excludes = []
-    _walk_dir(target, root, real_root, stack, excludes, max_size, found)
+    _walk_dir(target, root, real_root, ignore, excludes, max_size, found)
     found.files.sort(key=lambda ref: ref.path)
     found.diagnostics.sort(key=lambda d: d.sort_key())
     return found
+
+
+class _Ignore:
+    """The repository's ignore rules, asked with project-relative paths."""
+
+    def __init__(self, rules: GitIgnore, prefix: str) -> None:
+        self.rules = rules
+        self.prefix = prefix  # the project root relative to the repository top, with "/"
+
+    def is_ignored(self, rel: str, is_dir: bool) -> bool:
+        return self.rules.is_ignored(self.prefix + rel, is_dir, parents=False)
+
+    def add_file(self, rel: str, content: bytes) -> None:
+        self.rules.add_file(self.prefix + rel, content)
 
 
 def _walk_dir(
     directory: Path,
     root: Path,
     real_root: Path,
-    stack: list[IgnoreRules],
+    ignore: _Ignore,
     excludes: list[str],
     max_size: int,
     found: Discovery,
@@ -147,16 +169,19 @@ def _walk_dir(
         except OSError:
             continue
         if is_link:
-            _symlink(entry, rel, real_root, stack, excludes, max_size, found)
+            _symlink(entry, rel, real_root, ignore, excludes, max_size, found)
             continue
-        if is_ignored(stack, rel, is_dir) or _excluded(rel, excludes):
+        # The walk does not enter ignored folders, and a target the user named is scanned
+        # even when it is ignored: only the entry itself is asked about.
+        if ignore.is_ignored(rel, is_dir) or _excluded(rel, excludes, is_dir):
             continue
         if is_dir:
             if _skip_dir(entry):
                 continue
-            lines = _read_ignore(Path(entry.path))
-            inner = [*stack, IgnoreRules(rel, lines)] if lines else stack
-            _walk_dir(Path(entry.path), root, real_root, inner, excludes, max_size, found)
+            content = _read_ignore(Path(entry.path))
+            if content is not None:
+                ignore.add_file(rel, content)
+            _walk_dir(Path(entry.path), root, real_root, ignore, excludes, max_size, found)
         elif entry.is_file(follow_symlinks=False):
             _add_file(entry.path, rel, max_size, found)
         elif classify(rel) is not None:  # a FIFO or a device: reading it could block forever
@@ -216,12 +241,12 @@ def _symlink(
     entry: os.DirEntry[str],
     rel: str,
     real_root: Path,
-    stack: list[IgnoreRules],
+    ignore: _Ignore,
     excludes: list[str],
     max_size: int,
     found: Discovery,
 ) -> None:
-    if is_ignored(stack, rel, False) or _excluded(rel, excludes):
+    if ignore.is_ignored(rel, False) or _excluded(rel, excludes):
         return
     _link(Path(entry.path), rel, real_root, found)
 

@@ -15,7 +15,7 @@ from shipcheck.fixes.edits import Edit
 from shipcheck.fixes.registry import SAFE, fixer
 from shipcheck.models.artifacts import Dockerfile, Kind
 from shipcheck.models.findings import Finding
-from shipcheck.patterns import IgnoreRules
+from shipcheck.patterns import DockerIgnore
 from shipcheck.project import ProjectModel
 
 # .dockerignore entries (patterns are relative to the context root) and a path each must
@@ -124,7 +124,7 @@ def dockerignore_lines(
     for Python code), minus what the context's Dockerfiles copy by name and ``.git`` for
     builds that version from git. ``.env.*`` keeps env templates (and copied env files) in
     with ``!`` exceptions."""
-    rules = IgnoreRules("", existing, anchored=True)
+    rules = DockerIgnore(existing)
     copied = _copied_names(_dockerfiles_of(project, context))
     needs_git = _needs_git(project, context)
     entries = list(DOCKERIGNORE_ENTRIES)
@@ -134,7 +134,7 @@ def dockerignore_lines(
     wanted += [e for e in entries if e not in wanted]
     lines = []
     for pattern, probe in wanted:
-        if rules.match(probe, is_dir=False) is True:
+        if rules.excludes(probe):
             continue
         if pattern == ".git" and needs_git:
             continue

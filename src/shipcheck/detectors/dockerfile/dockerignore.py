@@ -16,7 +16,7 @@ from shipcheck.detectors.dockerfile.linking import contexts
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Hit
-from shipcheck.patterns import IgnoreRules
+from shipcheck.patterns import DockerIgnore
 from shipcheck.project import ProjectModel
 
 
@@ -80,12 +80,15 @@ class DockerignoreParams:
     must_exclude: tuple[str, ...] = (".git/", ".env")
 
 
-def excluded(rules: IgnoreRules, entry: str) -> bool:
-    """Whether ``entry`` (``name`` or ``folder/``) is kept out of the build context."""
+def _probes(entry: str) -> list[str]:
     name = entry.rstrip("/")
     # For a folder what counts is its content (`.git/*` leaves only an empty folder).
-    probes = [f"{name}/HEAD", f"{name}/objects/pack/a.pack"] if entry.endswith("/") else [name]
-    return all(rules.match(p, is_dir=False) is True for p in probes)
+    return [f"{name}/HEAD", f"{name}/objects/pack/a.pack"] if entry.endswith("/") else [name]
+
+
+def excluded(rules: DockerIgnore, entry: str) -> bool:
+    """Whether ``entry`` (``name`` or ``folder/``) is kept out of the build context."""
+    return all(rules.excludes(p) for p in _probes(entry))
 
 
 @detector(
@@ -104,13 +107,14 @@ def dockerignore_incomplete(project: ProjectModel, params: DockerignoreParams) -
             if path is None or path in reported:
                 continue
             reported.add(path)
-            lines = (project.read_text(path) or "").splitlines()
-            rules = IgnoreRules("", lines, anchored=True)
-            missing = [e.rstrip("/") for e in params.must_exclude if not excluded(rules, e)]
+            rules = DockerIgnore.from_text(project.read_text(path) or "")
+            lines = rules.lines
+            absent = [e for e in params.must_exclude if not excluded(rules, e)]
+            missing = [e.rstrip("/") for e in absent]
             if not missing:
                 continue
             reinclude = next(
-                (n for m in missing if (n := _reincluding_line(lines, m)) is not None), None
+                (n for e in absent for p in _probes(e) if (n := rules.reincluding_line(p))), None
             )
             how = (
                 f"the exception `{lines[reinclude - 1].strip()}` re-includes it"
@@ -132,15 +136,3 @@ def dockerignore_incomplete(project: ProjectModel, params: DockerignoreParams) -
                 },
                 context=f"dockerignore {' '.join(missing)}",
             )
-
-
-def _reincluding_line(lines: list[str], entry: str) -> int | None:
-    """The last ``!`` line whose pattern re-includes ``entry``."""
-    found = None
-    for number, text in enumerate(lines, start=1):
-        stripped = text.strip()
-        if stripped.startswith("!") and IgnoreRules("", [stripped[1:]], anchored=True).match(
-            entry, is_dir=False
-        ):
-            found = number
-    return found

@@ -10,7 +10,7 @@ from shipcheck.detectors.project.repo import git_top
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Hit
-from shipcheck.patterns import IgnoreRules, is_ignored
+from shipcheck.patterns import GitIgnore
 from shipcheck.project import ProjectModel
 
 _READ_LIMIT = 256 * 1024
@@ -22,15 +22,15 @@ _REQUIRED: tuple[tuple[str, tuple[tuple[str, bool], ...]], ...] = (
 )
 
 
-def _read(path: Path) -> list[str] | None:
+def _read(path: Path) -> bytes | None:
     try:
         with open(path, "rb") as handle:
-            return handle.read(_READ_LIMIT).decode("utf-8", errors="replace").splitlines()
+            return handle.read(_READ_LIMIT)
     except OSError:
         return None
 
 
-def _stack(project: ProjectModel) -> tuple[list[IgnoreRules], str, bool]:
+def _stack(project: ProjectModel) -> tuple[GitIgnore, str, bool]:
     """Ignore rules from the git top (or the root) down to the project root, the root's
     path relative to that top, and whether any .gitignore file was found."""
     root = project.root.resolve()
@@ -40,25 +40,20 @@ def _stack(project: ProjectModel) -> tuple[list[IgnoreRules], str, bool]:
     else:
         rel = root.relative_to(top)
         directories, prefix = [top / p for p in reversed(rel.parents)] + [root], rel.as_posix()
-    stack: list[IgnoreRules] = []
+    ignore = GitIgnore()
     found = False
     for directory in directories:
         base = directory.relative_to(top).as_posix()
-        lines = _read(directory / ".gitignore")
-        if lines is not None:
+        content = _read(directory / ".gitignore")
+        if content is not None:
             found = True
-            stack.append(IgnoreRules("" if base == "." else base, lines))
-    return stack, prefix, found
+            ignore.add_file("" if base == "." else base, content)
+    return ignore, prefix, found
 
 
-def _ignored(stack: list[IgnoreRules], prefix: str, path: str, is_dir: bool) -> bool:
+def _ignored(ignore: GitIgnore, prefix: str, path: str, is_dir: bool) -> bool:
     """Git semantics: a path is ignored when it or one of its parent folders is."""
-    full = f"{prefix}/{path}" if prefix else path
-    parts = full.split("/")
-    for index in range(1, len(parts)):
-        if is_ignored(stack, "/".join(parts[:index]), True):
-            return True
-    return is_ignored(stack, full, is_dir)
+    return ignore.is_ignored(f"{prefix}/{path}" if prefix else path, is_dir)
 
 
 def _virtualenv_dirs(root: Path) -> list[str]:

@@ -19,7 +19,7 @@ from shipcheck.models.artifacts import Dockerfile, Kind, Stage
 from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Hit, Severity
 from shipcheck.parsers import envfile
-from shipcheck.patterns import dockerignore_excludes
+from shipcheck.patterns import DockerIgnore
 from shipcheck.project import ProjectModel
 
 WHOLE_CONTEXT = frozenset({".", "./", "*", "./*", "./.", "/"})
@@ -164,7 +164,7 @@ def _build_context(project: ProjectModel, dockerfile: str) -> _Context:
     for candidate in (f"{dockerfile}.dockerignore", _join(directory, ".dockerignore")):
         text = project.read_text(candidate)
         if text is not None:
-            return _Context(directory, text.splitlines())
+            return _Context(directory, DockerIgnore.from_text(text).lines)
     return _Context(directory, None)
 
 
@@ -200,9 +200,9 @@ def env_file_in_image(project: ProjectModel, params: ContextParams) -> Iterator[
         if not report:
             continue
         context = _build_context(project, fact.path)
-        lines = context.ignore_lines or []
+        rules = DockerIgnore(context.ignore_lines or [])
         present = _env_files_in_context(project, context.directory)
-        leaking = [p for p in present if not dockerignore_excludes(lines, p)]
+        leaking = [p for p in present if not rules.excludes(p)]
         if not leaking:
             continue
         env = leaking[0]
