@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shipcheck import banditpack, discover, fingerprint, gitdiff, scoring
 from shipcheck import baseline as baseline_mod
 from shipcheck import config as config_mod
-from shipcheck import discover, fingerprint, gitdiff, scoring
 from shipcheck.catalogue import Catalogue, CatalogueError, Rule, load_rules, merge, user_rule_dirs
 from shipcheck.checklist import load_checklist
 from shipcheck.config import Config, ConfigError
 from shipcheck.detectors import registry
+from shipcheck.duplicates import merge_duplicates
 from shipcheck.models.artifacts import Artifact, Kind
 from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Diagnostic, Finding, Hit
@@ -368,6 +369,7 @@ def scan(options: ScanOptions) -> Report:
     accepted, changes = _narrowing(options, root)
     loaded = load_catalogue(root, cfg)
     rules = select_rules(loaded.catalogue, cfg)
+    rules = banditpack.prepare(rules, cfg, root, isolated=options.isolated, notes=loaded.warnings)
     bound = _bind(rules)
     modules = sorted({m for pack in loaded.packs for m in pack.modules})
     diagnostics = [Diagnostic(".", w, kind="note") for w in loaded.warnings]
@@ -406,6 +408,7 @@ def scan(options: ScanOptions) -> Report:
         findings = refine(project, findings, bound, diagnostics)
 
     findings = _per_file_ignores(findings, cfg.per_file_ignores)
+    findings, merged = merge_duplicates(findings, rules)
     known = {r.id: r.id for r in rules} | {r.name: r.id for r in rules}
     if options.no_inline_suppressions:
         suppressions = []
@@ -444,6 +447,7 @@ def scan(options: ScanOptions) -> Report:
         baselined=baselined,
         outside_diff=outside_diff,
         diff_ref=options.diff_ref,
+        merged=merged,
     )
 
 

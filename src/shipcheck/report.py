@@ -46,6 +46,9 @@ class Report:
     baselined: int | None = None
     outside_diff: int | None = None
     diff_ref: str | None = None
+    # Set only when BAN (bandit) rules ran: their findings dropped as duplicates of
+    # shipcheck's own (same path, line and checklist item).
+    merged: int | None = None
 
     def rule(self, rule_id: str) -> Rule | None:
         """A rule that ran, by id."""
@@ -77,6 +80,7 @@ class Report:
                 "diagnostics": len(self.diagnostics),
                 **({} if self.baselined is None else {"baselined": self.baselined}),
                 **({} if self.outside_diff is None else {"outside_diff": self.outside_diff}),
+                **({} if self.merged is None else {"merged_duplicates": self.merged}),
             },
             "gate": {
                 "fail_on": self.gate.fail_on,
@@ -139,6 +143,7 @@ def build_report(
     baselined: int | None = None,
     outside_diff: int | None = None,
     diff_ref: str | None = None,
+    merged: int | None = None,
 ) -> Report:
     """Assemble a report in deterministic order."""
     return Report(
@@ -156,4 +161,5 @@ def build_report(
         baselined=baselined,
         outside_diff=outside_diff,
         diff_ref=diff_ref,
+        merged=merged,
     )

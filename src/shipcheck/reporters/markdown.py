@@ -115,6 +115,8 @@ class MarkdownReporter(Reporter):
                 f"only lines changed since{ref} are judged; "
                 f"{report.outside_diff} finding(s) elsewhere are not shown"
             )
+        if report.merged:
+            scope.append(f"{report.merged} bandit finding(s) merged into shipcheck's own")
         if scope:
             note = "; ".join(scope)
             lines += ["", f"> {note[0].upper()}{note[1:]}."]

@@ -353,6 +353,8 @@ def _run_properties(report: Report, dropped: list[Finding]) -> dict[str, Any]:
         properties["baselined"] = report.baselined
     if report.outside_diff is not None:
         properties["outsideDiff"] = report.outside_diff
+    if report.merged is not None:
+        properties["mergedDuplicates"] = report.merged
     if dropped:
         properties["droppedResults"] = len(dropped)
     return properties

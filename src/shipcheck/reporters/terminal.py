@@ -152,6 +152,11 @@ class TerminalReporter(Reporter):
         console.print(f"\n{total} open finding(s): {summary}; {suppressed} suppressed.")
         if report.baselined is not None:
             console.print(f"{report.baselined} finding(s) accepted by the baseline, not shown.")
+        if report.merged:
+            console.print(
+                f"{report.merged} bandit finding(s) merged into shipcheck's own "
+                "(same line and checklist item)."
+            )
         if report.outside_diff is not None:
             console.print(
                 Text(

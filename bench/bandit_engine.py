@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""The BAN pack (bandit in-process) against `bandit -r`, on one large tree, in one run.
+
+Times, on the same machine and the same files (median of ``--repeat`` runs each):
+
+- ``bandit -r TREE`` with bandit's defaults (every test), and with only the tests the BAN
+  pack maps (``-t B102,B105,…``);
+- ``shipcheck scan TREE`` alone, with ``--extend-select BAN`` (BAN rules skip test code, as
+  shipcheck's code rules do), and with ``--extend-select BAN`` plus ``include_tests`` (every
+  file bandit reads, for a like-for-like comparison).
+
+Then checks that the pack finds what bandit finds: bandit's results for the mapped tests
+against shipcheck's BAN findings with ``--select BAN`` and ``include_tests`` (same files, same
+``# nosec`` handling; shipcheck's own rules off, so nothing is merged away), by file, line
+and test. Writes ``bench/RESULTS-bandit.md`` (``--output``).
+
+    python bench/bandit_engine.py [TREE] [--bandit PATH] [--repeat 3] [--jobs N]
+
+``TREE`` defaults to /work/realapps/saleor; it is only read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))
+
+from shipcheck.banditpack.mapping import TESTS, Mapped, rule_id  # noqa: E402
+
+MAPPED = sorted(t for t, entry in TESTS.items() if isinstance(entry, Mapped))
+
+
+def timed(
+    args: list[str], repeat: int, env: dict[str, str] | None = None
+) -> tuple[list[float], str]:
+    """Wall times of ``repeat`` runs and the last run's standard output."""
+    times = []
+    out = ""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        done = subprocess.run(args, capture_output=True, text=True, env=env)
+        times.append(time.perf_counter() - start)
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"{args[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
+        out = done.stdout
+    return times, out
+
+
+def shipcheck(tree: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "shipcheck", "scan", str(tree), "--offline", "--no-color",
+            "--format", "json", "--fail-on", "never", *extra]  # fmt: skip
+
+
+def include_tests_config(where: Path) -> Path:
+    """A configuration that runs every BAN rule on test code too."""
+    path = where / "shipcheck-include-tests.toml"
+    path.write_text(
+        "".join(f"[params.{rule_id(t)}]\ninclude_tests = true\n\n" for t in MAPPED),
+        encoding="utf-8",
+    )
+    return path
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{cpu}, {os.cpu_count()} CPUs{memory}; {platform.platform()}; Python {platform.python_version()}"
+
+
+def main() -> None:
+    """Time both tools, compare their findings, write the results."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("tree", nargs="?", type=Path, default=Path("/work/realapps/saleor"))
+    parser.add_argument("--bandit", default=str(Path(sys.executable).parent / "bandit"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="shipcheck --jobs (default: all CPUs)"
+    )
+    parser.add_argument("--output", type=Path, default=REPO / "bench" / "RESULTS-bandit.md")
+    args = parser.parse_args()
+    tree = args.tree.resolve()
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    work = Path(tempfile.mkdtemp(prefix="bandit-bench-"))
+    config = include_tests_config(work)
+    bandit_version = subprocess.run(
+        [args.bandit, "--version"], capture_output=True, text=True
+    ).stdout.split("\n")[0]
+    python_files = sum(1 for _ in tree.rglob("*.py"))
+
+    runs: list[tuple[str, list[float], str]] = []
+
+    def run(label: str, command: list[str]) -> str:
+        times, out = timed(command, args.repeat)
+        runs.append(
+            (
+                label,
+                times,
+                " ".join(command).replace(str(tree), "TREE").replace(sys.executable, "python"),
+            )
+        )
+        print(f"{label}: {statistics.median(times):.1f} s", file=sys.stderr)
+        return out
+
+    bandit_json = work / "bandit.json"
+    run(
+        "bandit -r (all tests)",
+        [args.bandit, "-r", str(tree), "-q", "-f", "json", "-o", str(bandit_json)],
+    )
+    all_results = json.loads(bandit_json.read_text())["results"]
+    run(
+        "bandit -r (the 46 mapped tests)",
+        [
+            args.bandit,
+            "-r",
+            str(tree),
+            "-q",
+            "-t",
+            ",".join(MAPPED),
+            "-f",
+            "json",
+            "-o",
+            str(bandit_json),
+        ],
+    )
+    mapped_results = json.loads(bandit_json.read_text())["results"]
+    run("shipcheck scan", shipcheck(tree, *jobs))
+    ban = json.loads(
+        run("shipcheck scan --extend-select BAN", shipcheck(tree, "--extend-select", "BAN", *jobs))
+    )
+    run(
+        "shipcheck scan --extend-select BAN, include_tests",
+        shipcheck(tree, "--extend-select", "BAN", "--config", str(config), *jobs),
+    )
+    parity = json.loads(
+        run(
+            "shipcheck scan --select BAN, include_tests (parity run)",
+            shipcheck(tree, "--select", "BAN", "--config", str(config), *jobs),
+        )
+    )
+
+    theirs = Counter(
+        (os.path.relpath(r["filename"], tree), r["line_number"], rule_id(r["test_id"]))
+        for r in mapped_results
+    )
+    ours = Counter((f["path"], f["line"], f["rule_id"]) for f in parity["findings"])
+    only_bandit = theirs - ours
+    only_shipcheck = ours - theirs
+    skipped_files = [d for d in parity["diagnostics"] if d["kind"] == "parse-error"]
+
+    bandit_all = statistics.median(runs[0][1])
+    with_ban = statistics.median(runs[3][1])
+    lines = [
+        "# The BAN pack against `bandit -r`",
+        "",
+        f"Generated by `python bench/bandit_engine.py {args.tree}` (median of {args.repeat} runs each).",
+        "",
+        f"- Machine: {machine()}.",
+        f"- Tree: `{args.tree}`, {python_files} Python files; {bandit_version}; shipcheck "
+        f"{'--jobs ' + str(args.jobs) if args.jobs else 'with one worker per CPU'}.",
+        "",
+        "| run | wall time (median) | runs |",
+        "| --- | ---: | --- |",
+    ]
+    for label, times, _ in runs:
+        lines.append(
+            f"| {label} | {statistics.median(times):.1f} s | {', '.join(f'{t:.1f}' for t in times)} |"
+        )
+    lines += [
+        "",
+        f"`shipcheck scan --extend-select BAN` took {with_ban:.1f} s against {bandit_all:.1f} s for "
+        f"`bandit -r` alone ({with_ban / bandit_all:.0%} of it): "
+        + ("**less**" if with_ban < bandit_all else "**more**")
+        + " wall time for the whole deployment audit with bandit's tests than for bandit alone.",
+        "",
+        "Findings:",
+        "",
+        f"- `bandit -r`, all tests: {len(all_results)} results "
+        f"({', '.join(f'{k} {v}' for k, v in Counter(r['test_id'] for r in all_results).most_common(6))}, …).",
+        f"- `bandit -r`, mapped tests: {len(mapped_results)} results.",
+        f"- shipcheck `--extend-select BAN` (test code skipped, duplicates merged): "
+        f"{sum(1 for f in ban['findings'] if f['rule_id'].startswith('BAN'))} BAN findings, "
+        f"{ban['summary'].get('merged_duplicates', 0)} merged into shipcheck's own, "
+        f"{sum(1 for f in ban['suppressed_findings'] if f['rule_id'].startswith('BAN'))} suppressed by `# nosec`.",
+        f"- Parity (`--select BAN`, include_tests) against bandit's mapped-test results, by file, line "
+        f"and test: {sum((theirs & ours).values())} in both, {sum(only_bandit.values())} only bandit, "
+        f"{sum(only_shipcheck.values())} only shipcheck; "
+        f"{len(skipped_files)} file(s) shipcheck could not parse.",
+    ]
+    for label, diff in (("only bandit", only_bandit), ("only shipcheck", only_shipcheck)):
+        for (path, line, rule), count in sorted(diff.items())[:20]:
+            lines.append(
+                f"  - {label}: `{path}:{line}` {rule}" + (f" ×{count}" if count > 1 else "")
+            )
+    lines += ["", "Commands:", ""]
+    lines += [f"- {label}: `{command}`" for label, _, command in runs]
+    args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
