@@ -46,7 +46,10 @@ def settings(stream):
 
 @pytest.fixture
 def without_bandit(monkeypatch):
-    """An environment where ``import bandit`` fails, as without the extra."""
+    """An environment where ``import bandit`` fails, as without the extra (its modules
+    already imported by earlier tests included)."""
+    for name in [n for n in sys.modules if n == "bandit" or n.startswith("bandit.")]:
+        monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.setitem(sys.modules, "bandit", None)
 
 
@@ -104,9 +107,9 @@ def test_default_scan_never_imports_bandit():
     assert done.stdout.strip() == "False"
 
 
-def test_default_scan_is_the_same_with_and_without_bandit(monkeypatch):
+def test_default_scan_is_the_same_with_and_without_bandit(request):
     with_extra = run_scan(REPO / "examples" / "shop").to_dict()
-    monkeypatch.setitem(sys.modules, "bandit", None)
+    request.getfixturevalue("without_bandit")
     without = run_scan(REPO / "examples" / "shop").to_dict()
     assert with_extra == without
 
@@ -427,3 +430,15 @@ def test_bandit_exclude_patterns_match_like_bandit():
     assert engine.excluded("scripts/deploy.py", ("./scripts",))
     assert engine.excluded("legacy/a/b.py", ("legacy/*",))
     assert not engine.excluded("app/views.py", ("tests", "./scripts"))
+
+
+def test_version_and_explain_say_what_the_pack_needs(without_bandit):
+    version = cli("--version")
+    assert (
+        version.exit_code == 0
+        and "BAN rules (bandit pack): bandit is not installed" in version.output
+    )
+    assert HINT in version.output
+    explained = cli("explain", "BAN602")
+    assert explained.exit_code == 0
+    assert "# nosec B602" in explained.output and "--extend-select BAN602" in explained.output

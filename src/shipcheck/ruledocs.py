@@ -26,6 +26,19 @@ def explain_text(rule: Rule) -> str:
         f"Good:\n{_indent(rule.example_good)}\n\n"
         f"References:\n{refs}\n"
         f"\nSuppress one finding: # shipcheck: ignore[{rule.id}] <reason>\n"
+        f"{_engine_note(rule)}"
+    )
+
+
+def _engine_note(rule: Rule) -> str:
+    from shipcheck.banditpack import DETECTOR, INSTALL_HINT
+
+    if rule.detector != DETECTOR:
+        return ""
+    test = rule.params.get("test", "")
+    return (
+        f"or with bandit's own comment: # nosec {test}\n"
+        f"\nRuns bandit's {test} in-process: {INSTALL_HINT}, then --extend-select {rule.id}\n"
     )
 
 

@@ -43,6 +43,16 @@ def missing_reason() -> str | None:
     return None
 
 
+def engine_version() -> str:
+    """``bandit 1.9.4``, or what is missing to run the BAN rules."""
+    reason = missing_reason()
+    if reason is not None:
+        return reason
+    from importlib.metadata import version
+
+    return f"bandit {version('bandit')}"
+
+
 def names_rule(selector: str, rule: Rule) -> bool:
     """Whether ``selector`` picks ``rule`` out by id, name or family (not ALL, key or area)."""
     upper = selector.upper()

@@ -139,7 +139,7 @@ def run_bandit(
     doc: PythonFile, tests: tuple[str, ...], plugin_config: dict[str, Any]
 ) -> FileIssues:
     """Run bandit's node visitor with ``tests`` over ``doc``'s tree."""
-    from bandit.core import metrics, node_visitor
+    from bandit.core import metrics
 
     testset = _test_set(tests, json.dumps(plugin_config, sort_keys=True, default=str))
     found = FileIssues()
@@ -147,9 +147,7 @@ def run_bandit(
     # The bare file name: bandit would otherwise look for __init__.py files relative to the
     # working directory to name the module, which only its (unused) function names need.
     name = PurePosixPath(doc.path).name
-    visitor = node_visitor.BanditNodeVisitor(
-        name, fdata, None, testset, False, {}, metrics.Metrics()
-    )
+    visitor = _visitor_class()(name, fdata, None, testset, False, {}, metrics.Metrics())
     visitor.tester = _tester_class()(testset, found.errors)
     visitor.generic_visit(doc.tree)
     # What BanditNodeVisitor.process() does after the walk: the whole-file tests. process()
@@ -236,8 +234,22 @@ def _blacklisted(test: str) -> bool:
 
 
 @functools.cache
+def _visitor_class() -> type:
+    """Bandit's node visitor without its per-file score keeping, which shipcheck does not
+    read (bandit adds up two score lists at every node of the tree)."""
+    from bandit.core import node_visitor
+
+    class Visitor(node_visitor.BanditNodeVisitor):  # type: ignore[misc]
+        def update_scores(self, scores: Any) -> None:
+            pass
+
+    return Visitor
+
+
+@functools.cache
 def _tester_class() -> type:
-    """Bandit's tester, recording test failures instead of logging them."""
+    """Bandit's tester, recording test failures instead of logging them, and returning at
+    once for the node types no selected test looks at (most of them)."""
     from bandit.core import metrics, tester
 
     class Tester(tester.BanditTester):  # type: ignore[misc]
@@ -246,6 +258,11 @@ def _tester_class() -> type:
             self.errors = errors
             plugins = getattr(testset, "plugins", [])
             self.ids = {p.plugin.__name__: getattr(p.plugin, "_test_id", "") for p in plugins}
+
+        def run_tests(self, raw_context: Any, checktype: str) -> Any:
+            if not self.testset.get_tests(checktype):
+                return None  # the scores bandit would return; nothing reads them
+            return super().run_tests(raw_context, checktype)
 
         def report_error(self, test: str, context: Any, error: Exception) -> None:
             test_id = self.ids.get(test) or test
