@@ -112,6 +112,9 @@ def _configure(
         "tests": tests,
         "exclude": tuple(settings.exclude),
         "plugin_config": settings.plugin_config,
+        # Part of the rule's identity, so a result cache keyed by rules and params does not
+        # hand one bandit's results to another.
+        "engine": engine_version(),
     }
     ready = {r.id: replace(r, params={**r.params, **extra}) for r in kept}
     return [ready.get(r.id, r) for r in rules if r.detector != DETECTOR or r.id in ready]

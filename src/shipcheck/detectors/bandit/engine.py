@@ -55,13 +55,15 @@ class BanditParams:
     shipcheck's own code rules, findings there are not deployment problems).
     The scan sets the rest from the selection and the project's bandit configuration:
     ``tests`` (every selected bandit test, run together once per file), ``exclude``
-    (bandit's ``exclude_dirs``) and ``plugin_config`` (``[tool.bandit]`` plugin sections)."""
+    (bandit's ``exclude_dirs``), ``plugin_config`` (``[tool.bandit]`` plugin sections) and
+    ``engine`` (bandit's version: results remembered for one bandit are not another's)."""
 
     test: str = ""
     include_tests: bool = False
     tests: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     plugin_config: dict[str, Any] = field(default_factory=dict)
+    engine: str = ""
 
 
 class BanditTestFailed(Exception):
