@@ -15,12 +15,13 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from reporting_support import assert_valid_sarif, write
+from reporting_support import assert_valid_sarif, init_repo, write
 from shipcheck import banditpack
 from shipcheck.banditpack import generate
 from shipcheck.banditpack.mapping import TESTS, LeftOut, Mapped, rule_id
 from shipcheck.cli import app
 from shipcheck.detectors.bandit import engine
+from shipcheck.engine import ScanOptions, scan
 from shipcheck.models.findings import Severity
 from shipcheck.nosec import parse_comment
 from shipcheck.packs import load_builtin
@@ -236,8 +237,6 @@ def test_nosec_suppresses_ban_rules_only_and_is_reported_as_suppressed(tmp_path)
 
 
 def test_nosec_never_covers_shipcheck_rules_and_ignore_suppressions_disregards_it(tmp_path):
-    from shipcheck.engine import ScanOptions, scan
-
     write(
         tmp_path,
         {
@@ -378,13 +377,29 @@ def test_ban_findings_in_sarif_baseline_and_json_schema(tmp_path):
     ban_only = run_scan(tmp_path, select=["BAN602", "BAN506"])
     accepted = tmp_path / "baseline.json"
     accepted.write_text(baseline.dumps(ban_only.findings, "test"))
-    from shipcheck.engine import ScanOptions, scan
-
     narrowed = scan(
         ScanOptions(targets=[tmp_path], isolated=True, jobs=1, baseline=accepted,
                     overrides={"select": ["BAN602", "BAN506"]})
     )  # fmt: skip
     assert len(ban_only.findings) == 2 and not narrowed.findings and narrowed.baselined == 2
+
+
+def test_diff_mode_judges_ban_findings_on_changed_lines_only(tmp_path):
+    write(tmp_path, {"app/deploy.py": DEPLOY})
+    init_repo(tmp_path)
+    write(
+        tmp_path,
+        {
+            "app/deploy.py": DEPLOY
+            + "\n\ndef dump(db):\n    subprocess.call(f'pg_dump {db}', shell=True)\n"
+        },
+    )
+    report = scan(
+        ScanOptions(targets=[tmp_path], isolated=True, jobs=1, diff_ref="HEAD",
+                    overrides={"select": ["BAN602"]})
+    )  # fmt: skip
+    assert [(f.line, f.rule_id) for f in report.findings] == [(15, "BAN602")]
+    assert report.outside_diff == 1
 
 
 # --- the generated catalogue ----------------------------------------------------------------
