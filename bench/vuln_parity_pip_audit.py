@@ -364,6 +364,14 @@ def main() -> None:
                 out.append(f"- {r.tool}: {r.error}")
         out.append("")
     out.append(f"Packages where the tools disagree on the vulnerabilities: {total_disagree}.")
+    out += [
+        "",
+        "Not measured here: the full OSV database (this machine reaches no advisory service, so"
+        " the records are the test fixtures, modelled on published GHSA/PYSEC records plus"
+        " withdrawn, other-ecosystem and GIT-only edge cases); pip-audit's default PyPI"
+        " service; pip-audit's dependency resolution (`--no-deps` audits the listed pins, as"
+        " shipcheck does).",
+    ]
     server.shutdown()
     text = "\n".join(out) + "\n"
     sys.stdout.write(text if args.markdown else re.sub(r"[|*`]", " ", text))
