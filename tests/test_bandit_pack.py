@@ -133,6 +133,25 @@ def test_findings_carry_ban_ids_checklist_keys_and_per_issue_severity():
     assert "Tr0ub4dor" not in password.message and "'Tr0u…'" in password.message
 
 
+def test_no_output_format_prints_a_password_bandit_found(tmp_path):
+    import secrets as random_secrets
+
+    from shipcheck.reporters import available, get_reporter
+
+    value = "Pw" + random_secrets.token_hex(12)
+    write(
+        tmp_path,
+        {
+            "app/settings.py": f'SMTP_PASSWORD = "{value}"\n',
+            "app/mail.py": f'def connect(user, password="{value}"):\n    return user\n',
+        },
+    )
+    report = run_scan(tmp_path, select=["BAN105", "BAN107"])
+    assert sorted(f.rule_id for f in report.findings) == ["BAN105", "BAN107"]
+    for name in available():
+        assert value not in get_reporter(name).render(report), name
+
+
 def test_one_bandit_run_per_file_with_only_the_selected_tests(monkeypatch, tmp_path):
     loads = "import marshal\nimport pickle\n\npickle.loads(b'')\nmarshal.loads(b'')\n"
     write(tmp_path, {"app/deploy.py": DEPLOY, "app/cache.py": loads})
@@ -372,6 +391,11 @@ def test_ban_findings_in_sarif_baseline_and_json_schema(tmp_path):
     assert "external/cwe/cwe-78" in rule["properties"]["tags"]
     assert run["results"][0]["ruleId"] == "BAN602"
     assert run["properties"]["mergedDuplicates"] == 0
+    write(tmp_path, {"app/deploy.py": DEPLOY.replace("shell=True)", "shell=True)  # nosec B602")})
+    nosec = SarifReporter(include_suppressed=True).render(run_scan(tmp_path, select=["BAN602"]))
+    [result] = json.loads(nosec)["runs"][0]["results"]
+    assert result["suppressions"][0]["kind"] == "inSource"
+    write(tmp_path, {"app/deploy.py": DEPLOY})
     schema = json.loads((REPO / "src/shipcheck/data/schemas/report.schema.json").read_text())
     jsonschema.validate(report.to_dict(), schema)
     ban_only = run_scan(tmp_path, select=["BAN602", "BAN506"])

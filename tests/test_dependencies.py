@@ -23,6 +23,7 @@ PROJECT = load_toml((REPO / "pyproject.toml").read_text(encoding="utf-8"), "pypr
 NOT_YET_IMPORTED = {"libcst": "shipcheck fix"}
 
 
+@functools.cache
 def _imports(module_level_only: bool = False) -> dict[str, set[str]]:
     """Top-level names imported by src/ → the files importing them."""
     found: dict[str, set[str]] = {}

@@ -98,13 +98,13 @@ def _configure(
     for rule in engine:
         test = str(rule.params.get("test", ""))
         if test not in installed:
-            dropped.setdefault("the installed bandit has no such test (upgrade bandit)", []).append(
-                rule.id
-            )
+            why = "the installed bandit has no such test (upgrade bandit)"
         elif test in skips or (only and test not in only):
-            dropped.setdefault(f"skipped by {' and '.join(settings.sources)}", []).append(rule.id)
+            why = f"skipped by {' and '.join(settings.sources)}"
         else:
             kept.append(rule)
+            continue
+        dropped.setdefault(why, []).append(rule.id)
     for why, ids in dropped.items():
         notes.append(f"{', '.join(ids)} not run: {why}")
     tests = tuple(sorted({str(r.params["test"]) for r in kept}))

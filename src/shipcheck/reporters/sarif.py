@@ -265,7 +265,7 @@ def _result(
         },
     }
     if finding.suppressed is not None:
-        in_source = finding.suppressed.startswith(("inline", "ignore-file"))
+        in_source = finding.suppressed.startswith(("inline", "ignore-file", "nosec"))
         kind = "inSource" if in_source else "external"
         result["suppressions"] = [
             {"kind": kind, "status": "accepted", "justification": finding.suppressed}
