@@ -178,6 +178,13 @@ def test_one_bandit_run_per_file_with_only_the_selected_tests(monkeypatch, tmp_p
     assert {c["id"] for checks in blacklist._config.values() for c in checks} == {"B301"}
 
 
+def test_worker_processes_give_the_same_ban_findings():
+    one = run_scan(SHARED, select=["BAN"], fail_on="never")
+    two = run_scan(SHARED, select=["BAN"], fail_on="never", jobs=2)
+    assert one.to_dict() == two.to_dict()
+    assert len(one.findings) > 40 and len(one.suppressed) == 2
+
+
 def test_a_failing_bandit_test_is_a_diagnostic_not_a_crash(monkeypatch, tmp_path):
     write(tmp_path, {"deploy.py": DEPLOY})
 
