@@ -21,6 +21,18 @@ os.environ["SHIPCHECK_ADVISORY_DB"] = str(FIXTURES / "advisories")
 os.environ["SHIPCHECK_CACHE_DIR"] = tempfile.mkdtemp(prefix="shipcheck-test-cache-")
 
 
+# The BAN (bandit) family shares one fixture repository, tests/fixtures/rules/BAN: its rules
+# are one engine's tests (bandit's own suite covers each test's logic); the shared tree checks
+# what shipcheck adds — ids, lines, severities, nosec, skipped test code — for every rule,
+# with at least one `# expect:` and one `# ok:` each (tests/fixtures/README.md).
+SHARED_FIXTURES = {"BAN": "BAN"}
+
+
+def rule_fixture_dir(rule: Any) -> Path:
+    """Where a rule's fixtures live: its own folder, or its family's shared one."""
+    return FIXTURES / "rules" / SHARED_FIXTURES.get(rule.family, rule.id)
+
+
 def run_scan(
     target: Path | list[Path],
     isolated: bool = True,

@@ -12,13 +12,14 @@ from shipcheck.checklist import load_checklist
 from shipcheck.detectors import registry
 from shipcheck.packs import builtin_rules_dir, load_builtin
 
-from conftest import FIXTURES, REPO
+from conftest import REPO, rule_fixture_dir
 
 RULES = load_builtin().rules
 CHECKLIST = load_checklist()
 FAMILY_DIRS = {
     "PY": "python", "DEP": "deps", "DKR": "dockerfile", "CMP": "compose", "KUB": "kubernetes",
     "CI": "workflows", "PRJ": "project", "SEC": "secrets", "CFG": "config", "OPS": "ops",
+    "BAN": "bandit",
 }  # fmt: skip
 
 
@@ -39,7 +40,7 @@ def test_rule_metadata(rule):
     assert spec is not None and spec.doc, "detector exists and has a docstring"
     placeholders = set(re.findall(r"\{(\w+)\}", rule.message))
     assert placeholders, "the message is specific to the case (it has {fields})"
-    assert (FIXTURES / "rules" / rule.id).is_dir()
+    assert rule_fixture_dir(rule).is_dir()
 
 
 def test_every_checklist_item_has_a_rule_or_is_planned():
@@ -67,9 +68,9 @@ def test_builtin_rules_dir_in_a_checkout_is_the_top_level_rules_folder():
 
 
 def test_docs_rules_md_is_fresh():
-    from shipcheck.ruledocs import rules_markdown
+    from shipcheck.ruledocs import reference_markdown
 
-    expected = rules_markdown(RULES)
+    expected = reference_markdown()
     current = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
     assert current == expected, (
         "docs/rules.md is stale: python -m shipcheck.ruledocs > docs/rules.md"

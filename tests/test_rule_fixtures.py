@@ -1,6 +1,7 @@
 """Every catalogue rule against its annotated fixtures, both ways.
 
-``tests/fixtures/rules/<ID>/`` is a small repository scanned with only that rule selected.
+``tests/fixtures/rules/<ID>/`` is a small repository scanned with only that rule selected
+(the BAN family shares ``tests/fixtures/rules/BAN/``, see conftest.SHARED_FIXTURES).
 Project rules need several projects: each ``project-*`` subdirectory is scanned on its own.
 """
 
@@ -13,7 +14,7 @@ import pytest
 from shipcheck.packs import load_builtin
 
 from annotations import Annotations, collect
-from conftest import FIXTURES, run_scan
+from conftest import rule_fixture_dir, run_scan
 
 RULES = load_builtin().rules
 
@@ -49,7 +50,7 @@ def _check(rule_id: str, root: Path, notes: Annotations) -> None:
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_rule_matches_annotations(rule):
-    directory = FIXTURES / "rules" / rule.id
+    directory = rule_fixture_dir(rule)
     assert directory.is_dir(), f"rule {rule.id} has no fixture directory {directory}"
     positives = negatives = 0
     for root in _projects(directory):

@@ -97,6 +97,9 @@ def _version(value: bool) -> None:
             typer.echo(f"  pack {pack.prefix}: {pack.distribution} {pack.version}")
         for warning in warnings:
             typer.echo(f"  {warning}")
+        from shipcheck.banditpack import engine_version
+
+        typer.echo(f"  BAN rules (bandit pack): {engine_version()}")
     except Exception as exc:  # --version must always answer
         typer.echo(f"  (rule packs not listed: {exc})")
     raise typer.Exit(0)

@@ -10,14 +10,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from shipcheck import banditpack, discover, filepass, fingerprint, gitdiff, scoring, workers
 from shipcheck import baseline as baseline_mod
 from shipcheck import cache as cache_mod
 from shipcheck import config as config_mod
-from shipcheck import discover, filepass, fingerprint, gitdiff, scoring, workers
 from shipcheck.catalogue import Catalogue, CatalogueError, Rule, load_rules, merge, user_rule_dirs
 from shipcheck.checklist import load_checklist
 from shipcheck.config import Config, ConfigError
 from shipcheck.detectors import registry
+from shipcheck.duplicates import merge_duplicates
 from shipcheck.filepass import BindError, Bound, FileResult, WorkerSettings, bind, make_finding
 from shipcheck.git import GitRepo
 from shipcheck.models.artifacts import Kind
@@ -208,6 +209,7 @@ def run(options: ScanOptions) -> ScanOutcome:
     accepted, changes = _narrowing(options, root)
     loaded = load_catalogue(root, cfg)
     rules = select_rules(loaded.catalogue, cfg)
+    rules = banditpack.prepare(rules, cfg, root, isolated=options.isolated, notes=loaded.warnings)
     try:
         bound = bind(rules)
     except BindError as exc:
@@ -279,6 +281,7 @@ def run(options: ScanOptions) -> ScanOutcome:
         diagnostics.append(Diagnostic(".", git.problem, kind="git"))
 
     findings = _per_file_ignores(findings, cfg.per_file_ignores)
+    findings, merged = merge_duplicates(findings, rules)
     known = {r.id: r.id for r in rules} | {r.name: r.id for r in rules}
     if options.no_inline_suppressions:
         suppressions = []
@@ -323,6 +326,7 @@ def run(options: ScanOptions) -> ScanOutcome:
         diff_ref=options.diff_ref,
         # Explicit files (pre-commit): findings and the gate only, no scores of a part.
         partial=reported is not None,
+        merged=merged,
     )
     return ScanOutcome(report, project, {r.path: r.digest for r in results if r.digest})
 

@@ -15,7 +15,7 @@ from shipcheck.detectors import registry
 ENTRY_POINT_GROUP = "shipcheck.packs"
 PREFIX = re.compile(r"^[A-Z]{2,5}$")
 BUILTIN_FAMILIES = frozenset(
-    {"PY", "DEP", "DKR", "CMP", "KUB", "CI", "PRJ", "SEC", "CFG", "SC", "OPS"}
+    {"PY", "DEP", "DKR", "CMP", "KUB", "CI", "PRJ", "SEC", "CFG", "SC", "OPS", "BAN"}
 )
 
 

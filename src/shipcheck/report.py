@@ -50,6 +50,9 @@ class Report:
     diff_ref: str | None = None
     # Explicit files (pre-commit): a part of the project, so no scores, only findings + gate.
     partial: bool = False
+    # Set only when BAN (bandit) rules ran: their findings dropped as duplicates of
+    # shipcheck's own (same path, line and checklist item).
+    merged: int | None = None
 
     def rule(self, rule_id: str) -> Rule | None:
         """A rule that ran, by id."""
@@ -88,6 +91,7 @@ class Report:
                 "partial": self.partial,
                 **({} if self.baselined is None else {"baselined": self.baselined}),
                 **({} if self.outside_diff is None else {"outside_diff": self.outside_diff}),
+                **({} if self.merged is None else {"merged_duplicates": self.merged}),
             },
             "gate": {
                 "fail_on": self.gate.fail_on,
@@ -157,6 +161,7 @@ def build_report(
     outside_diff: int | None = None,
     diff_ref: str | None = None,
     partial: bool = False,
+    merged: int | None = None,
 ) -> Report:
     """Assemble a report in deterministic order."""
     return Report(
@@ -175,4 +180,5 @@ def build_report(
         outside_diff=outside_diff,
         diff_ref=diff_ref,
         partial=partial,
+        merged=merged,
     )

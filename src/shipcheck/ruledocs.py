@@ -44,6 +44,19 @@ def explain_text(rule: Rule) -> str:
         f"Good:\n{_indent(rule.example_good)}\n\n"
         f"References:\n{refs}\n"
         f"\nSuppress one finding: # shipcheck: ignore[{rule.id}] <reason>\n"
+        f"{_engine_note(rule)}"
+    )
+
+
+def _engine_note(rule: Rule) -> str:
+    from shipcheck.banditpack import DETECTOR, INSTALL_HINT
+
+    if rule.detector != DETECTOR:
+        return ""
+    test = rule.params.get("test", "")
+    return (
+        f"or with bandit's own comment: # nosec {test}\n"
+        f"\nRuns bandit's {test} in-process: {INSTALL_HINT}, then --extend-select {rule.id}\n"
     )
 
 
@@ -102,11 +115,25 @@ def rules_markdown(rules: Iterable[Rule], checklist: Checklist | None = None) ->
     return "\n".join(out).rstrip() + "\n"
 
 
-def main() -> None:
-    """Print the built-in rule reference."""
+def reference_markdown() -> str:
+    """docs/rules.md: the built-in rules. The optional bandit pack (BAN rules, off by default
+    and needing ``shipcheck[bandit]``) has its own page, docs/bandit.md."""
+    from shipcheck.banditpack import DETECTOR
     from shipcheck.packs import load_builtin
 
-    print(rules_markdown(load_builtin().rules), end="")
+    rules = [r for r in load_builtin().rules if r.detector != DETECTOR]
+    text = rules_markdown(rules)
+    head, table = text.split("\n\n| ID |", 1)
+    note = (
+        "The optional bandit pack — bandit's tests as `BAN` rules, off by default — is listed"
+        " in [bandit.md](bandit.md)."
+    )
+    return f"{head}\n\n{note}\n\n| ID |{table}"
+
+
+def main() -> None:
+    """Print the built-in rule reference."""
+    print(reference_markdown(), end="")
 
 
 if __name__ == "__main__":

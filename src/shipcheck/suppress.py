@@ -6,6 +6,7 @@
 
 A line comment covers its own line; a comment alone on its line also covers the next line.
 ``ignore-file`` covers the whole file. Past ``until`` a suppression stops working and says so.
+Bandit's ``# nosec`` comments suppress BAN rules (see :mod:`shipcheck.nosec`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from shipcheck.banditpack import FAMILY as BANDIT_FAMILY
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Diagnostic, Finding
+from shipcheck.nosec import nosec_comments
 
 _SUPPRESSION = re.compile(
     r"#\s*shipcheck:\s*(?P<scope>ignore-file|file-ignore|ignore)\s*\[(?P<codes>[^\]]*)\](?P<rest>.*)$"
@@ -37,6 +40,9 @@ class Suppression:
     until: str | None
     file_level: bool
     covers: tuple[int, ...]  # lines it applies to (empty for file-level)
+    # A bandit ``# nosec``: it covers BAN rules only (all of them when it names none) and is
+    # never reported unused (it may name bandit tests shipcheck leaves out).
+    nosec: bool = False
 
 
 def parse_suppressions(path: str, lines: list[str]) -> list[Suppression]:
@@ -77,17 +83,23 @@ _PROSE_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".html", ".htm", ".adoc")
 
 def file_suppressions(path: str, text: str, lines: list[str], kind: Kind) -> list[Suppression]:
     """Suppressions of one file: real comments only (not Python strings, not prose files)."""
+    is_python = kind is Kind.PYTHON
+    found: list[Suppression] = []
+    if is_python and "nosec" in text:
+        found = [
+            Suppression(path, n.line, n.codes, n.reason, None, False, n.covers, nosec=True)
+            for n in nosec_comments(text)
+        ]
     if "shipcheck:" not in text:
-        return []
+        return found
     if kind is Kind.TEXT and path.lower().endswith(_PROSE_SUFFIXES):
         return []
-    is_python = kind is Kind.PYTHON
-    found = parse_suppressions(path, lines)
-    if is_python and found:
+    own = parse_suppressions(path, lines)
+    if is_python and own:
         comments = _python_comment_lines(text)
         if comments is not None:
-            found = [s for s in found if s.line in comments]
-    return found
+            own = [s for s in own if s.line in comments]
+    return own + found
 
 
 def _python_comment_lines(text: str) -> set[int] | None:
@@ -154,19 +166,19 @@ def apply_suppressions(
             active.append(finding)
             continue
         used.add((match.path, match.line))
-        scope = "ignore-file" if match.file_level else "inline"
+        scope = "ignore-file" if match.file_level else "nosec" if match.nosec else "inline"
         note = f"{scope}: {match.reason}" if match.reason else scope
         suppressed.append(replace(finding, suppressed=note))
     unused = [
         s
         for s in valid
-        if (s.path, s.line) not in used and any(_resolve(c, known) for c in s.codes)
+        if (s.path, s.line) not in used and not s.nosec and any(_resolve(c, known) for c in s.codes)
     ]
     return SuppressionResult(active, suppressed, unused, diagnostics)
 
 
 def _problem(item: Suppression, today: dt.date, require_reason: bool) -> str | None:
-    if not item.codes:
+    if not item.codes and not item.nosec:
         return "suppression names no rule: write ignore[RULE-ID]"
     if item.until is not None:
         try:
@@ -176,7 +188,8 @@ def _problem(item: Suppression, today: dt.date, require_reason: bool) -> str | N
         if until < today:
             return f"suppression of {', '.join(item.codes)} expired on {item.until}; not applied"
     if require_reason and not item.reason:
-        return f"suppression of {', '.join(item.codes)} has no reason (a reason is required)"
+        what = ", ".join(item.codes) or "every BAN rule (# nosec)"
+        return f"suppression of {what} has no reason (a reason is required)"
     return None
 
 
@@ -185,6 +198,11 @@ def _resolve(code: str, known: dict[str, str]) -> str | None:
 
 
 def _covers(item: Suppression, finding: Finding, known: dict[str, str]) -> bool:
+    if item.nosec:
+        if finding.rule_id.rstrip("0123456789") != BANDIT_FAMILY:
+            return False
+        named = not item.codes or any(_resolve(c, known) == finding.rule_id for c in item.codes)
+        return named and finding.line in item.covers
     if not any(_resolve(code, known) == finding.rule_id for code in item.codes):
         return False
     return item.file_level or finding.line in item.covers

@@ -139,6 +139,8 @@ class MarkdownReporter(Reporter):
             )
         if report.partial:
             scope.append("a partial scan of the files given: findings and the gate only, no scores")
+        if report.merged:
+            scope.append(f"{report.merged} bandit finding(s) merged into shipcheck's own")
         if scope:
             note = "; ".join(scope)
             lines += ["", f"> {note[0].upper()}{note[1:]}."]

@@ -280,7 +280,7 @@ def _result(
         },
     }
     if finding.suppressed is not None:
-        in_source = finding.suppressed.startswith(("inline", "ignore-file"))
+        in_source = finding.suppressed.startswith(("inline", "ignore-file", "nosec"))
         kind = "inSource" if in_source else "external"
         result["suppressions"] = [
             {"kind": kind, "status": "accepted", "justification": finding.suppressed}
@@ -367,6 +367,8 @@ def _run_properties(report: Report, dropped: list[Finding]) -> dict[str, Any]:
         properties["baselined"] = report.baselined
     if report.outside_diff is not None:
         properties["outsideDiff"] = report.outside_diff
+    if report.merged is not None:
+        properties["mergedDuplicates"] = report.merged
     if dropped:
         properties["droppedResults"] = len(dropped)
     return properties

@@ -264,6 +264,13 @@ def footer_lines(report: Report) -> list[Text]:
         )
     if report.baselined is not None:
         lines.append(Text(f"{report.baselined} finding(s) accepted by the baseline, not shown."))
+    if report.merged:
+        lines.append(
+            Text(
+                f"{report.merged} bandit finding(s) merged into shipcheck's own "
+                "(same line and checklist item)."
+            )
+        )
     if report.outside_diff is not None:
         lines.append(
             Text(
