@@ -9,6 +9,7 @@ import ast
 from collections.abc import Iterator
 
 from shipcheck.detectors.config.pycode import truthy_literal
+from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ContextParams, is_dev_module
 from shipcheck.detectors.secrets.pyast import char_column, dotted, literal_string
@@ -93,9 +94,7 @@ def cors_any_origin_with_credentials(doc: PythonFile, params: ContextParams) -> 
     if not report or is_dev_module(doc.path) or "CORS" not in doc.text:
         return
     points: list[tuple[ast.AST, str]] = []
-    for node in ast.walk(doc.tree):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in index_of(doc).calls:
         name = dotted(node.func).rsplit(".", 1)[-1]
         if name in {"CORS", "cross_origin"}:
             point = _flask_cors(node)

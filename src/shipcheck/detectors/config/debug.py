@@ -23,6 +23,7 @@ from shipcheck.detectors.config.pycode import (
     truthy_literal,
 )
 from shipcheck.detectors.config.pyeval import UNKNOWN, evaluate_unset
+from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ContextParams, is_dev_module
 from shipcheck.detectors.secrets.pyast import EnvReads, char_column, dotted, literal_string
@@ -59,8 +60,8 @@ NOT_WEB_RUNNERS = frozenset({"asyncio", "trio", "anyio", "uvloop"})
 def _app_names(tree: ast.Module) -> set[str]:
     """Names bound to the result of an app factory (``app = create_app()``)."""
     names = set(APP_NAMES)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+    for node in index_of(tree).of(ast.Assign):
+        if isinstance(node.value, ast.Call):
             factory = dotted(node.value.func).rsplit(".", 1)[-1].lower()
             if "app" in factory:
                 names.update(t.id for t in node.targets if isinstance(t, ast.Name))
@@ -124,7 +125,7 @@ def debug_enabled(doc: PythonFile, params: ContextParams) -> Iterator[Hit]:
     def where(node: ast.AST) -> str:
         return " when the module runs as a script" if _script_only(node, script) else ""
 
-    for node in ast.walk(doc.tree):
+    for node in index_of(doc).nodes:
         if isinstance(node, ast.Call):
             func = node.func
             keyword = _debug_keyword(node)
@@ -201,7 +202,7 @@ def debug_default_true(doc: PythonFile, params: ContextParams) -> Iterator[Hit]:
     reads = EnvReads(doc.tree)
     owners = class_of(doc.tree)
     candidates: list[tuple[str, ast.AST, ast.AST]] = []
-    for node in ast.walk(doc.tree):
+    for node in index_of(doc).nodes:
         if isinstance(node, ast.Assign):
             owner = owners.get(id(node))
             if is_dev_class(owner):
@@ -248,9 +249,7 @@ def werkzeug_debugger(doc: PythonFile, params: ContextParams) -> Iterator[Hit]:
     if skip or ("DebuggedApplication" not in doc.text and "use_debugger" not in doc.text):
         return
     script = main_guard_lines(doc.tree)
-    for node in ast.walk(doc.tree):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in index_of(doc).calls:
         name = dotted(node.func).rsplit(".", 1)[-1]
         evalex = next((k.value for k in node.keywords if k.arg == "evalex"), None)
         use_debugger = next((k.value for k in node.keywords if k.arg == "use_debugger"), None)

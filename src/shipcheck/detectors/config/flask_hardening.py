@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from shipcheck.detectors.config.pycode import truthy_literal
+from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector, fact_extractor
 from shipcheck.detectors.secrets.context import ContextParams, path_context
 from shipcheck.detectors.secrets.pyast import char_column, literal_string, module_imports
@@ -65,7 +66,7 @@ def _falsy_literal(node: ast.AST) -> bool:
 def _cookie_values(tree: ast.AST) -> Iterator[ast.AST]:
     """Values given to SESSION_COOKIE_SECURE / session_cookie_secure anywhere."""
     names = {"SESSION_COOKIE_SECURE", "session_cookie_secure"}
-    for node in ast.walk(tree):
+    for node in index_of(tree).of(ast.Assign, ast.keyword, ast.Dict):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 key = (
@@ -92,7 +93,7 @@ def _sets_headers(tree: ast.AST) -> bool:
         isinstance(node, ast.Constant)
         and isinstance(node.value, str)
         and node.value.strip().lower() in SECURITY_HEADERS
-        for node in ast.walk(tree)
+        for node in index_of(tree).of(ast.Constant)
     )
 
 
@@ -108,7 +109,7 @@ def flask_facts(doc: PythonFile) -> Iterator[Fact]:
         return
     imports = module_imports(doc.tree)
     packages = {v.split(".")[0] for v in imports.values()}
-    for node in ast.walk(doc.tree):
+    for node in index_of(doc).nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name | ast.Attribute):
             name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
             base = imports.get(name) if isinstance(node.func, ast.Name) else None

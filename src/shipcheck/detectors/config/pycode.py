@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 
+from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.secrets.context import name_has_dev_word
 from shipcheck.detectors.secrets.pyast import (
     PRODUCTION_WORDS,
@@ -54,10 +55,9 @@ def truthy_literal(node: ast.AST | None) -> bool:
 def class_of(tree: ast.Module) -> dict[int, ast.ClassDef]:
     """id(statement) → the class whose body holds it directly."""
     owners: dict[int, ast.ClassDef] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            for statement in node.body:
-                owners[id(statement)] = node
+    for node in index_of(tree).of(ast.ClassDef):
+        for statement in node.body:
+            owners[id(statement)] = node
     return owners
 
 

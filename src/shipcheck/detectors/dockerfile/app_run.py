@@ -19,6 +19,7 @@ from shipcheck.detectors.dockerfile.image_facts import ContextCopy, DockerfileIm
 from shipcheck.detectors.dockerfile.linking import contexts
 from shipcheck.detectors.dockerfile.servers import python_targets
 from shipcheck.detectors.dockerfile.shell import split_commands, unwrap
+from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector, fact_extractor
 from shipcheck.models.artifacts import Kind, Procfile, PythonFile
 from shipcheck.models.facts import ComposeBuild, Fact
@@ -64,14 +65,10 @@ def _callee(node: ast.expr) -> str:
 
 def _apps(tree: ast.Module) -> dict[str, str]:
     """Module-level names bound to a development-server app (name → server label)."""
-    imported = {
-        alias.name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-    } | {
+    imports = index_of(tree).of(ast.Import, ast.ImportFrom)
+    imported = {alias.name.split(".")[0] for node in imports for alias in node.names} | {
         node.module.split(".")[0]
-        for node in ast.walk(tree)
+        for node in imports
         if isinstance(node, ast.ImportFrom) and node.module
     }
     apps: dict[str, str] = {}
@@ -114,11 +111,12 @@ def _script_body(tree: ast.Module) -> list[ast.stmt]:
             body.extend(node.body)
         elif not isinstance(node, ast.If):
             body.append(node)
+    index = index_of(tree)
     called = {
         sub.func.id
         for stmt in body
-        for sub in ast.walk(stmt)
-        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name)
+        for sub in index.within(stmt, ast.Call)
+        if isinstance(sub.func, ast.Name)
     }
     body.extend(
         stmt for name in sorted(called) if name in functions for stmt in functions[name].body
@@ -139,9 +137,10 @@ def main_run_facts(doc: PythonFile) -> Iterator[Fact]:
     if doc.in_test_dir:
         return
     apps = _apps(doc.tree)
+    index = index_of(doc)
     for stmt in _script_body(doc.tree):
-        for node in ast.walk(stmt):
-            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        for node in index.within(stmt, ast.Call):
+            if not isinstance(node.func, ast.Attribute):
                 continue
             owner = node.func.value
             method = node.func.attr

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from shipcheck.detectors.python.astutil import imports_of, nodes_of, non_production
+from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.facts import Fact, WebApp
@@ -87,17 +88,20 @@ def _app_sites(tree: ast.Module) -> Iterator[ast.AST]:
     """Nodes where an application object is typically created: module-level code and
     application factories (``create_app()``, ``make_app()`` ...). Framework internals that
     build apps deep inside helpers are not applications."""
-    stack: list[ast.AST] = list(tree.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            if _FACTORY_NAME.match(node.name):
-                yield from ast.walk(node)
-            continue
+    index = index_of(tree)
+    nodes = index.nodes
+    position = 1  # past the module itself
+    while position < len(nodes):
+        node = nodes[position]
         if isinstance(node, _NESTED):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _FACTORY_NAME.match(
+                node.name
+            ):
+                yield from index.walk(node)
+            position = index.skip(node)
             continue
         yield node
-        stack.extend(ast.iter_child_nodes(node))
+        position += 1
 
 
 @fact_extractor(Kind.PYTHON)

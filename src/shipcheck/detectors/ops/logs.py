@@ -23,6 +23,7 @@ from shipcheck.detectors.python.astutil import (
     non_production,
 )
 from shipcheck.detectors.python.facts import FRAMEWORKS
+from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.findings import Hit
@@ -69,8 +70,8 @@ def _command_lines(tree: ast.Module) -> set[int]:
     """Lines of functions registered as CLI commands (``@click.command``,
     ``@app.cli.command``, ``@manager.command``)."""
     lines: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+    for node in index_of(tree).functions():
+        if any(
             "command" in ast.unparse(d) or "group" in ast.unparse(d) for d in node.decorator_list
         ):
             lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
@@ -255,7 +256,7 @@ def _is_debug_level(node: ast.AST, imports: Imports) -> bool:
 def _guarded_lines(tree: ast.Module) -> set[int]:
     """Lines under an ``if`` that tests a debug/verbose/development switch."""
     lines: set[int] = set()
-    for node in ast.walk(tree):
+    for node in index_of(tree).of(ast.If, ast.IfExp):
         if isinstance(node, ast.If) and _DEBUG_CONDITION.search(ast.unparse(node.test)):
             for child in [*node.body, *node.orelse]:
                 lines.update(range(child.lineno, (child.end_lineno or child.lineno) + 1))

@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.models.findings import Hit
 
-_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 # Folders whose code does not run in production (beyond the test folders of
 # ``Artifact.in_test_dir``): examples, docs, benchmarks.
 NON_PRODUCTION_DIRS = frozenset(
@@ -27,7 +27,7 @@ class Imports:
 
     def __init__(self, tree: ast.AST) -> None:
         self.names: dict[str, str] = {}
-        for node in ast.walk(tree):
+        for node in index_of(tree).of(ast.Import, ast.ImportFrom):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -70,21 +70,13 @@ def imports_of(doc: object) -> Imports:
 
 
 def nodes_of(doc: object) -> list[ast.AST]:
-    """Every node of a parsed Python file (``ast.walk`` order), computed once per file."""
-    cache = doc.__dict__
-    found = cache.get("_shipcheck_nodes")
-    if found is None:
-        found = cache["_shipcheck_nodes"] = list(ast.walk(doc.tree))  # type: ignore[attr-defined]
-    return found  # type: ignore[no-any-return]
+    """Every node of a parsed Python file, in source order (from the file's one index)."""
+    return index_of(doc).nodes
 
 
 def calls_of(doc: object) -> list[ast.Call]:
-    """Every call of a parsed Python file, computed once per file."""
-    cache = doc.__dict__
-    found = cache.get("_shipcheck_calls")
-    if found is None:
-        found = cache["_shipcheck_calls"] = [n for n in nodes_of(doc) if isinstance(n, ast.Call)]
-    return found  # type: ignore[no-any-return]
+    """Every call of a parsed Python file, in source order."""
+    return index_of(doc).calls
 
 
 def keyword(call: ast.Call, name: str) -> ast.keyword | None:
@@ -123,39 +115,29 @@ def call_name(call: ast.Call) -> str | None:
 
 def scopes(tree: ast.Module) -> list[ast.AST]:
     """The module and every function in it."""
-    return [tree] + [
-        n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-    ]
+    return [tree, *index_of(tree).functions()]
 
 
-def scope_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+def scope_nodes(scope: ast.AST, index: PyIndex) -> list[ast.AST]:
     """Nodes of one function (or of the module), in source order, not entering nested
     functions, classes or lambdas (class bodies of the module are entered)."""
-    body = list(getattr(scope, "body", []))
-    if isinstance(scope, ast.Module):
-        # Class bodies run at import time like the module body itself.
-        expanded: list[ast.AST] = []
-        for node in body:
-            if isinstance(node, ast.ClassDef):
-                expanded.extend(n for n in node.body if not isinstance(n, _NESTED))
-            elif not isinstance(node, _NESTED):
-                expanded.append(node)
-        body = expanded
-    else:
-        body = [n for n in body if not isinstance(n, _NESTED)]
-    stack = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        yield node
-        children = [c for c in ast.iter_child_nodes(node) if not isinstance(c, _NESTED)]
-        stack.extend(reversed(children))
+    return index.scope_nodes(scope)
 
 
-def assignments(scope: ast.AST) -> dict[str, list[ast.AST]]:
+def assignments(scope: ast.AST, index: PyIndex) -> dict[str, list[ast.AST]]:
     """Values assigned to plain names in ``scope`` (``x = value``; other bindings such as
-    ``for x in``, ``with ... as x`` or augmented assignments record ``None``-like markers)."""
+    ``for x in``, ``with ... as x`` or augmented assignments record ``None``-like markers).
+    Computed once per scope and file."""
+    key = ("assignments", id(scope))
+    found = index.memo.get(key)
+    if found is None:
+        found = index.memo[key] = _assignments(scope, index)
+    return found  # type: ignore[no-any-return]
+
+
+def _assignments(scope: ast.AST, index: PyIndex) -> dict[str, list[ast.AST]]:
     bound: dict[str, list[ast.AST]] = {}
-    for node in scope_nodes(scope):
+    for node in index.scope_nodes(scope):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
@@ -196,7 +178,7 @@ def _target_names(target: ast.AST) -> Iterator[str]:
 
 def static_names(tree: ast.Module) -> set[str]:
     """Module-level names bound exactly once, to a string literal."""
-    bound = assignments(tree)
+    bound = assignments(tree, index_of(tree))
     return {
         name for name, values in bound.items() if len(values) == 1 and _literal_string(values[0])
     }
@@ -219,6 +201,7 @@ class StaticStrings:
 
     def __init__(self, tree: ast.Module, imports: Imports) -> None:
         self.imports = imports
+        self.index = index_of(tree)
         self.module = static_names(tree)
         self._local_cache: dict[int, set[str]] = {}
 
@@ -228,7 +211,7 @@ class StaticStrings:
         if key not in self._local_cache:
             names = set(self.module)
             if not isinstance(scope, ast.Module):
-                bound = assignments(scope)
+                bound = assignments(scope, self.index)
                 names -= set(bound)  # local bindings shadow module constants
                 # Two passes so that ``a = "x"; b = a + "y"`` works.
                 for _ in range(2):
@@ -389,6 +372,7 @@ class Untrusted:
 
     def __init__(self, tree: ast.Module, imports: Imports) -> None:
         self.imports = imports
+        self.index = index_of(tree)
         self.web = imports.imports_any(*_WEB_FRAMEWORKS)
 
     def source(self, node: ast.AST, scope: ast.AST) -> str | None:
@@ -399,7 +383,7 @@ class Untrusted:
             args = scope.args
             params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
             params -= {"self", "cls"}
-        return self._source(node, assignments(scope), params, 0)
+        return self._source(node, assignments(scope, self.index), params, 0)
 
     def _source(
         self, node: ast.AST, bound: dict[str, list[ast.AST]], params: set[str], depth: int

@@ -17,6 +17,7 @@ from shipcheck.detectors.python.astutil import (
     nodes_of,
     non_production,
 )
+from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector, fact_extractor
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.facts import DjangoMigrationModules, Fact, MigrationTool, OrmModel
@@ -67,7 +68,7 @@ def _url_kind(node: ast.AST, imports: Imports, constants: dict[str, str]) -> str
 
 def _string_constants(tree: ast.Module) -> dict[str, str]:
     values: dict[str, str] = {}
-    for name, bound in assignments(tree).items():
+    for name, bound in assignments(tree, index_of(tree)).items():
         if len(bound) == 1 and isinstance(bound[0], ast.Constant):
             value = bound[0].value
             if isinstance(value, str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.facts import Framework
@@ -31,7 +32,7 @@ def framework_facts(doc: PythonFile) -> Iterator[Framework]:
     if doc.in_test_dir:
         return
     seen: set[str] = set()
-    for node in ast.walk(doc.tree):
+    for node in index_of(doc).of(ast.Import, ast.ImportFrom):
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]

@@ -19,6 +19,7 @@ from shipcheck.detectors.python.astutil import (
     scope_nodes,
     scopes,
 )
+from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.findings import Hit
@@ -35,22 +36,22 @@ _HTTPX_CALLS = {
 _URLOPEN = {"urllib.request.urlopen", "urllib2.urlopen", "six.moves.urllib.request.urlopen"}
 
 
-def _session_names(scope: ast.AST, imports: Imports) -> set[str]:
+def _session_names(scope: ast.AST, imports: Imports, index: PyIndex) -> set[str]:
     """Local names bound only to ``requests.Session()`` in ``scope`` and never given a
     mounted adapter (which may carry a default timeout)."""
     sessions = set()
-    for name, values in assignments(scope).items():
+    for name, values in assignments(scope, index).items():
         if all(
             isinstance(v, ast.Call) and imports.resolve(v.func) in _REQUESTS_SESSIONS
             for v in values
         ):
             sessions.add(name)
-    for node in scope_nodes(scope):
+    for node in scope_nodes(scope, index):
         if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
             expr = node.context_expr
             if isinstance(expr, ast.Call) and imports.resolve(expr.func) in _REQUESTS_SESSIONS:
                 sessions.add(node.optional_vars.id)
-    for node in scope_nodes(scope):
+    for node in scope_nodes(scope, index):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -92,9 +93,10 @@ def http_no_timeout(doc: PythonFile, params: None) -> Iterator[Hit]:
     if not imports.imports_any("requests", "httpx", "urllib", "urllib2", "six"):
         return
     uses_requests = imports.imports_any("requests")
+    index = index_of(doc)
     for scope in scopes(doc.tree):
-        sessions = _session_names(scope, imports) if uses_requests else set()
-        for node in scope_nodes(scope):
+        sessions = _session_names(scope, imports, index) if uses_requests else set()
+        for node in scope_nodes(scope, index):
             if not isinstance(node, ast.Call):
                 continue
             qual = imports.resolve(node.func)
@@ -154,9 +156,10 @@ def tls_verification_disabled(doc: PythonFile, params: None) -> Iterator[Hit]:
     if not imports.imports_any("requests", "httpx", "aiohttp", "urllib3", "ssl", "six"):
         return
     switched = _opt_in_lines(doc.tree)
+    index = index_of(doc)
     for scope in scopes(doc.tree):
-        sessions = _session_names(scope, imports)
-        for node in scope_nodes(scope):
+        sessions = _session_names(scope, imports, index)
+        for node in scope_nodes(scope, index):
             if getattr(node, "lineno", 0) not in switched:
                 yield from _tls_node(node, imports, sessions)
 
@@ -169,8 +172,8 @@ def _opt_in_lines(tree: ast.Module) -> set[int]:
     (``if not verify:``, ``if settings.INSECURE_SSL:``): an explicit opt-in, like
     ``verify=settings.VERIFY_TLS``, is the operator's decision."""
     lines: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If | ast.IfExp) and _OPT_IN.search(ast.unparse(node.test)):
+    for node in index_of(tree).of(ast.If, ast.IfExp):
+        if _OPT_IN.search(ast.unparse(node.test)):
             body = node.body if isinstance(node.body, list) else [node.body]
             orelse = node.orelse if isinstance(node.orelse, list) else [node.orelse]
             for child in [*body, *orelse]:

@@ -20,6 +20,7 @@ from shipcheck.detectors.python.astutil import (
     scope_nodes,
     scopes,
 )
+from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.findings import Hit, Severity
@@ -53,9 +54,10 @@ def shell_injection(doc: PythonFile, params: None) -> Iterator[Hit]:
     if not imports.imports_any("subprocess", "os", "asyncio", "commands"):
         return
     strings = StaticStrings(doc.tree, imports)
+    index = index_of(doc)
     for scope in scopes(doc.tree):
         names: set[str] | None = None
-        for node in scope_nodes(scope):
+        for node in scope_nodes(scope, index):
             if not isinstance(node, ast.Call) or not node.args:
                 continue
             qual = imports.resolve(node.func)
@@ -101,10 +103,9 @@ def _shadowed(tree: ast.Module, name: str) -> bool:
     """Whether the module rebinds a builtin name (``def eval``, ``from x import eval``)."""
     if name in Imports(tree).names:
         return True
-    return any(
-        isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and n.name == name
-        for n in ast.walk(tree)
-    ) or name in assignments(tree)
+    index = index_of(tree)
+    definitions = index.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return any(n.name == name for n in definitions) or name in assignments(tree, index)
 
 
 @detector("python.dynamic-eval", kind=Kind.PYTHON)
@@ -129,8 +130,9 @@ def dynamic_eval(doc: PythonFile, params: None) -> Iterator[Hit]:
     imports = imports_of(doc)
     untrusted = Untrusted(doc.tree, imports)
     shadowed = {name for name in ("eval", "exec") if _shadowed(doc.tree, name)}
+    index = index_of(doc)
     for scope in scopes(doc.tree):
-        for node in scope_nodes(scope):
+        for node in scope_nodes(scope, index):
             if id(node) not in calls or not isinstance(node, ast.Call):
                 continue
             assert isinstance(node.func, ast.Name)
@@ -161,8 +163,9 @@ def pickle_load(doc: PythonFile, params: None) -> Iterator[Hit]:
                                "jsonpickle"):  # fmt: skip
         return
     untrusted = Untrusted(doc.tree, imports)
+    index = index_of(doc)
     for scope in scopes(doc.tree):
-        for node in scope_nodes(scope):
+        for node in scope_nodes(scope, index):
             if not isinstance(node, ast.Call) or not node.args:
                 continue
             qual = imports.resolve(node.func)

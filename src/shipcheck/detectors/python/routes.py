@@ -20,6 +20,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from shipcheck.detectors.python.astutil import Imports, non_production
+from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.facts import PyRoutes
@@ -86,7 +87,7 @@ class _Names:
     def __init__(self, tree: ast.Module, module: str, is_package: bool) -> None:
         self.table: dict[str, str] = {}
         package = module if is_package else module.rpartition(".")[0]
-        for node in ast.walk(tree):
+        for node in index_of(tree).of(ast.Import, ast.ImportFrom):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -173,7 +174,9 @@ class _ModuleScan:
 
     def run(self) -> None:
         self._owners()
-        for node in ast.walk(self.doc.tree):
+        kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Call, ast.Assign,
+                 ast.AugAssign, ast.AnnAssign)  # fmt: skip
+        for node in index_of(self.doc).of(*kinds):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 for decorator in node.decorator_list:
                     if isinstance(decorator, ast.Call):
@@ -190,10 +193,8 @@ class _ModuleScan:
         self._django_settings()
 
     def _owners(self) -> None:
-        for node in ast.walk(self.doc.tree):
-            if not isinstance(node, ast.Assign | ast.AnnAssign) or not isinstance(
-                node.value, ast.Call
-            ):
+        for node in index_of(self.doc).of(ast.Assign, ast.AnnAssign):
+            if not isinstance(node.value, ast.Call):
                 continue
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names = [t.id for t in targets if isinstance(t, ast.Name)]
@@ -221,11 +222,9 @@ class _ModuleScan:
                 self._starlette_routes(call, f"{self.module}.{name}")
 
     def _owner_call(self, name: str) -> ast.Call | None:
-        for node in ast.walk(self.doc.tree):
-            if (
-                isinstance(node, ast.Assign)
-                and isinstance(node.value, ast.Call)
-                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+        for node in index_of(self.doc).of(ast.Assign):
+            if isinstance(node.value, ast.Call) and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets
             ):
                 return node.value
         return None

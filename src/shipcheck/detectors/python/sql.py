@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.findings import Hit, Severity
@@ -146,12 +147,11 @@ def module_constants(tree: ast.Module) -> set[str]:
     """Module-level names bound once to a string literal (``TABLE = "products"``)."""
     counts: dict[str, int] = {}
     literal: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    counts[target.id] = counts.get(target.id, 0) + 1
+    for node in index_of(tree).of(ast.Assign, ast.AnnAssign, ast.AugAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, ast.Name):
+                counts[target.id] = counts.get(target.id, 0) + 1
     for node in tree.body:
         if (
             isinstance(node, ast.Assign)
@@ -193,14 +193,12 @@ def sql_string_formatting(doc: PythonFile, params: SqlFormattingParams) -> Itera
     if doc.in_test_dir and not params.include_tests:
         return
     constants = module_constants(doc.tree)
-    scopes: list[ast.AST] = [doc.tree] + [
-        n for n in ast.walk(doc.tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-    ]
-    for scope in scopes:
+    index = index_of(doc)
+    for scope in [doc.tree, *index.functions()]:
         built: dict[str, tuple[str, ast.AST]] = {}
         # Locals bound to safe values (placeholder lists, constants) are safe to interpolate.
         safe = set(constants)
-        for node in _scope_nodes(scope):
+        for node in index.scope_nodes(scope, classes=False):
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target = node.targets[0]
                 if isinstance(target, ast.Name):
@@ -240,15 +238,3 @@ def sql_string_formatting(doc: PythonFile, params: SqlFormattingParams) -> Itera
                 },
                 severity=Severity.parse(params.bound_severity) if bound else None,
             )
-
-
-def _scope_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of one function (or the module), in source order, not entering nested defs."""
-    nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-    body = [n for n in getattr(scope, "body", []) if not isinstance(n, nested)]
-    stack = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        yield node
-        children = [c for c in ast.iter_child_nodes(node) if not isinstance(c, nested)]
-        stack.extend(reversed(children))

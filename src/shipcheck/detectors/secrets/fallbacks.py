@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from shipcheck.detectors.common import is_placeholder, is_secret_name, mask
+from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import (
     ContextParams,
@@ -52,80 +53,73 @@ def _default_text(node: ast.AST | None) -> str | None:
     return text if text is not None and text.strip() else None
 
 
-class _Finder(ast.NodeVisitor):
-    def __init__(self, reads: EnvReads) -> None:
-        self.reads = reads
-        self.owner: ast.ClassDef | None = None
-        self.found: list[_Fallback] = []
+def _owner(index: PyIndex, node: ast.AST) -> ast.ClassDef | None:
+    """The class whose body the expression belongs to (None inside a function)."""
+    for parent in index.ancestors(node):
+        if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
+            return None
+        if isinstance(parent, ast.ClassDef):
+            return parent
+    return None
 
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        outer, self.owner = self.owner, node
-        if SETTINGS_BASES & set(base_names(node)):
-            self._settings_fields(node)
-        self.generic_visit(node)
-        self.owner = outer
 
-    def _settings_fields(self, node: ast.ClassDef) -> None:
-        for statement in node.body:
-            if not isinstance(statement, ast.AnnAssign) or statement.value is None:
-                continue
-            name = target_name(statement.target)
-            value = statement.value
-            if isinstance(value, ast.Call) and dotted_tail(value.func) == "Field":
-                value = next((k.value for k in value.keywords if k.arg == "default"), None) or (
-                    value.args[0] if value.args else None
-                )
-            if name and value is not None and _default_text(value) is not None:
-                self.found.append(_Fallback(name, value, node))
+def _settings_fields(node: ast.ClassDef) -> Iterator[_Fallback]:
+    """Fields of a pydantic ``BaseSettings`` class with a literal default."""
+    for statement in node.body:
+        if not isinstance(statement, ast.AnnAssign) or statement.value is None:
+            continue
+        name = target_name(statement.target)
+        value = statement.value
+        if isinstance(value, ast.Call) and dotted_tail(value.func) == "Field":
+            value = next((k.value for k in value.keywords if k.arg == "default"), None) or (
+                value.args[0] if value.args else None
+            )
+        if name and value is not None and _default_text(value) is not None:
+            yield _Fallback(name, value, node)
 
-    def _function(self, node: ast.AST) -> None:
-        outer, self.owner = self.owner, None
-        self.generic_visit(node)
-        self.owner = outer
 
-    visit_FunctionDef = _function
-    visit_AsyncFunctionDef = _function
-
-    def visit_Call(self, node: ast.Call) -> None:
-        read = self.reads.read(node)
-        if read is not None and read.var and _default_text(read.default) is not None:
-            self.found.append(_Fallback(read.var, read.default or node, self.owner))
-        if self.reads.resolve(node.func) in {"environ.Env", "environs.Env"}:
-            # environ.Env(SECRET_KEY=(str, "default")): a cast and a default per variable
-            for keyword in node.keywords:
-                value = keyword.value
-                if (
-                    keyword.arg
-                    and isinstance(value, ast.Tuple)
-                    and len(value.elts) == 2
-                    and _default_text(value.elts[1]) is not None
-                ):
-                    self.found.append(_Fallback(keyword.arg, value.elts[1], self.owner))
-        self.generic_visit(node)
-
-    def visit_BoolOp(self, node: ast.BoolOp) -> None:
-        # os.environ.get("SECRET_KEY") or "dev-key"
-        if isinstance(node.op, ast.Or):
-            read = next((r for v in node.values if (r := self.reads.read(v)) and r.var), None)
-            literal = next((v for v in node.values[1:] if _default_text(v) is not None), None)
-            if read is not None and literal is not None and read.var:
-                self.found.append(_Fallback(read.var, literal, self.owner))
-        self.generic_visit(node)
-
-    def visit_IfExp(self, node: ast.IfExp) -> None:
-        # os.environ["KEY"] if "KEY" in os.environ else "dev-key"
-        test = node.test
-        if (
-            isinstance(test, ast.Compare)
-            and len(test.ops) == 1
-            and isinstance(test.ops[0], ast.In)
-            and self.reads.resolve(test.comparators[0]) == "os.environ"
-            and _default_text(node.orelse) is not None
-        ):
-            var = literal_string(test.left)
-            if var:
-                self.found.append(_Fallback(var, node.orelse, self.owner))
-        self.generic_visit(node)
+def _fallbacks(tree: ast.Module, reads: EnvReads) -> Iterator[_Fallback]:
+    """Every literal default of an environment read, in source order."""
+    index = index_of(tree)
+    for node in index.of(ast.ClassDef, ast.Call, ast.BoolOp, ast.IfExp):
+        if isinstance(node, ast.ClassDef):
+            if SETTINGS_BASES & set(base_names(node)):
+                yield from _settings_fields(node)
+        elif isinstance(node, ast.Call):
+            read = reads.read(node)
+            if read is not None and read.var and _default_text(read.default) is not None:
+                yield _Fallback(read.var, read.default or node, _owner(index, node))
+            if reads.resolve(node.func) in {"environ.Env", "environs.Env"}:
+                # environ.Env(SECRET_KEY=(str, "default")): a cast and a default per variable
+                for keyword in node.keywords:
+                    value = keyword.value
+                    if (
+                        keyword.arg
+                        and isinstance(value, ast.Tuple)
+                        and len(value.elts) == 2
+                        and _default_text(value.elts[1]) is not None
+                    ):
+                        yield _Fallback(keyword.arg, value.elts[1], _owner(index, node))
+        elif isinstance(node, ast.BoolOp):
+            # os.environ.get("SECRET_KEY") or "dev-key"
+            if isinstance(node.op, ast.Or):
+                read = next((r for v in node.values if (r := reads.read(v)) and r.var), None)
+                literal = next((v for v in node.values[1:] if _default_text(v) is not None), None)
+                if read is not None and literal is not None and read.var:
+                    yield _Fallback(read.var, literal, _owner(index, node))
+        else:
+            # os.environ["KEY"] if "KEY" in os.environ else "dev-key"
+            test = node.test
+            if (
+                isinstance(test, ast.Compare)
+                and len(test.ops) == 1
+                and isinstance(test.ops[0], ast.In)
+                and reads.resolve(test.comparators[0]) == "os.environ"
+                and _default_text(node.orelse) is not None
+            ):
+                var = literal_string(test.left)
+                if var:
+                    yield _Fallback(var, node.orelse, _owner(index, node))
 
 
 def dotted_tail(node: ast.AST) -> str:
@@ -137,10 +131,9 @@ def dotted_tail(node: ast.AST) -> str:
 
 def _binding_name(tree: ast.Module, node: ast.AST) -> str | None:
     """The attribute a default is assigned to in a class body (for the override check)."""
-    for parent in ast.walk(tree):
-        if isinstance(parent, ast.Assign) and any(
-            child is node for child in ast.walk(parent.value)
-        ):
+    index = index_of(tree)
+    for parent in index.ancestors(node):
+        if isinstance(parent, ast.Assign) and index.contains(parent.value, node):
             return next((n for t in parent.targets if (n := target_name(t))), None)
     return None
 
@@ -155,10 +148,8 @@ def python_secret_fallback(doc: PythonFile, params: ContextParams) -> Iterator[H
     report, floor = params.verdict(doc.path)
     if not report or is_dev_module(doc.path) or not any(w in doc.text for w in _READ_WORDS):
         return
-    finder = _Finder(EnvReads(doc.tree))
-    finder.visit(doc.tree)
     seen: set[int] = set()
-    for fallback in finder.found:
+    for fallback in _fallbacks(doc.tree, EnvReads(doc.tree)):
         if id(fallback.default) in seen or not is_secret_name(fallback.name):
             continue
         seen.add(id(fallback.default))

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
+from shipcheck.detectors.python.index import index_of
 from shipcheck.models.artifacts import PythonFile
 
 T = TypeVar("T")
@@ -101,7 +102,7 @@ def _collect(tree: ast.AST) -> list[Binding]:
             if name and literal_string(sub_value) is not None:
                 found.append(Binding(name, sub_value, how, owner))
 
-    for node in ast.walk(tree):
+    for node in index_of(tree).nodes:
         if isinstance(node, ast.ClassDef):
             for statement in node.body:
                 owners[id(statement)] = node
@@ -141,10 +142,8 @@ def overridden_in_production(tree: ast.Module, owner: ast.ClassDef, name: str) -
     """Whether production-named subclasses of ``owner`` exist and all define ``name``."""
     subclasses = [
         node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ClassDef)
-        and owner.name in base_names(node)
-        and PRODUCTION_WORDS.search(node.name)
+        for node in index_of(tree).of(ast.ClassDef)
+        if owner.name in base_names(node) and PRODUCTION_WORDS.search(node.name)
     ]
 
     def defines(cls: ast.ClassDef) -> bool:
@@ -205,13 +204,6 @@ def module_imports(tree: ast.Module) -> dict[str, str]:
                 for handler in node.handlers:
                     todo.extend(handler.body)
     return names
-
-
-def walk_calls(tree: ast.AST) -> Iterator[ast.Call]:
-    """Every call in ``tree``."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            yield node
 
 
 # Calls that make an object whose calls and methods read the environment.

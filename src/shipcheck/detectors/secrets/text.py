@@ -9,6 +9,7 @@ import bisect
 import re
 from pathlib import PurePosixPath
 
+from shipcheck.detectors.python.index import index_of
 from shipcheck.models.artifacts import Artifact, Kind, PythonFile
 from shipcheck.models.findings import Severity
 
@@ -55,12 +56,8 @@ def docstring_lines(doc: Artifact) -> set[int]:
     if not isinstance(doc, PythonFile):
         return set()
     lines: set[int] = set()
-    for node in ast.walk(doc.tree):
-        if (
-            isinstance(node, ast.Expr)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        ):
+    for node in index_of(doc).of(ast.Expr):
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             end = node.end_lineno or node.lineno
             lines.update(range(node.lineno, end + 1))
     return lines

@@ -1,0 +1,156 @@
+"""One traversal per module: every node of a parsed Python file, in source (pre-order) order,
+indexed by type, with each node's parent and the span of its subtree.
+
+Detectors ask the index instead of walking the tree themselves (``ast.walk`` re-walked every
+module once per detector, about half of a scan's time on a large code base): the nodes of a
+type (``of``), a subtree (``walk``), a function's own statements without nested ones
+(``scope_nodes``), a node's parent.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T", bound=ast.AST)
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    found = _CHILD_FIELDS.get(cls)
+    if found is None:
+        found = _CHILD_FIELDS[cls] = tuple(n for n in cls._fields if n != "ctx")  # type: ignore[attr-defined]
+    return found
+
+
+class PyIndex:
+    """The nodes of one tree, built in one pass."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        nodes: list[ast.AST] = []
+        position: dict[int, int] = {}
+        end: dict[int, int] = {}
+        parent: dict[int, ast.AST] = {}
+        stack: list[Any] = [tree]
+        while stack:
+            node = stack.pop()
+            if type(node) is int:  # the end marker of the subtree of the node with this id
+                end[node] = len(nodes)
+                continue
+            key = id(node)
+            position[key] = len(nodes)
+            nodes.append(node)
+            stack.append(key)
+            children: list[ast.AST] = []
+            for name in _child_fields(type(node)):
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    children.extend(item for item in value if isinstance(item, ast.AST))
+                elif isinstance(value, ast.AST):
+                    children.append(value)
+            for child in children:
+                parent[id(child)] = node
+            children.reverse()
+            stack.extend(children)
+        self.tree = tree
+        self.nodes = nodes
+        self._position = position
+        self._end = end
+        self._parent = parent
+        self._by_type: dict[tuple[type, ...], list[Any]] = {}
+        # Views that helpers derive from the tree (assignments per scope…), kept per file.
+        self.memo: dict[Any, Any] = {}
+
+    def of(self, *types: type[T]) -> list[T]:
+        """Every node of one of ``types``, in source order (computed once per combination)."""
+        found = self._by_type.get(types)
+        if found is None:
+            found = self._by_type[types] = [n for n in self.nodes if isinstance(n, types)]
+        return found
+
+    def walk(self, node: ast.AST) -> list[ast.AST]:
+        """``node`` and everything below it, in source order (``ast.walk`` without walking)."""
+        key = id(node)
+        start = self._position.get(key)
+        if start is None:  # a node from another tree
+            return list(ast.walk(node))
+        return self.nodes[start : self._end[key]]
+
+    def contains(self, outer: ast.AST, inner: ast.AST) -> bool:
+        """Whether ``inner`` is ``outer`` or lies below it."""
+        start, stop = self._position.get(id(outer)), self._end.get(id(outer))
+        where = self._position.get(id(inner))
+        if start is None or stop is None or where is None:
+            return False
+        return start <= where < stop
+
+    def skip(self, node: ast.AST) -> int:
+        """The position in :attr:`nodes` just after ``node``'s subtree (to step over it)."""
+        return self._end[id(node)]
+
+    def within(self, node: ast.AST, *types: type[T]) -> list[T]:
+        """The nodes of ``types`` in ``node``'s subtree (``node`` included)."""
+        return [n for n in self.walk(node) if isinstance(n, types)]
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        """The node directly holding ``node`` (None for the module)."""
+        return self._parent.get(id(node))
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        """The nodes holding ``node``, innermost first."""
+        current = self._parent.get(id(node))
+        while current is not None:
+            yield current
+            current = self._parent.get(id(current))
+
+    def scope_nodes(self, scope: ast.AST, classes: bool = True) -> list[ast.AST]:
+        """The statements of one function (or of the module) and everything in them, in
+        source order, without entering nested functions, classes or lambdas — except the
+        bodies of the module's classes (unless ``classes`` is false), which run at import
+        time like the module itself. Computed once per scope."""
+        key = ("scope", id(scope), classes)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._scope_nodes(scope, classes)
+        return found  # type: ignore[no-any-return]
+
+    def _scope_nodes(self, scope: ast.AST, classes: bool) -> list[ast.AST]:
+        body: list[ast.AST] = []
+        for stmt in getattr(scope, "body", []):
+            if classes and isinstance(scope, ast.Module) and isinstance(stmt, ast.ClassDef):
+                body.extend(n for n in stmt.body if not isinstance(n, _NESTED))
+            elif not isinstance(stmt, _NESTED):
+                body.append(stmt)
+        found: list[ast.AST] = []
+        nodes, end = self.nodes, self._end
+        for stmt in body:
+            index, stop = self._position[id(stmt)], self._end[id(stmt)]
+            while index < stop:
+                node = nodes[index]
+                if isinstance(node, _NESTED):
+                    index = end[id(node)]
+                    continue
+                found.append(node)
+                index += 1
+        return found
+
+    @property
+    def calls(self) -> list[ast.Call]:
+        """Every call in the module."""
+        return self.of(ast.Call)
+
+    def functions(self) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        """Every function and method, nested ones included."""
+        return self.of(ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def index_of(doc_or_tree: Any) -> PyIndex:
+    """The index of a parsed Python file (a ``PythonFile`` or its tree), built once and kept
+    on the tree, so every detector of the file shares it."""
+    tree = getattr(doc_or_tree, "tree", doc_or_tree)
+    found = tree.__dict__.get("_shipcheck_index")
+    if found is None:
+        found = tree.__dict__["_shipcheck_index"] = PyIndex(tree)
+    return found  # type: ignore[no-any-return]
