@@ -32,43 +32,56 @@ class PyIndex:
         nodes: list[ast.AST] = []
         position: dict[int, int] = {}
         end: dict[int, int] = {}
-        parent: dict[int, ast.AST] = {}
+        by_type: dict[type, list[ast.AST]] = {}
         stack: list[Any] = [tree]
+        pop, push, append, node_type = stack.pop, stack.append, nodes.append, ast.AST
         while stack:
-            node = stack.pop()
+            node = pop()
             if type(node) is int:  # the end marker of the subtree of the node with this id
                 end[node] = len(nodes)
                 continue
             key = id(node)
             position[key] = len(nodes)
-            nodes.append(node)
-            stack.append(key)
+            append(node)
+            cls = type(node)
+            same = by_type.get(cls)
+            if same is None:
+                by_type[cls] = [node]
+            else:
+                same.append(node)
+            push(key)
             children: list[ast.AST] = []
-            for name in _child_fields(type(node)):
+            for name in _child_fields(cls):
                 value = getattr(node, name, None)
                 if type(value) is list:
-                    children.extend(item for item in value if isinstance(item, ast.AST))
-                elif isinstance(value, ast.AST):
+                    children.extend(item for item in value if isinstance(item, node_type))
+                elif isinstance(value, node_type):
                     children.append(value)
-            for child in children:
-                parent[id(child)] = node
             children.reverse()
             stack.extend(children)
         self.tree = tree
         self.nodes = nodes
         self._position = position
         self._end = end
-        self._parent = parent
+        self._exact = by_type
+        self._parents: dict[int, ast.AST] | None = None  # built when first asked
         self._by_type: dict[tuple[type, ...], list[Any]] = {}
         # Views that helpers derive from the tree (assignments per scope…), kept per file.
         self.memo: dict[Any, Any] = {}
 
     def of(self, *types: type[T]) -> list[T]:
-        """Every node of one of ``types``, in source order (computed once per combination)."""
+        """Every node of one of ``types`` (or of a subclass), in source order."""
         found = self._by_type.get(types)
         if found is None:
-            found = self._by_type[types] = [n for n in self.nodes if isinstance(n, types)]
-        return found
+            lists = [v for cls, v in self._exact.items() if issubclass(cls, types)]
+            if len(lists) == 1:
+                found = lists[0]
+            else:
+                merged = [n for same in lists for n in same]
+                merged.sort(key=lambda n: self._position[id(n)])
+                found = merged
+            self._by_type[types] = found
+        return found  # type: ignore[return-value]
 
     def walk(self, node: ast.AST) -> list[ast.AST]:
         """``node`` and everything below it, in source order (``ast.walk`` without walking)."""
@@ -96,14 +109,30 @@ class PyIndex:
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         """The node directly holding ``node`` (None for the module)."""
-        return self._parent.get(id(node))
+        return self._parent_map().get(id(node))
 
     def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
         """The nodes holding ``node``, innermost first."""
-        current = self._parent.get(id(node))
+        parents = self._parent_map()
+        current = parents.get(id(node))
         while current is not None:
             yield current
-            current = self._parent.get(id(current))
+            current = parents.get(id(current))
+
+    def _parent_map(self) -> dict[int, ast.AST]:
+        # Few detectors ask for parents: they are worked out on the first question.
+        if self._parents is None:
+            self._parents = {}
+            for node in self.nodes:
+                for name in _child_fields(type(node)):
+                    value = getattr(node, name, None)
+                    if type(value) is list:
+                        for item in value:
+                            if isinstance(item, ast.AST):
+                                self._parents[id(item)] = node
+                    elif isinstance(value, ast.AST):
+                        self._parents[id(value)] = node
+        return self._parents
 
     def scope_nodes(self, scope: ast.AST, classes: bool = True) -> list[ast.AST]:
         """The statements of one function (or of the module) and everything in them, in

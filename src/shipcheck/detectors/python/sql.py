@@ -78,10 +78,12 @@ def _safe_value(node: ast.AST, constants: set[str]) -> bool:
 
 
 def _safe_sequence(node: ast.AST, constants: set[str]) -> bool:
-    """What ``", ".join(...)`` joins: placeholders (``"?" for _ in ids``, ``["%s"] * n``) or
-    other safe values, never the items of a variable."""
+    """What ``", ".join(...)`` joins: placeholders (``"?" for _ in ids``, ``["%s"] * n``,
+    ``"?" * n``) or other safe values, never the items of a variable."""
     if isinstance(node, ast.GeneratorExp | ast.ListComp | ast.SetComp):
         return _safe_value(node.elt, constants)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return True  # the characters of a literal: ",".join("?" * n)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
         return _safe_sequence(node.left, constants) or _safe_sequence(node.right, constants)
     if isinstance(node, ast.List | ast.Tuple):
