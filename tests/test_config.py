@@ -116,11 +116,11 @@ def test_params_override_changes_detector_behaviour(tmp_path):
 
 
 def test_configured_severity_beats_the_detectors_own(tmp_path):
-    # DEP001 reports dev requirement files at low severity by itself.
+    # A dev requirement file does not ship: its findings are info by default.
     (tmp_path / "requirements-dev.txt").write_text("ruff\n")
     (tmp_path / "requirements.txt").write_text("flask==3.0.3\n")
     default = run_scan(tmp_path, fail_on="never", select=["DEP001"])
-    assert [f.severity for f in default.findings] == [Severity.LOW]
+    assert [f.severity for f in default.findings] == [Severity.INFO]
     (tmp_path / "pyproject.toml").write_text("[tool.shipcheck]\nseverity = {DEP001 = 'high'}\n")
     configured = run_scan(tmp_path, isolated=False, fail_on="never", select=["DEP001"])
     assert [f.severity for f in configured.findings] == [Severity.HIGH]

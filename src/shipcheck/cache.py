@@ -77,10 +77,11 @@ def settings_fingerprint(settings: WorkerSettings, code: str) -> str:
     return digest.hexdigest()
 
 
-def file_key(settings_fp: str, path: str, data: bytes) -> str:
-    """The cache key of one file: its path (rules judge by path), bytes and the settings."""
+def file_key(settings_fp: str, path: str, role: str, data: bytes) -> str:
+    """The cache key of one file: its path and role (rules judge by both), its bytes and the
+    settings."""
     digest = hashlib.blake2b(settings_fp.encode(), digest_size=20)
-    digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
+    digest.update(f"{path}\0{role}\0".encode("utf-8", "surrogateescape"))
     digest.update(data)
     return digest.hexdigest()
 

@@ -21,7 +21,7 @@ KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "rules", "require-packs",
     "severity", "per-file-ignores", "fail-on", "min-score", "require-suppression-reason",
     "offline", "max-file-size", "params", "file-timeout", "max-yaml-nodes", "max-yaml-depth",
-    "fix",
+    "fix", "roles",
 )  # fmt: skip
 FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "info", "never")
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
@@ -61,6 +61,7 @@ class Config:
     # Why the project's own configuration could not be read (the scan then uses defaults).
     problems: list[str] = field(default_factory=list)
     origins: dict[str, str] = field(default_factory=dict)  # key → where its value came from
+    roles: dict[str, str] = field(default_factory=dict)  # glob → role (shipcheck.roles)
     # `[tool.shipcheck.fix]`: settings of `shipcheck fix` (see shipcheck.fixes.context).
     fix_http_timeout: int | float = 10
 
@@ -138,6 +139,8 @@ def _apply(config: Config, table: dict[str, Any], where: str) -> None:
             config.file_timeout = float(value)
         elif key == "fix":
             _apply_fix(config, value, where)
+        elif key == "roles":
+            config.roles = _roles(value, at(where, key))
         elif key == "params":
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise ConfigError(f"{at(where, key)} must be a table of RULE = {{param = value}}")
@@ -145,6 +148,21 @@ def _apply(config: Config, table: dict[str, Any], where: str) -> None:
         else:
             hint = did_you_mean(key, KEYS, quote="`")
             raise ConfigError(f"{where}: unknown key `{key}` in shipcheck configuration{hint}")
+
+
+def _roles(table: Any, where: str) -> dict[str, str]:
+    """``roles = { "docs/install/**" = "ships" }``: a role per glob, checked by name."""
+    from shipcheck.roles import ROLE_NAMES
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table of glob = role")
+    for glob, role in table.items():
+        if role not in ROLE_NAMES:
+            hint = did_you_mean(str(role), ROLE_NAMES, quote="`")
+            raise ConfigError(
+                f"{where}.{glob!r}: unknown role {role!r} (one of {', '.join(ROLE_NAMES)}){hint}"
+            )
+    return dict(table)
 
 
 def _apply_fix(config: Config, table: Any, where: str) -> None:

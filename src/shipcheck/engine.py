@@ -10,7 +10,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from shipcheck import banditpack, discover, filepass, fingerprint, gitdiff, scoring, workers
+from shipcheck import (
+    banditpack,
+    discover,
+    filepass,
+    fingerprint,
+    gitdiff,
+    roles,
+    scoring,
+    workers,
+)
 from shipcheck import baseline as baseline_mod
 from shipcheck import cache as cache_mod
 from shipcheck import config as config_mod
@@ -248,6 +257,9 @@ def run(options: ScanOptions) -> ScanOutcome:
                 found.files.extend(part.files)
                 found.diagnostics.extend(part.diagnostics)
         diagnostics.extend(found.diagnostics)
+        decided = roles.decide(root, [ref.path for ref in found.files], cfg.roles)
+        roles.use(decided)
+        settings = replace(settings, roles=decided)
         results = _file_pass(found.files, settings, options, cfg, root, diagnostics)
 
     findings: list[Finding] = []
@@ -274,6 +286,8 @@ def run(options: ScanOptions) -> ScanOutcome:
     if project.complete:
         findings.extend(run_project_rules(project, bound, diagnostics, progress))
         findings = refine(project, findings, bound, diagnostics)
+    configured = frozenset(r.id for r in rules if r.severity_configured)
+    findings = [roles.judge(finding, configured) for finding in findings]
     if reported is not None:
         findings = [f for f in findings if f.path in reported and not f.project_level]
         scanned = {p: k for p, k in scanned.items() if p in reported}
@@ -320,6 +334,10 @@ def run(options: ScanOptions) -> ScanOutcome:
         scores=scores,
         config=cfg,
         files_scanned=len(scanned),
+        files=tuple(
+            (path, kind.value, roles.of(path).role.value, roles.of(path).reason)
+            for path, kind in scanned.items()
+        ),
         packs=loaded.packs,
         baselined=baselined,
         outside_diff=outside_diff,
@@ -357,7 +375,8 @@ def _file_pass(
         keys: list[str | None] = []
         for ref in files:
             try:
-                keys.append(cache_mod.file_key(settings_fp, ref.path, filepass.read(ref)))
+                role = roles.of(ref.path).role.value
+                keys.append(cache_mod.file_key(settings_fp, ref.path, role, filepass.read(ref)))
             except OSError:
                 keys.append(None)  # the file pass reports it
         known = cache.get_many([k for k in keys if k is not None])

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from shipcheck import fingerprint
+from shipcheck import roles as roles_mod
 from shipcheck.catalogue import Rule
 from shipcheck.detectors import registry
 from shipcheck.models.artifacts import Artifact, Kind, ParseFailure
@@ -17,6 +18,7 @@ from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Diagnostic, Finding, Hit
 from shipcheck.parsers import ParseError, decode, parse, yaml_nodes
 from shipcheck.suppress import Suppression, file_suppressions
+from shipcheck.text import char_column
 
 
 class BindError(Exception):
@@ -53,6 +55,7 @@ class WorkerSettings:
     rules: tuple[Rule, ...]
     modules: tuple[str, ...]
     yaml_limits: yaml_nodes.YamlLimits = field(default_factory=yaml_nodes.YamlLimits)
+    roles: Mapping[str, roles_mod.FileRole] = field(default_factory=dict)  # path → role
 
 
 def bind(rules: Sequence[Rule]) -> list[Bound]:
@@ -78,6 +81,7 @@ def init_worker(settings: WorkerSettings) -> None:
     for module in settings.modules:
         registry.import_modules(module)
     yaml_nodes.set_limits(settings.yaml_limits)
+    roles_mod.use(settings.roles)
     _RULES[:] = bind(settings.rules)
 
 
@@ -96,11 +100,16 @@ def format_message(template: str, fields: dict[str, Any]) -> str:
         return template
 
 
-def make_finding(rule: Rule, hit: Hit, path: str, line_text: str) -> Finding:
+def make_finding(
+    rule: Rule, hit: Hit, path: str, line_text: str, text_of: Callable[[int], str] | None = None
+) -> Finding:
     """Join a detector hit with its rule. ``fingerprint`` holds the context hash for now.
-    A hit on line 0 stays project-level (no position at all)."""
+    A hit on line 0 stays project-level (no position at all). ``text_of`` gives the text of
+    a line of the file (for byte columns of ``ast`` hits)."""
     if hit.line == 0:
         return _project_finding(rule, hit, path)
+    if hit.utf8:
+        hit = _code_point_columns(hit, text_of or (lambda _: line_text))
     end_line = hit.end_line or hit.line
     end_column = hit.end_column or (len(line_text) + 1 if end_line == hit.line else 1)
     end_column = max(end_column, hit.column if end_line == hit.line else 1)
@@ -122,6 +131,14 @@ def make_finding(rule: Rule, hit: Hit, path: str, line_text: str) -> Finding:
         remediation=rule.remediation,
         fingerprint=fingerprint.context_hash(rule.id, hit.path or path, context),
     )
+
+
+def _code_point_columns(hit: Hit, text_of: Callable[[int], str]) -> Hit:
+    column = char_column(text_of(hit.line), hit.column - 1)
+    end_column = hit.end_column
+    if end_column is not None:
+        end_column = char_column(text_of(hit.end_line or hit.line), end_column - 1)
+    return replace(hit, column=column, end_column=end_column, utf8=False)
 
 
 def _project_finding(rule: Rule, hit: Hit, path: str) -> Finding:
@@ -221,5 +238,7 @@ def _run_detectors(artifact: Artifact, result: FileResult) -> None:
             continue
         for hit in hits:
             result.findings.append(
-                make_finding(bound.rule, hit, result.path, artifact.line_text(hit.line))
+                make_finding(
+                    bound.rule, hit, result.path, artifact.line_text(hit.line), artifact.line_text
+                )
             )

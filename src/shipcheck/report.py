@@ -48,6 +48,8 @@ class Report:
     baselined: int | None = None
     outside_diff: int | None = None
     diff_ref: str | None = None
+    # Each scanned file's role: (path, kind, role, why) — see shipcheck.roles.
+    files: tuple[tuple[str, str, str, str], ...] = ()
     # Explicit files (pre-commit): a part of the project, so no scores, only findings + gate.
     partial: bool = False
     # Set only when BAN (bandit) rules ran: their findings dropped as duplicates of
@@ -115,6 +117,10 @@ class Report:
                 for s in self.unused_suppressions
             ],
             "diagnostics": [d.to_dict() for d in self.diagnostics],
+            "files": [
+                {"path": path, "kind": kind, "role": role, "why": why}
+                for path, kind, role, why in self.files
+            ],
             "rules": [r.id for r in self.rules],
         }
 
@@ -157,6 +163,7 @@ def build_report(
     config: Config,
     files_scanned: int,
     packs: list[LoadedPack],
+    files: tuple[tuple[str, str, str, str], ...] = (),
     baselined: int | None = None,
     outside_diff: int | None = None,
     diff_ref: str | None = None,
@@ -175,6 +182,7 @@ def build_report(
         scores=scores,
         gate=evaluate_gate(findings, scores.overall, config, partial),
         files_scanned=files_scanned,
+        files=tuple(sorted(files)),
         packs=tuple((p.prefix, p.distribution, p.version) for p in packs if p.prefix),
         baselined=baselined,
         outside_diff=outside_diff,

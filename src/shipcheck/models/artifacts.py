@@ -6,12 +6,13 @@ import ast
 import enum
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shipcheck.pins import is_exact_pin
 from shipcheck.text import split_lines
 
-TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "fixtures", "__tests__", "spec", "specs"})
+if TYPE_CHECKING:
+    from shipcheck.roles import FileRole
 
 
 class Kind(str, enum.Enum):
@@ -77,13 +78,18 @@ class Artifact:
         return PurePosixPath(self.path).name
 
     @property
+    def role(self) -> FileRole:
+        """What the file is to a deployment (the scan's one decision: shipcheck.roles)."""
+        from shipcheck import roles
+
+        return roles.of(self.path)
+
+    @property
     def in_test_dir(self) -> bool:
-        """True when the file lives in a test or fixture directory, or is a test module."""
-        parts = PurePosixPath(self.path).parts
-        if any(p.lower() in TEST_DIR_NAMES for p in parts[:-1]):
-            return True
-        name = parts[-1] if parts else ""
-        return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+        """True for test suites, fixtures and test configuration (the file's role)."""
+        from shipcheck.roles import Role
+
+        return self.role.role is Role.TEST
 
 
 @dataclass

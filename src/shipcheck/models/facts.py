@@ -76,11 +76,24 @@ class ComposeBuild(Fact):
     service: str
     context: str
     dockerfile: str
+    target: str | None = None  # ``build.target``: the stage the image is built to
     image: str | None
     command: str | tuple[str, ...] | None
     command_line: int | None
     command_column: int | None
     working_dir: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImageBuild(Fact):
+    """A CI job builds an image: ``docker build -f FILE --target T CONTEXT`` (also ``buildx``,
+    ``podman``) or ``docker/build-push-action`` with ``context``/``file``/``target``.
+    ``context`` and ``dockerfile`` are repository paths; ``job`` names the CI job."""
+
+    context: str
+    dockerfile: str
+    target: str | None
+    job: str
 
 
 # --- Python code (Python rules; read by the deps and project rules) ------------------------

@@ -60,6 +60,9 @@ class Hit:
     # Text that identifies the finding for fingerprints when the source line does not
     # (project findings, or several findings on one line).
     context: str | None = None
+    # Columns are UTF-8 byte offsets + 1, as Python's ``ast`` gives them; the engine turns
+    # them into code points (what editors, SARIF and GitHub count).
+    utf8: bool = False
 
 
 @dataclass(frozen=True)

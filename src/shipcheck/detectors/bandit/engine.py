@@ -194,6 +194,7 @@ def _hit(issue: Any) -> Hit:
             "confidence": str(issue.confidence).lower(),
             "cwe": f"CWE-{cwe}" if cwe else "",
         },
+        utf8=True,  # bandit reports ast's byte offsets
     )
 
 

@@ -9,6 +9,8 @@ from pathlib import PurePosixPath
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from shipcheck import roles
+
 # Tokens of a requirements file name, or a dependency group name, that say "not production".
 DEV_TOKENS = frozenset(
     {
@@ -98,19 +100,13 @@ def is_dev_name(name: str) -> bool:
     return any(token in DEV_TOKENS for token in _SPLIT.split(name.lower()) if token)
 
 
-# Folders whose requirement files serve tests, docs or demos, never the deployed service.
-_SUPPORT_DIRS = frozenset(
-    {"test", "tests", "testing", "docs", "doc", "examples", "example", "samples", "benchmarks"}
-)
-
-
 def is_dev_file(path: str) -> bool:
     """``requirements-dev.txt``, ``test-requirements.txt``, ``requirements/local.txt``, any
     requirements file under a tests/docs/examples folder, and the like (word by word:
-    ``requirements-docker.txt`` is not a dev file)."""
+    ``requirements-docker.txt`` is not a dev file): the file's role, or a dev word in its
+    name that only dependency files use (``requirements-typing.txt``)."""
     posix = PurePosixPath(path)
-    in_support_dir = any(part.lower() in _SUPPORT_DIRS for part in posix.parts[:-1])
-    return in_support_dir or is_dev_name(posix.stem) or is_dev_name(posix.parent.name)
+    return not roles.of(path).role.ships or is_dev_name(posix.stem)
 
 
 def is_constraints_file(path: str) -> bool:

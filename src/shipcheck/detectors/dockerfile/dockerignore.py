@@ -7,10 +7,10 @@ folder unless a Compose ``build`` says otherwise.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from shipcheck.buildcontexts import ignore_file
 from shipcheck.detectors.dockerfile.image_facts import DockerfileImage
 from shipcheck.detectors.dockerfile.linking import contexts
 from shipcheck.detectors.registry import detector
@@ -22,18 +22,6 @@ from shipcheck.project import ProjectModel
 
 def _has_dockerfile(project: ProjectModel) -> bool:
     return project.has_kind(Kind.DOCKERFILE)
-
-
-def _join(context: str, name: str) -> str:
-    return posixpath.normpath(posixpath.join(context, name)) if context != "." else name
-
-
-def ignore_file(project: ProjectModel, dockerfile: str, context: str) -> str | None:
-    """The ignore file Docker uses for this Dockerfile and context, if one exists."""
-    for candidate in (dockerfile + ".dockerignore", _join(context, ".dockerignore")):
-        if project.exists(candidate):
-            return candidate
-    return None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
+from shipcheck.buildcontexts import contexts_of
 from shipcheck.detectors.dockerfile.orchestration_facts import ComposeService, K8sContainer
 from shipcheck.detectors.dockerfile.syntax import parse_image
 from shipcheck.models.facts import ComposeBuild
@@ -33,9 +34,9 @@ class Runners:
 
 
 def contexts(project: ProjectModel, dockerfile: str) -> list[str]:
-    """Build contexts of ``dockerfile``: from Compose when it builds it, else its folder."""
-    found = sorted({f.context for f in _builds(project, dockerfile)})
-    return found or [posixpath.dirname(dockerfile) or "."]
+    """Build contexts of ``dockerfile``: from Compose and CI when they build it, else its
+    folder (shipcheck.buildcontexts)."""
+    return sorted({c.context for c in contexts_of(project, dockerfile)})
 
 
 def _builds(project: ProjectModel, dockerfile: str) -> list[ComposeBuild]:

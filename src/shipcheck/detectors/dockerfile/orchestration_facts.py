@@ -75,13 +75,15 @@ def _healthcheck(service: dict[Any, Any]) -> bool:
     return test is not None
 
 
-def _build(compose_path: str, build: Any) -> tuple[str, str] | None:
-    """Repository paths of a service's build context and Dockerfile."""
+def _build(compose_path: str, build: Any) -> tuple[str, str, str | None] | None:
+    """Repository paths of a service's build context and Dockerfile, and its target stage."""
+    target = None
     if isinstance(build, str):
         context, dockerfile = build, "Dockerfile"
     elif isinstance(build, dict):
         context = build.get("context", ".")
         dockerfile = build.get("dockerfile", "Dockerfile")
+        target = build.get("target") if isinstance(build.get("target"), str) else None
         if "dockerfile_inline" in build or not isinstance(dockerfile, str):
             return None
     else:
@@ -91,7 +93,7 @@ def _build(compose_path: str, build: Any) -> tuple[str, str] | None:
     base = posixpath.dirname(compose_path)
     context_path = posixpath.normpath(posixpath.join(base, context))
     dockerfile_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
-    return context_path, dockerfile_path
+    return context_path, dockerfile_path, target
 
 
 @fact_extractor(Kind.COMPOSE)
@@ -131,6 +133,7 @@ def compose_service_facts(doc: ComposeFile) -> Iterator[Fact]:
             service=str(name),
             context=build[0],
             dockerfile=build[1],
+            target=build[2],
             image=str(image) if isinstance(image, str) else None,
             command=command,
             command_line=service.value_line("command") if has_command else None,

@@ -5,16 +5,11 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
+from shipcheck import roles
 from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.models.findings import Hit
-
-# Folders whose code does not run in production (beyond the test folders of
-# ``Artifact.in_test_dir``): examples, docs, benchmarks.
-NON_PRODUCTION_DIRS = frozenset(
-    {"example", "examples", "doc", "docs", "docs_src", "sample", "samples", "benchmarks", "bench"}
-)
+from shipcheck.roles import Role
 
 
 class Imports:
@@ -298,9 +293,9 @@ def has_main_guard(tree: ast.Module) -> bool:
 
 
 def non_production(path: str) -> bool:
-    """Example, documentation and benchmark code (tests are ``Artifact.in_test_dir``)."""
-    parts = PurePosixPath(path).parts[:-1]
-    return any(p.lower() in NON_PRODUCTION_DIRS for p in parts)
+    """Example, documentation and benchmark code (tests are ``Artifact.in_test_dir``): the
+    file's role."""
+    return roles.of(path).role is Role.EXAMPLE
 
 
 def node_hit(node: ast.AST, **fields: object) -> Hit:
@@ -318,6 +313,7 @@ def node_hit(node: ast.AST, **fields: object) -> Hit:
         end_line=end_line,
         end_column=end_column or None,
         fields=fields,
+        utf8=True,
     )
 
 

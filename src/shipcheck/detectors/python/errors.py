@@ -116,4 +116,5 @@ def broad_except_swallowed(doc: PythonFile, params: None) -> Iterator[Hit]:
             end_column=(end + 2) if end is not None else handler.col_offset + 8,
             fields={"clause": clause, "verb": verb},
             severity=severity,
+            utf8=True,
         )

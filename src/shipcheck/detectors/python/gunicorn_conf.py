@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.facts import GunicornConfig
+from shipcheck.text import char_column
 
 
 def is_gunicorn_config(path: str) -> bool:
@@ -37,5 +38,5 @@ def gunicorn_config_facts(doc: PythonFile) -> Iterator[GunicornConfig]:
             path=doc.path,
             line=value.lineno,
             binds=tuple(binds) if literal else None,
-            column=value.col_offset + 1,
+            column=char_column(doc.line_text(value.lineno), value.col_offset),
         )

@@ -24,6 +24,7 @@ from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.facts import PyRoutes
+from shipcheck.text import char_column
 
 # Constructor (resolved import) → (framework, owner kind, prefix keyword).
 OWNER_FACTORIES: dict[str, tuple[str, str, str | None]] = {
@@ -210,8 +211,10 @@ class _ModuleScan:
                     "kind": kind,
                     "prefix": self.prefix(call, prefix_kw),
                     "line": call.lineno,
-                    "column": call.col_offset + 1,
-                    "end_column": (call.end_col_offset or call.col_offset) + 1
+                    "column": char_column(self.doc.line_text(call.lineno), call.col_offset),
+                    "end_column": char_column(
+                        self.doc.line_text(call.lineno), call.end_col_offset or call.col_offset
+                    )
                     if call.end_lineno == call.lineno
                     else None,
                     "defaults": self._defaults(call, framework, kind),

@@ -239,4 +239,5 @@ def sql_string_formatting(doc: PythonFile, params: SqlFormattingParams) -> Itera
                     "risk": _BOUND_RISK if bound else _VALUE_RISK,
                 },
                 severity=Severity.parse(params.bound_severity) if bound else None,
+                utf8=True,
             )

@@ -8,41 +8,22 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from shipcheck import roles
 from shipcheck.detectors.registry import ParamsError
-from shipcheck.models.artifacts import TEST_DIR_NAMES
 from shipcheck.models.findings import Severity
+from shipcheck.roles import Role
 
-TEST_DIRS = TEST_DIR_NAMES | {"testdata", "test_data", "testutils", "cassettes", "__fixtures__"}
-# Test suites laid out as ``t/unit``, ``t/integration`` (celery, Perl-style projects).
-TEST_SUITE_KINDS = frozenset({"unit", "integration", "functional", "smoke", "e2e", "benchmarks"})
-EXAMPLE_DIRS = frozenset(
-    {"example", "examples", "doc", "docs", "docs_src", "documentation", "sample", "samples",
-     "demo", "demos", "tutorial", "tutorials", "benchmarks", "bench", "cookbook", "recipes"}
-)  # fmt: skip
-# Configuration read only by test runners.
-TEST_CONFIG_FILES = frozenset({"conftest.py", "tox.ini", "pytest.ini", "noxfile.py", ".coveragerc"})
-PROSE_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".html", ".htm", ".adoc", ".ipynb"})
 TEST = "test"
 EXAMPLE = "example"
 
 
 def path_context(path: str) -> str | None:
-    """``"test"`` for test suites and fixtures, ``"example"`` for docs, examples and prose
-    files, None for code and configuration that can reach production."""
-    posix = PurePosixPath(path)
-    dirs = [p.lower() for p in posix.parts[:-1]]
-    name = posix.name.lower()
-    if any(d in TEST_DIRS for d in dirs) or ("t" in dirs and TEST_SUITE_KINDS & set(dirs)):
+    """``"test"`` for test suites and fixtures, ``"example"`` for docs, examples, templates
+    and prose, None for what can reach production: the file's role (shipcheck.roles)."""
+    role = roles.of(path).role
+    if role is Role.TEST:
         return TEST
-    stem = posix.stem.lower()
-    if (
-        name.startswith("test_")
-        or name in TEST_CONFIG_FILES
-        or stem in {"tests", "test", "testing"}
-        or stem.endswith(("_test", "_tests"))
-    ):
-        return TEST
-    if any(d in EXAMPLE_DIRS for d in dirs) or posix.suffix.lower() in PROSE_SUFFIXES:
+    if role is Role.EXAMPLE:
         return EXAMPLE
     return None
 
@@ -94,19 +75,15 @@ def name_has_dev_word(name: str) -> bool:
 
 
 def is_dev_module(path: str) -> bool:
-    """A settings module for development or tests by its file name or its package
-    (``settings/dev.py``, ``local_settings.py``, ``config/testing.py``, ``dev/settings.py``)."""
+    """A module for development, tests or examples (``settings/dev.py``,
+    ``local_settings.py``, ``config/testing.py``, ``dev/settings.py``): the file's role."""
     posix = PurePosixPath(path)
-    parts = [posix.stem, *posix.parts[-2:-1]]
-    return any(name_has_dev_word(part) for part in parts)
+    named = name_has_dev_word(posix.stem) or name_has_dev_word(posix.parent.name)
+    return named or not roles.of(path).role.ships
 
 
 def is_dev_config(path: str) -> bool:
-    """A Compose, .env or YAML file for local development or tests by its name
-    (``docker-compose.dev.yml``, ``compose.override.yaml``, ``.env.test``); CI files such as
-    ``.gitlab-ci.yml`` are not, whatever their name says."""
-    posix = PurePosixPath(path)
-    name = posix.name.lower()
-    if name.endswith(("gitlab-ci.yml", "gitlab-ci.yaml")) or ".github" in posix.parts:
-        return False
-    return "override" in name or is_dev_module(path) or name_has_dev_word(posix.suffix)
+    """A Compose, .env or YAML file for local development or tests (``docker-compose.dev.yml``,
+    ``compose.override.yaml``, ``.env.test``): the file's role. CI files such as
+    ``.gitlab-ci.yml`` ship, whatever their name says."""
+    return not roles.of(path).role.ships

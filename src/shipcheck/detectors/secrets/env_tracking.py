@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from shipcheck.buildcontexts import BuildContext, contexts_of
 from shipcheck.detectors.common import is_placeholder, is_secret_name
 from shipcheck.detectors.registry import detector, fact_extractor
 from shipcheck.detectors.secrets.context import ContextParams
@@ -152,34 +153,13 @@ def context_copy_facts(doc: Dockerfile) -> Iterator[DockerContextCopy]:
                 )
 
 
-@dataclass(frozen=True)
-class _Context:
-    directory: str  # repo-relative, '' for the root
-    ignore_lines: list[str] | None  # None: no .dockerignore
-
-
-def _build_context(project: ProjectModel, dockerfile: str) -> _Context:
-    posix = PurePosixPath(dockerfile)
-    directory = "" if str(posix.parent) == "." else str(posix.parent)
-    for candidate in (f"{dockerfile}.dockerignore", _join(directory, ".dockerignore")):
-        text = project.read_text(candidate)
-        if text is not None:
-            return _Context(directory, DockerIgnore.from_text(text).lines)
-    return _Context(directory, None)
-
-
-def _join(directory: str, name: str) -> str:
-    return f"{directory}/{name}" if directory else name
-
-
-def _env_files_in_context(project: ProjectModel, directory: str) -> list[str]:
-    """Env files (not templates) on disk in the context directory, relative to it: scanned
+def _env_files_in_context(project: ProjectModel, context: BuildContext) -> list[str]:
+    """Env files (not templates) on disk in the build context, relative to it: scanned
     ones and, since git-ignored files are not scanned, the usual local names."""
-    present = [name for name in LOCAL_ENV_NAMES if project.exists(_join(directory, name))]
+    present = [name for name in LOCAL_ENV_NAMES if project.exists(context.join(name))]
     for path in project.paths_of(Kind.ENV):
-        rel = path[len(directory) + 1 :] if directory else path
-        inside = not directory or path.startswith(directory + "/")
-        if inside and not is_template_env(path) and rel not in present:
+        rel = context.inside(path)
+        if rel is not None and not is_template_env(path) and rel not in present:
             present.append(rel)
     return present
 
@@ -192,33 +172,34 @@ def _env_files_in_context(project: ProjectModel, directory: str) -> list[str]:
 )
 def env_file_in_image(project: ProjectModel, params: ContextParams) -> Iterator[Hit]:
     """A Dockerfile copies its whole build context (``COPY . .``) into the image while an
-    env file that exists in that context is not excluded by the .dockerignore. (A
-    .dockerignore that merely lacks a ``.env`` pattern is the container.dockerignore rule's
-    finding; this one reports a real file on its way into the image.)"""
+    env file that exists in that context is not excluded by the .dockerignore. Every
+    context the Dockerfile is built from counts (Compose ``build.context``, CI
+    ``docker build``, else its folder). (A .dockerignore that merely lacks a ``.env``
+    pattern is the container.dockerignore rule's finding; this one reports a real file on
+    its way into the image.)"""
     for fact in project.facts_of(DockerContextCopy):
         report, floor = params.verdict(fact.path)
         if not report:
             continue
-        context = _build_context(project, fact.path)
-        rules = DockerIgnore(context.ignore_lines or [])
-        present = _env_files_in_context(project, context.directory)
-        leaking = [p for p in present if not rules.excludes(p)]
-        if not leaking:
-            continue
-        env = leaking[0]
-        if context.ignore_lines is None:
-            why = "there is no .dockerignore"
-        else:
-            why = f".dockerignore does not exclude `{env}`"
-        yield Hit(
-            line=fact.line,
-            column=fact.column,
-            path=fact.path,
-            fields={
-                "instruction": fact.text,
-                "env": f"`{_join(context.directory, env)}`",
-                "why": why,
-            },
-            severity=floor,
-            context=f"context-copy {fact.path} {fact.text}",
-        )
+        for context in contexts_of(project, fact.path):
+            text = project.read_text(context.ignore_file) if context.ignore_file else None
+            rules = DockerIgnore.from_text(text or "")
+            leaking = [p for p in _env_files_in_context(project, context) if not rules.excludes(p)]
+            if not leaking:
+                continue
+            env = leaking[0]
+            if context.ignore_file is None:
+                why = "there is no .dockerignore"
+            else:
+                why = f"`{context.ignore_file}` does not exclude `{env}`"
+            if context.source != "default":
+                why += f" (built by {context.source})"
+            yield Hit(
+                line=fact.line,
+                column=fact.column,
+                path=fact.path,
+                fields={"instruction": fact.text, "env": f"`{context.join(env)}`", "why": why},
+                severity=floor,
+                context=f"context-copy {fact.path} {fact.text} {context.context}",
+            )
+            break  # one finding per instruction: the first context that leaks

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from shipcheck.detectors.python.index import index_of
 from shipcheck.models.artifacts import PythonFile
+from shipcheck.text import char_column as text_char_column
 
 T = TypeVar("T")
 # Class names of configuration meant for production (``ProductionConfig``, ``LiveSettings``).
@@ -32,8 +33,7 @@ def literal_string(node: ast.AST | None) -> str | None:
 
 def char_column(doc: PythonFile, line: int, col_offset: int) -> int:
     """1-based character column from ast's UTF-8 byte offset."""
-    text = doc.line_text(line)
-    return len(text.encode("utf-8")[:col_offset].decode("utf-8", errors="ignore")) + 1
+    return text_char_column(doc.line_text(line), col_offset)
 
 
 def value_span(doc: PythonFile, node: ast.AST) -> tuple[int, int, int, int]:

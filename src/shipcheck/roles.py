@@ -1,0 +1,314 @@
+"""File roles: one decision per file about what it is to a deployment, read by every rule.
+
+- ``ships``: the application and what deploys it (code, manifests, images, CI).
+- ``applied-docs``: documentation that users are told to apply (``kubectl apply -f docs/…``):
+  judged as shipping.
+- ``development``: developer tooling (devcontainers, dev Compose overrides, dev settings and
+  requirement files, developer scripts).
+- ``test``: test suites, fixtures, test configuration.
+- ``example``: examples, documentation, templates, prose.
+
+Strong evidence first: the project's configuration (``[tool.shipcheck] roles``), then what
+the repository says about a file (a README or CI job that applies a manifest folder; an
+"example" folder that holds the application itself). Folder and file names are weak
+evidence and decide only when nothing stronger speaks. Each decision keeps its reason, and
+the JSON report lists them.
+
+The decisions of a scan are installed once per process (:func:`use`); :func:`of` answers
+for a path, falling back to the names alone for a path outside the scan.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+from shipcheck.models.findings import Finding, Severity
+
+
+class Role(str, enum.Enum):
+    """What a file is to a deployment."""
+
+    SHIPS = "ships"
+    APPLIED_DOCS = "applied-docs"
+    DEVELOPMENT = "development"
+    TEST = "test"
+    EXAMPLE = "example"
+
+    @property
+    def ships(self) -> bool:
+        """Whether what is in the file reaches production."""
+        return self in (Role.SHIPS, Role.APPLIED_DOCS)
+
+
+@dataclass(frozen=True)
+class FileRole:
+    """A role and why (for the report: users want to see why a file was judged as it was)."""
+
+    role: Role
+    reason: str
+
+
+# --- weak evidence: names ------------------------------------------------------------------
+
+TEST_DIRS = frozenset(
+    {"test", "tests", "testing", "fixtures", "__tests__", "spec", "specs", "testdata",
+     "test_data", "testutils", "cassettes", "__fixtures__", "e2e", "integration_tests"}
+)  # fmt: skip
+# Test suites laid out as ``t/unit``, ``t/integration`` (celery, Perl-style projects).
+TEST_SUITE_KINDS = frozenset({"unit", "integration", "functional", "smoke", "e2e", "benchmarks"})
+TEST_CONFIG_FILES = frozenset({"conftest.py", "tox.ini", "pytest.ini", "noxfile.py", ".coveragerc"})
+EXAMPLE_DIRS = frozenset(
+    {"example", "examples", "doc", "docs", "docs_src", "documentation", "sample", "samples",
+     "demo", "demos", "tutorial", "tutorials", "benchmarks", "bench", "cookbook", "recipes"}
+)  # fmt: skip
+PROSE_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".html", ".htm", ".adoc", ".ipynb"})
+TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".tpl")
+DEVELOPMENT_DIRS = frozenset({".devcontainer", "scripts", "tools", "dev", "hack", "devtools"})
+DEVELOPMENT_FILES = frozenset({"makefile", ".pre-commit-config.yaml", "justfile"})
+# Task runners' files at the project root (`tasks.py` elsewhere is often Celery's tasks).
+ROOT_DEVELOPMENT_FILES = frozenset({"tasks.py", "fabfile.py", "noxfile.py", "dodo.py"})
+# Words that mark a variant for a developer machine, CI or tests in a file or folder name
+# (``docker-compose.dev.yml``, ``Dockerfile.local``, ``settings/dev.py``, ``lint.txt``).
+DEV_WORDS = frozenset(
+    {"dev", "devel", "develop", "development", "local", "locals", "debug", "sandbox", "override",
+     "lint", "linting", "typing", "types", "mypy", "style", "qa", "coverage", "format", "docs"}
+)  # fmt: skip
+TEST_WORDS = frozenset({"test", "tests", "testing", "ci", "e2e", "bench", "benchmark"})
+# A Python file named for a developer's use (``dev_server.py``, ``run_debug.py``).
+SCRIPT_WORDS = frozenset({"dev", "devel", "develop", "development", "debug", "sandbox"})
+EXAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "demo", "template"})
+_WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+# Files whose name says which environment they configure, when another word in the name
+# names the environment (``docker-compose.dev.yml``, ``settings_local.py``, ``.env.test``).
+CONFIGURATION_WORDS = frozenset(
+    {"compose", "dockerfile", "containerfile", "requirements", "reqs", "constraints",
+     "settings", "config", "configs", "env", "environments"}
+)  # fmt: skip
+# An application lives in a folder with one of these: an "example" folder holding one is the
+# project itself (a Django project named `demo`), not an example.
+APPLICATION_MARKERS = ("manage.py", "wsgi.py", "asgi.py", "Procfile")
+
+
+def _words(name: str) -> set[str]:
+    return {w.lower() for w in _WORDS.split(name) if w}
+
+
+@lru_cache(maxsize=65536)
+def by_name(path: str) -> FileRole:
+    """The role a path's names suggest (weak evidence only)."""
+    posix = PurePosixPath(path)
+    folders = [p.lower() for p in posix.parts[:-1]]
+    name = posix.name
+    lower = name.lower()
+    stem = posix.stem.lower()
+    ci = ".github" in folders or lower.endswith(("gitlab-ci.yml", "gitlab-ci.yaml"))
+    if ci:
+        return FileRole(Role.SHIPS, "CI configuration")
+    for folder in folders:
+        if folder in TEST_DIRS:
+            return FileRole(Role.TEST, f"in a test folder (`{folder}/`)")
+    if "t" in folders and TEST_SUITE_KINDS & set(folders):
+        return FileRole(Role.TEST, "in a test suite (`t/`)")
+    if (
+        lower.startswith("test_")
+        or lower in TEST_CONFIG_FILES
+        or stem in {"tests", "test", "testing"}
+        or stem.endswith(("_test", "_tests"))
+    ):
+        return FileRole(Role.TEST, f"a test file (`{name}`)")
+    if ".devcontainer" in folders:
+        return FileRole(Role.DEVELOPMENT, "a devcontainer (`.devcontainer/`)")
+    for folder in folders:
+        if folder in EXAMPLE_DIRS:
+            return FileRole(Role.EXAMPLE, f"in an examples or documentation folder (`{folder}/`)")
+    if lower.endswith(TEMPLATE_SUFFIXES):
+        return FileRole(Role.EXAMPLE, f"a template (`{name}`)")
+    variant = _variant(posix)
+    if variant is not None:
+        return variant
+    configuration = (_words(stem) | _words(posix.parent.name)) & CONFIGURATION_WORDS
+    if posix.suffix.lower() in PROSE_SUFFIXES and not configuration:
+        return FileRole(Role.EXAMPLE, f"documentation (`{name}`)")
+    if lower in DEVELOPMENT_FILES or (lower in ROOT_DEVELOPMENT_FILES and not folders):
+        return FileRole(Role.DEVELOPMENT, f"developer tooling (`{name}`)")
+    if posix.suffix.lower() == ".py" and _words(stem) & SCRIPT_WORDS:
+        return FileRole(Role.DEVELOPMENT, f"a developer script (`{name}`)")
+    for folder in folders:
+        if folder in DEVELOPMENT_DIRS:
+            return FileRole(Role.DEVELOPMENT, f"in a developer folder (`{folder}/`)")
+    return FileRole(Role.SHIPS, "application or deployment file")
+
+
+def _variant(posix: PurePosixPath) -> FileRole | None:
+    """Dev and test variants of configuration, by the words of the file's name and folder:
+    ``docker-compose.dev.yml``, ``Dockerfile.test``, ``.env.local``, ``requirements/dev.txt``,
+    ``dev-requirements.txt``, ``settings/dev.py``, ``local_settings.py``."""
+    name = posix.name
+    words = _words(posix.stem) | _words(posix.suffix) | _words(posix.parent.name)
+    if not words & CONFIGURATION_WORDS:
+        return None
+    words -= CONFIGURATION_WORDS | {"docker", "py", "txt", "in", "yml", "yaml", "toml"}
+    if words & EXAMPLE_WORDS:
+        return FileRole(Role.EXAMPLE, f"an example variant (`{name}`)")
+    if words & TEST_WORDS:
+        return FileRole(Role.TEST, f"a test or CI variant (`{name}`)")
+    if words & DEV_WORDS:
+        return FileRole(Role.DEVELOPMENT, f"a development variant (`{name}`)")
+    return None
+
+
+# --- strong evidence: what the repository says -------------------------------------------
+
+# Commands that apply a file or folder to a running system, as READMEs and CI write them.
+_APPLY = re.compile(
+    r"(?:kubectl\s+(?:apply|create|replace)\b[^\n]*?\s-(?:f|k|-filename|-kustomize)[ =]"
+    r"|docker[ -]compose\b[^\n]*?\s(?:-f|--file)[ =]"
+    r"|docker\s+stack\s+deploy\b[^\n]*?\s(?:-c|--compose-file)[ =]"
+    r"|helm\s+(?:install|upgrade)\b(?:\s+--?[\w-]+(?:[ =][^\s-]\S*)?)*\s+[\w.-]+\s+)"
+    r"[\"']?(?P<target>[\w./-]+)"
+)
+_README = re.compile(r"^(?:readme|install|installation|deploy|deployment|getting[-_]started)\b",
+                     re.IGNORECASE)  # fmt: skip
+_READ_LIMIT = 256 * 1024
+
+
+def applied_targets(texts: Iterable[str]) -> set[str]:
+    """Paths (relative, normalised) that the texts tell someone to apply or deploy; a path
+    built from variables (``tests/${{ matrix.tracker }}/…``) names nothing for sure."""
+    found = set()
+    for text in texts:
+        for match in _APPLY.finditer(text):
+            if text[match.end() : match.end() + 1] in ("$", "{", "%", "<"):
+                continue
+            target = match.group("target").strip().rstrip(".,;:)")
+            if target.startswith(("http://", "https://", "-", "$")) or not target:
+                continue
+            normal = PurePosixPath(target.removeprefix("./")).as_posix()
+            if normal not in (".", "") and ".." not in normal.split("/"):
+                found.add(normal.rstrip("/"))
+    return found
+
+
+def _instructions(root: Path, paths: Iterable[str]) -> list[str]:
+    """The texts that say how the project is deployed: READMEs and deployment guides (any
+    folder), CI configuration and Makefiles."""
+    texts = []
+    budget = 4 * 1024 * 1024
+    for path in sorted(paths):
+        posix = PurePosixPath(path)
+        lower = posix.name.lower()
+        wanted = (
+            _README.match(lower) is not None
+            or ".github" in posix.parts
+            or lower.endswith(("gitlab-ci.yml", "gitlab-ci.yaml"))
+            or lower == "makefile"
+        )
+        if not wanted or budget <= 0:
+            continue
+        try:
+            with open(root / path, "rb") as handle:
+                data = handle.read(_READ_LIMIT)
+        except OSError:
+            continue
+        budget -= len(data)
+        texts.append(data.decode("utf-8", errors="replace"))
+    return texts
+
+
+def _applications(paths: Iterable[str]) -> set[str]:
+    """Folders holding an application entry point (manage.py, wsgi.py, a Procfile)."""
+    return {
+        str(PurePosixPath(p).parent)
+        for p in paths
+        if PurePosixPath(p).name in APPLICATION_MARKERS and str(PurePosixPath(p).parent) != "."
+    }
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder + "/")
+
+
+def decide(
+    root: Path,
+    paths: Iterable[str],
+    overrides: Mapping[str, str] | None = None,
+    read_instructions: bool = True,
+) -> dict[str, FileRole]:
+    """The role of each path (project-relative): configuration, then what the repository
+    says, then names."""
+    from shipcheck.patterns import glob_match
+
+    paths = sorted(set(paths))
+    applied = applied_targets(_instructions(root, paths)) if read_instructions else set()
+    applications = _applications(paths)
+    decided: dict[str, FileRole] = {}
+    for path in paths:
+        configured = next(
+            ((glob, role) for glob, role in (overrides or {}).items() if glob_match(glob, path)),
+            None,
+        )
+        if configured is not None:
+            glob, role = configured
+            decided[path] = FileRole(Role(role), f"configured (`roles` {glob!r} = {role!r})")
+            continue
+        weak = by_name(path)
+        target = next((t for t in sorted(applied) if _under(path, t)), None)
+        if target is not None and weak.role is Role.EXAMPLE:
+            decided[path] = FileRole(
+                Role.APPLIED_DOCS, f"the project's instructions apply `{target}`"
+            )
+            continue
+        if weak.role is Role.EXAMPLE:
+            app = next((a for a in sorted(applications) if _under(path, a)), None)
+            if app is not None and not any(f in TEST_DIRS for f in app.lower().split("/")):
+                decided[path] = FileRole(Role.SHIPS, f"part of the application in `{app}/`")
+                continue
+        decided[path] = weak
+    return decided
+
+
+# --- what a role does to a finding ---------------------------------------------------------
+
+# Checklist items judged wherever a file sits: a real credential committed to a test fixture
+# or a dev script is leaked all the same (the secrets rules grade places themselves).
+_EVERYWHERE = frozenset({"secrets.hardcoded", "secrets.env-file"})
+
+
+def judge(finding: Finding, configured: frozenset[str] = frozenset()) -> Finding:
+    """A finding in a file that does not ship (development, test, example material) is at
+    most ``info``, and says why: it describes what a developer runs, not production. A
+    severity the user configured for the rule (``configured``: rule ids) is left alone."""
+    if finding.project_level or finding.checklist_key in _EVERYWHERE:
+        return finding
+    if finding.rule_id in configured:
+        return finding
+    decided = of(finding.path)
+    if decided.role.ships or finding.severity is Severity.INFO:
+        return finding
+    note = f" ({decided.role.value} material, not shipped: {decided.reason})"
+    return replace(finding, severity=Severity.INFO, message=finding.message + note)
+
+
+# --- the decisions of this scan, in this process -----------------------------------------
+
+_CURRENT: dict[str, FileRole] = {}
+
+
+def use(decisions: Mapping[str, FileRole]) -> None:
+    """Install a scan's decisions in this process (the scan's own, or a worker)."""
+    _CURRENT.clear()
+    _CURRENT.update(decisions)
+
+
+def of(path: str) -> FileRole:
+    """The role of ``path``: this scan's decision, or the names' when it has none."""
+    found = _CURRENT.get(path)
+    return found if found is not None else by_name(path)
+
+
+ROLE_NAMES = tuple(r.value for r in Role)
