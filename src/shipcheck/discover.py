@@ -161,8 +161,10 @@ def _walk_dir(
             Diagnostic(relpath(directory, root), f"directory not readable: {exc.strerror}")
         )
         return
+    base = relpath(directory, root)
+    prefix = "" if base == "." else base + "/"
     for entry in entries:
-        rel = relpath(Path(entry.path), root)
+        rel = prefix + entry.name
         try:
             is_link = entry.is_symlink()
             is_dir = entry.is_dir(follow_symlinks=False)

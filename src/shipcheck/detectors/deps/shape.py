@@ -23,16 +23,14 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
+from shipcheck import roles
 from shipcheck.detectors.deps.common import LOCK_NAMES, NEEDS_SERVER, directory, within
 from shipcheck.detectors.deps.facts import DependencyManifest, LockedPackage, Lockfile
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.facts import Dependency, Framework, WebApp
 from shipcheck.project import ProjectModel
+from shipcheck.roles import Role
 
-IGNORED_DIRS = frozenset(
-    {"test", "tests", "testing", "fixtures", "__tests__", "spec", "specs", "examples",
-     "example", "samples", "sample", "docs", "doc", ".devcontainer", "benchmarks"}
-)  # fmt: skip
 ENTRY_POINTS = frozenset({"manage.py", "wsgi.py", "asgi.py"})
 PLATFORM_FILES = frozenset(
     {"fly.toml", "render.yaml", "vercel.json", "heroku.yml", "zappa_settings.json",
@@ -43,8 +41,10 @@ _MANIFEST_ORDER = {"pyproject": 0, "pipfile": 1, "requirements": 2}
 
 
 def ignored(path: str) -> bool:
-    """A file in a test, fixture, example or documentation folder."""
-    return any(part.lower() in IGNORED_DIRS for part in posixpath.dirname(path).split("/"))
+    """A test, fixture, example or documentation file, or a devcontainer's: never what the
+    project deploys (the file's role)."""
+    decided = roles.of(path)
+    return decided.role in (Role.TEST, Role.EXAMPLE) or ".devcontainer" in path.split("/")
 
 
 @dataclass
@@ -140,11 +140,17 @@ class Shape:
         )
 
     def _files_below(self, folder: str) -> list[tuple[str, Kind]]:
-        return [
-            (p, k)
-            for p, k in self.project.files.items()
-            if within(posixpath.dirname(p), folder) and not ignored(p)
-        ]
+        """Shipping files in or below ``folder`` (indexed by folder once per scan)."""
+        index = self.project.memo.get("deps-files-below")
+        if index is None:
+            index = self.project.memo["deps-files-below"] = {}
+            for path, kind in sorted(self.project.files.items()):
+                if ignored(path) or not roles.of(path).role.ships:
+                    continue
+                parts = path.split("/")[:-1]
+                for depth in range(len(parts) + 1):
+                    index.setdefault("/".join(parts[:depth]), []).append((path, kind))
+        return index.get(folder, [])  # type: ignore[no-any-return]
 
     def deploy_signals(self, folder: str, compose: bool = False) -> list[str]:
         """Deployment artefacts in or below ``folder`` (Compose files only if asked).
