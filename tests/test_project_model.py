@@ -148,3 +148,31 @@ def test_a_published_port_22_22_is_a_port_mapping(tmp_path):
     report = run_scan(tmp_path, select=["CMP005"], fail_on="never")
     [finding] = report.findings
     assert "5432" in finding.message
+
+
+def test_the_stage_compose_and_ci_build_to_is_known_before_the_file_pass(tmp_path):
+    from shipcheck import buildcontexts, discover
+    from shipcheck.detectors.dockerfile.stages import shipped, targets
+    from shipcheck.parsers import parse
+
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12-slim AS base\nRUN useradd app\n"
+        "FROM base AS runtime\nUSER app\nCMD [\"gunicorn\", \"app:app\"]\n"
+        "FROM runtime AS dev\nUSER root\nCMD [\"flask\", \"run\"]\n"
+    )
+    (tmp_path / "worker.Dockerfile").write_text("FROM python:3.12-slim\nCMD [\"celery\"]\n")
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  web:\n    build: {context: ., target: runtime}\n"
+    )
+    found = discover.walk(tmp_path, tmp_path, [], 2**21)
+    mapping = buildcontexts.prepass_targets(found.files)
+    assert mapping == {"Dockerfile": ("runtime",)}
+    buildcontexts.use_targets(mapping)
+    try:
+        doc = parse("Dockerfile", Kind.DOCKERFILE, (tmp_path / "Dockerfile").read_bytes())
+        assert [s.name for s in targets(doc)] == ["runtime"]
+        assert [s.name for s in shipped(doc)] == ["base", "runtime"]
+        worker = parse("worker.Dockerfile", Kind.DOCKERFILE, b"FROM python:3.12-slim\n")
+        assert [s.index for s in targets(worker)] == [0]  # nothing names one: the last
+    finally:
+        buildcontexts.use_targets({})

@@ -11,7 +11,9 @@ root's ``.dockerignore``.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from shipcheck.models.facts import ComposeBuild, ImageBuild
 from shipcheck.project import ProjectModel
@@ -86,3 +88,52 @@ def contexts_of(project: ProjectModel, dockerfile: str) -> list[BuildContext]:
     folder = posixpath.dirname(dockerfile) or "."
     return [BuildContext(dockerfile, folder, ignore_file(project, dockerfile, folder), None,
                          "default")]  # fmt: skip
+
+
+# --- the stage each Dockerfile is built to, known before the file pass -------------------
+
+_TARGETS: dict[str, tuple[str | None, ...]] = {}
+
+
+def prepass_targets(files: Iterable[Any]) -> dict[str, tuple[str | None, ...]]:
+    """Dockerfile → the stages Compose and CI build it to (None: the last stage), read from
+    the Compose and CI files among ``files`` (``discover.SourceRef``) before the file pass, so
+    that Dockerfile rules judge the stage that ships."""
+    from shipcheck.detectors.dockerfile.orchestration_facts import compose_builds
+    from shipcheck.detectors.workflows.builds import image_build_facts
+    from shipcheck.filepass import read
+    from shipcheck.models.artifacts import ComposeFile, Kind, WorkflowFile
+    from shipcheck.parsers import ParseError, parse
+
+    found: dict[str, set[str | None]] = {}
+    for ref in files:
+        name = posixpath.basename(ref.path).lower()
+        if ref.kind is not Kind.YAML or not (
+            "compose" in name or "/.github/workflows/" in f"/{ref.path}" or "gitlab-ci" in name
+        ):
+            continue
+        try:
+            data = read(ref)
+            if b"build" not in data:
+                continue
+            doc = parse(ref.path, ref.kind, data)
+        except (OSError, ParseError, RecursionError, MemoryError):
+            continue
+        if isinstance(doc, ComposeFile):
+            for dockerfile, target in compose_builds(doc):
+                found.setdefault(dockerfile, set()).add(target)
+        elif isinstance(doc, WorkflowFile):
+            for build in image_build_facts(doc):
+                found.setdefault(build.dockerfile, set()).add(build.target)
+    return {k: tuple(sorted(v, key=lambda t: (t is not None, t or ""))) for k, v in found.items()}
+
+
+def use_targets(targets: Mapping[str, tuple[str | None, ...]]) -> None:
+    """Install a scan's build targets in this process (the scan's own, or a worker)."""
+    _TARGETS.clear()
+    _TARGETS.update(targets)
+
+
+def targets_of(dockerfile: str) -> tuple[str | None, ...]:
+    """The stages ``dockerfile`` is built to (``(None,)``: the last, when nothing says)."""
+    return _TARGETS.get(posixpath.normpath(dockerfile), (None,))

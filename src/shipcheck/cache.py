@@ -77,11 +77,11 @@ def settings_fingerprint(settings: WorkerSettings, code: str) -> str:
     return digest.hexdigest()
 
 
-def file_key(settings_fp: str, path: str, role: str, data: bytes) -> str:
-    """The cache key of one file: its path and role (rules judge by both), its bytes and the
-    settings."""
+def file_key(settings_fp: str, path: str, known: str, data: bytes) -> str:
+    """The cache key of one file: its path, what the scan knows of it besides its bytes
+    (``known``: its role, the stages a Dockerfile is built to), its bytes and the settings."""
     digest = hashlib.blake2b(settings_fp.encode(), digest_size=20)
-    digest.update(f"{path}\0{role}\0".encode("utf-8", "surrogateescape"))
+    digest.update(f"{path}\0{known}\0".encode("utf-8", "surrogateescape"))
     digest.update(data)
     return digest.hexdigest()
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from shipcheck import (
     banditpack,
+    buildcontexts,
     discover,
     filepass,
     fingerprint,
@@ -258,8 +259,10 @@ def run(options: ScanOptions) -> ScanOutcome:
                 found.diagnostics.extend(part.diagnostics)
         diagnostics.extend(found.diagnostics)
         decided = roles.decide(root, [ref.path for ref in found.files], cfg.roles)
+        targets = buildcontexts.prepass_targets(found.files)
         roles.use(decided)
-        settings = replace(settings, roles=decided)
+        buildcontexts.use_targets(targets)
+        settings = replace(settings, roles=decided, targets=targets)
         results = _file_pass(found.files, settings, options, cfg, root, diagnostics)
 
     findings: list[Finding] = []
@@ -375,8 +378,10 @@ def _file_pass(
         keys: list[str | None] = []
         for ref in files:
             try:
-                role = roles.of(ref.path).role.value
-                keys.append(cache_mod.file_key(settings_fp, ref.path, role, filepass.read(ref)))
+                # What the file pass knows of the file besides its bytes: its role and, for a
+                # Dockerfile, the stages it is built to.
+                known = f"{roles.of(ref.path).role.value}|{buildcontexts.targets_of(ref.path)}"
+                keys.append(cache_mod.file_key(settings_fp, ref.path, known, filepass.read(ref)))
             except OSError:
                 keys.append(None)  # the file pass reports it
         known = cache.get_many([k for k in keys if k is not None])

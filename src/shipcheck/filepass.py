@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from shipcheck import fingerprint
+from shipcheck import buildcontexts, fingerprint
 from shipcheck import roles as roles_mod
 from shipcheck.catalogue import Rule
 from shipcheck.detectors import registry
@@ -56,6 +56,8 @@ class WorkerSettings:
     modules: tuple[str, ...]
     yaml_limits: yaml_nodes.YamlLimits = field(default_factory=yaml_nodes.YamlLimits)
     roles: Mapping[str, roles_mod.FileRole] = field(default_factory=dict)  # path → role
+    # Dockerfile → the stages Compose and CI build it to (shipcheck.buildcontexts).
+    targets: Mapping[str, tuple[str | None, ...]] = field(default_factory=dict)
 
 
 def bind(rules: Sequence[Rule]) -> list[Bound]:
@@ -82,6 +84,7 @@ def init_worker(settings: WorkerSettings) -> None:
         registry.import_modules(module)
     yaml_nodes.set_limits(settings.yaml_limits)
     roles_mod.use(settings.roles)
+    buildcontexts.use_targets(settings.targets)
     _RULES[:] = bind(settings.rules)
 
 

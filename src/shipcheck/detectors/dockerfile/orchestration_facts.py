@@ -96,6 +96,16 @@ def _build(compose_path: str, build: Any) -> tuple[str, str, str | None] | None:
     return context_path, dockerfile_path, target
 
 
+def compose_builds(doc: ComposeFile) -> Iterator[tuple[str, str | None]]:
+    """(Dockerfile, target stage) of every service built from a Dockerfile."""
+    services = doc.services if isinstance(doc.services, dict) else {}
+    for service in services.values():
+        if isinstance(service, dict):
+            build = _build(doc.path, service.get("build"))
+            if build is not None:
+                yield build[1], build[2]
+
+
 @fact_extractor(Kind.COMPOSE)
 def compose_service_facts(doc: ComposeFile) -> Iterator[Fact]:
     """A :class:`ComposeService` per service, and a :class:`ComposeBuild` for services built

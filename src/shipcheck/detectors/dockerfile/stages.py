@@ -7,6 +7,7 @@ layers are not shipped.
 
 from __future__ import annotations
 
+from shipcheck.buildcontexts import targets_of
 from shipcheck.detectors.dockerfile.syntax import ImageRef, pairs, parse_image
 from shipcheck.models.artifacts import Dockerfile, Instruction, Stage
 
@@ -24,10 +25,26 @@ def lineage(doc: Dockerfile, stage: Stage) -> list[Stage]:
     return chain
 
 
+def targets(doc: Dockerfile) -> list[Stage]:
+    """The stages the image is built to: what Compose ``build.target`` or CI ``--target``
+    name (shipcheck.buildcontexts), else the last stage. An unknown target name falls back
+    to the last stage, as nothing else can be told."""
+    by_name = {s.name.lower(): s for s in doc.stages if s.name}
+    chosen: list[Stage] = []
+    for name in targets_of(doc.path):
+        stage = by_name.get(name.lower()) if name else None
+        stage = stage or doc.final_stage
+        if stage is not None and stage not in chosen:
+            chosen.append(stage)
+    return chosen
+
+
 def shipped(doc: Dockerfile) -> list[Stage]:
-    """Stages whose layers are in the final image: the final stage and its ancestors."""
-    final = doc.final_stage
-    return list(reversed(lineage(doc, final))) if final is not None else []
+    """Stages whose layers are in the images built: each target stage and its ancestors."""
+    found: list[Stage] = []
+    for target in targets(doc):
+        found.extend(s for s in reversed(lineage(doc, target)) if s not in found)
+    return found
 
 
 def base_image(doc: Dockerfile, stage: Stage) -> ImageRef:
