@@ -132,7 +132,7 @@ def test_tampered_entry_cannot_run_code(tmp_path, cache_dir):
             return (os.system, (f"touch {marker}",))
 
     db = sqlite3.connect(cache_dir / "results.sqlite")
-    db.execute("UPDATE results SET value = ?", (zlib.compress(pickle.dumps(Evil())),))
+    db.execute("UPDATE results SET facts = ?", (zlib.compress(pickle.dumps(Evil())),))
     db.commit()
     db.close()
     report = run_scan(project, cache=True, fail_on="never")
@@ -192,3 +192,20 @@ def test_cold_warm_jobs_and_concurrent_scans_give_identical_json(tmp_path):
             for _ in range(2)]  # fmt: skip
     outputs += [p.communicate(timeout=300)[0] for p in pair]
     assert all(out == outputs[0] for out in outputs)
+
+
+def test_unchanged_files_are_not_even_read_again(tmp_path, cache_dir, monkeypatch, processed):
+    from shipcheck import filepass
+
+    project = _project(tmp_path)
+    cold = run_scan(project, cache=True, fail_on="never")
+    reads: list[str] = []
+    real = filepass.read
+    monkeypatch.setattr(filepass, "read", lambda ref: reads.append(ref.path) or real(ref))
+    warm = run_scan(project, cache=True, fail_on="never")
+    assert reads == [] and processed[1] == []
+    assert _findings(warm) == _findings(cold)
+    dockerfile = project / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "# a change\n")
+    run_scan(project, cache=True, fail_on="never")
+    assert set(reads) == {"Dockerfile"} and processed[2] == ["Dockerfile"]

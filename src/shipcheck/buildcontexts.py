@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from shipcheck.models.facts import ComposeBuild, ImageBuild
@@ -101,7 +102,6 @@ def prepass_targets(files: Iterable[Any]) -> dict[str, tuple[str | None, ...]]:
     that Dockerfile rules judge the stage that ships."""
     from shipcheck.detectors.dockerfile.orchestration_facts import compose_builds
     from shipcheck.detectors.workflows.builds import image_build_facts
-    from shipcheck.filepass import read
     from shipcheck.models.artifacts import ComposeFile, Kind, WorkflowFile
     from shipcheck.parsers import ParseError, parse
 
@@ -113,7 +113,7 @@ def prepass_targets(files: Iterable[Any]) -> dict[str, tuple[str | None, ...]]:
         ):
             continue
         try:
-            data = read(ref)
+            data = ref.data if ref.data is not None else Path(ref.abspath).read_bytes()
             if b"build" not in data:
                 continue
             doc = parse(ref.path, ref.kind, data)

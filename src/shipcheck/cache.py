@@ -21,14 +21,14 @@ import pickle
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from shipcheck import __version__
 from shipcheck.filepass import FileResult, WorkerSettings
 
-SCHEMA = 1
+SCHEMA = 2  # the database layout (PRAGMA user_version)
 MAX_ENTRIES = 200_000  # about 10 large monorepos' worth; the oldest go first past this
 _TRANSIENT_KINDS = frozenset({"timeout", "crash"})  # never remembered: the next run may pass
 
@@ -88,7 +88,13 @@ def file_key(settings_fp: str, path: str, known: str, data: bytes) -> str:
 
 class ResultCache:
     """Cached file results in one SQLite database. Every failure of the database turns into
-    a note (``problems``) and a cache that answers nothing: the scan never depends on it."""
+    a note (``problems``) and a cache that answers nothing: the scan never depends on it.
+
+    A result is stored in two parts, so that a scan that needs only the facts of a file (the
+    rest of the project, when pre-commit names a few files) does not read its findings; and
+    a file's size and modification time remember its key, so that an unchanged file is not
+    even read again.
+    """
 
     def __init__(self, directory: Path, modules: Sequence[str] = ()) -> None:
         self.path = directory / "results.sqlite"
@@ -105,9 +111,18 @@ class ResultCache:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        if version != SCHEMA:  # another layout: start afresh
+            db.execute("DROP TABLE IF EXISTS results")
+            db.execute("DROP TABLE IF EXISTS stats")
+            db.execute(f"PRAGMA user_version = {SCHEMA}")
         db.execute(
-            "CREATE TABLE IF NOT EXISTS results "
-            "(key TEXT PRIMARY KEY, value BLOB NOT NULL, stored REAL NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, facts BLOB NOT NULL, "
+            "rest BLOB NOT NULL, stored REAL NOT NULL)"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS stats (file TEXT PRIMARY KEY, size INTEGER NOT NULL, "
+            "mtime INTEGER NOT NULL, key TEXT NOT NULL)"
         )
         db.execute("SELECT count(*) FROM results").fetchone()  # fails fast when corrupt
         return db
@@ -125,41 +140,82 @@ class ResultCache:
         except (OSError, sqlite3.Error):
             self._db = None
 
-    def get_many(self, keys: Sequence[str]) -> dict[str, FileResult]:
-        """The cached results among ``keys``."""
+    def _select(self, sql: str, keys: Sequence[str]) -> list[tuple[Any, ...]]:
+        assert self._db is not None
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows += self._db.execute(sql.format(marks=marks), chunk).fetchall()
+        return rows
+
+    def known_keys(self, files: Mapping[str, tuple[int, int]]) -> dict[str, str]:
+        """For files (id → (size, mtime)) unchanged since they were last read, their key."""
+        if self._db is None or not files:
+            return {}
+        try:
+            rows = self._select(
+                "SELECT file, size, mtime, key FROM stats WHERE file IN ({marks})", list(files)
+            )
+        except sqlite3.Error as exc:
+            self._set_aside(exc)
+            return {}
+        return {f: key for f, size, mtime, key in rows if files.get(f) == (size, mtime)}
+
+    def get_many(
+        self, keys: Sequence[str], facts_only: Collection[str] = ()
+    ) -> dict[str, FileResult]:
+        """The cached results among ``keys``; for those in ``facts_only``, the path, kind and
+        facts only (no findings, diagnostics or suppressions)."""
         if self._db is None or not keys:
             return {}
         found: dict[str, FileResult] = {}
+        light = [k for k in keys if k in facts_only]
+        full = [k for k in keys if k not in facts_only]
         try:
-            for start in range(0, len(keys), 500):
-                chunk = list(keys[start : start + 500])
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(
-                    f"SELECT key, value FROM results WHERE key IN ({marks})", chunk
-                ).fetchall()
-                for key, value in rows:
-                    found[key] = _load(value, self.modules)
+            for key, facts in self._select(
+                "SELECT key, facts FROM results WHERE key IN ({marks})", light
+            ):
+                found[key] = _load(facts, self.modules)
+            for key, facts, rest in self._select(
+                "SELECT key, facts, rest FROM results WHERE key IN ({marks})", full
+            ):
+                result = _load(facts, self.modules)
+                result.findings, result.diagnostics, result.suppressions = _load(
+                    rest, self.modules, kind=tuple
+                )
+                found[key] = result
         except (sqlite3.Error, pickle.UnpicklingError, zlib.error, EOFError, AttributeError,
                 ImportError, TypeError, ValueError) as exc:  # fmt: skip
             self._set_aside(exc)
             return {}
         return found
 
-    def put_many(self, items: Iterable[tuple[str, FileResult]]) -> None:
-        """Remember results (not those of files abandoned for time or a crash)."""
+    def put_many(
+        self,
+        items: Iterable[tuple[str, FileResult]],
+        stats: Mapping[str, tuple[int, int, str]] | None = None,
+    ) -> None:
+        """Remember results (not those of files abandoned for time or a crash), and the
+        size and time at which each file (id → (size, mtime, key)) had its key."""
         if self._db is None:
             return
         now = time.time()
         rows = [
-            (key, _dump(result), now)
+            (key, *_dump(result), now)
             for key, result in items
             if not any(d.kind in _TRANSIENT_KINDS for d in result.diagnostics)
         ]
-        if not rows:
+        if not rows and not stats:
             return
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
+            if stats:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?)",
+                    [(f, size, mtime, key) for f, (size, mtime, key) in stats.items()],
+                )
             self._prune()
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -169,13 +225,14 @@ class ResultCache:
 
     def _prune(self) -> None:
         assert self._db is not None
-        (count,) = self._db.execute("SELECT count(*) FROM results").fetchone()
-        if count > MAX_ENTRIES:
-            self._db.execute(
-                "DELETE FROM results WHERE key IN "
-                "(SELECT key FROM results ORDER BY stored LIMIT ?)",
-                (count - MAX_ENTRIES * 9 // 10,),
-            )
+        for table, order in (("results", "stored"), ("stats", "rowid")):
+            (count,) = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()
+            if count > MAX_ENTRIES:
+                self._db.execute(
+                    f"DELETE FROM {table} WHERE rowid IN "
+                    f"(SELECT rowid FROM {table} ORDER BY {order} LIMIT ?)",
+                    (count - MAX_ENTRIES * 9 // 10,),
+                )
 
     def close(self) -> None:
         """Release the database."""
@@ -184,8 +241,19 @@ class ResultCache:
             self._db = None
 
 
-def _dump(result: FileResult) -> bytes:
-    return zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+def file_id(abspath: str, settings_fp: str, known: str) -> str:
+    """The stats table's name for a file as one scan sees it."""
+    text = f"{abspath}\0{settings_fp}\0{known}".encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+def _dump(result: FileResult) -> tuple[bytes, bytes]:
+    light = FileResult(result.path, result.kind, facts=result.facts, digest=result.digest)
+    rest = (result.findings, result.diagnostics, result.suppressions)
+    return (
+        zlib.compress(pickle.dumps(light, protocol=pickle.HIGHEST_PROTOCOL), 1),
+        zlib.compress(pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL), 1),
+    )
 
 
 class _ResultUnpickler(pickle.Unpickler):
@@ -208,8 +276,10 @@ class _ResultUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cached result")
 
 
-def _load(value: bytes, modules: tuple[str, ...]) -> Any:
+def _load(value: bytes, modules: tuple[str, ...], kind: type = FileResult) -> Any:
     result = _ResultUnpickler(zlib.decompress(value), modules).load()
-    if not isinstance(result, FileResult):
-        raise TypeError("not a file result")
+    if not isinstance(result, kind):
+        raise TypeError("not a cached file result")
+    if kind is tuple:
+        return tuple(list(part) for part in result)
     return result

@@ -46,6 +46,7 @@ class SourceRef:
     kind: Kind
     size: int
     data: bytes | None = None  # the content, when it does not come from a file (stdin)
+    mtime_ns: int = 0  # when discovery saw it (lets the result cache skip reading it)
 
 
 @dataclass
@@ -277,10 +278,11 @@ def _add_file(abspath: str, rel: str, max_size: int, found: Discovery) -> None:
     if kind is None:
         return
     try:
-        size = os.stat(abspath).st_size
+        stat = os.stat(abspath)
     except OSError as exc:
         found.diagnostics.append(Diagnostic(rel, f"not readable: {exc.strerror}"))
         return
+    size = stat.st_size
     if size > max_size:
         found.diagnostics.append(
             Diagnostic(
@@ -288,7 +290,9 @@ def _add_file(abspath: str, rel: str, max_size: int, found: Discovery) -> None:
             )
         )
         return
-    found.files.append(SourceRef(abspath=abspath, path=rel, kind=kind, size=size))
+    found.files.append(
+        SourceRef(abspath=abspath, path=rel, kind=kind, size=size, mtime_ns=stat.st_mtime_ns)
+    )
 
 
 def explicit(paths: list[Path], root: Path, excludes: list[str], max_size: int) -> Discovery:

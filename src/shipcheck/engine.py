@@ -263,7 +263,7 @@ def run(options: ScanOptions) -> ScanOutcome:
         roles.use(decided)
         buildcontexts.use_targets(targets)
         settings = replace(settings, roles=decided, targets=targets)
-        results = _file_pass(found.files, settings, options, cfg, root, diagnostics)
+        results = _file_pass(found.files, settings, options, cfg, root, diagnostics, reported)
 
     findings: list[Finding] = []
     suppressions: list[Suppression] = []
@@ -367,32 +367,53 @@ def _file_pass(
     cfg: Config,
     root: Path,
     diagnostics: list[Diagnostic],
+    reported: set[str] | None = None,
 ) -> list[FileResult]:
     """Results for every file: from the cache where the file, its rules and shipcheck are
-    unchanged, from the workers for the rest (which are then remembered)."""
+    unchanged, from the workers for the rest (which are then remembered). Files outside
+    ``reported`` (when given) only need their facts."""
     store = _open_cache(options, root, settings, diagnostics)
     if store is None:
         return workers.run(files, settings, options.jobs, cfg.file_timeout, _reading(options))
     cache, settings_fp = store
     try:
+        # What the file pass knows of a file besides its bytes: its role and, for a
+        # Dockerfile, the stages it is built to.
+        known = [f"{roles.of(r.path).role.value}|{buildcontexts.targets_of(r.path)}" for r in files]
+        ids = [
+            cache_mod.file_id(r.abspath, settings_fp, k) for r, k in zip(files, known, strict=True)
+        ]
+        unchanged = cache.known_keys(
+            {i: (r.size, r.mtime_ns) for i, r in zip(ids, files, strict=True) if r.mtime_ns}
+        )
         keys: list[str | None] = []
-        for ref in files:
+        stats: dict[str, tuple[int, int, str]] = {}
+        for ref, what, fid in zip(files, known, ids, strict=True):
+            if fid in unchanged:
+                keys.append(unchanged[fid])
+                continue
             try:
-                # What the file pass knows of the file besides its bytes: its role and, for a
-                # Dockerfile, the stages it is built to.
-                known = f"{roles.of(ref.path).role.value}|{buildcontexts.targets_of(ref.path)}"
-                keys.append(cache_mod.file_key(settings_fp, ref.path, known, filepass.read(ref)))
+                key = cache_mod.file_key(settings_fp, ref.path, what, filepass.read(ref))
             except OSError:
                 keys.append(None)  # the file pass reports it
-        known = cache.get_many([k for k in keys if k is not None])
-        missing = [i for i, key in enumerate(keys) if key not in known]
+                continue
+            keys.append(key)
+            if ref.mtime_ns:
+                stats[fid] = (ref.size, ref.mtime_ns, key)
+        light = set() if reported is None else {
+            k for r, k in zip(files, keys, strict=True) if k and r.path not in reported
+        }  # fmt: skip
+        hits = cache.get_many([k for k in keys if k is not None], facts_only=light)
+        missing = [i for i, key in enumerate(keys) if key not in hits]
         progress = _reading(options, already=len(files) - len(missing), total=len(files))
         fresh = workers.run(
             [files[i] for i in missing], settings, options.jobs, cfg.file_timeout, progress
         )
-        cache.put_many((keys[i], r) for i, r in zip(missing, fresh, strict=True) if keys[i])
+        cache.put_many(
+            ((keys[i], r) for i, r in zip(missing, fresh, strict=True) if keys[i]), stats
+        )
         by_index = dict(zip(missing, fresh, strict=True))
-        results = [by_index[i] if i in by_index else known[k] for i, k in enumerate(keys)]
+        results = [by_index[i] if i in by_index else hits[k] for i, k in enumerate(keys)]
     finally:
         cache.close()
         diagnostics.extend(Diagnostic(".", p, kind="note") for p in cache.problems)
