@@ -209,3 +209,19 @@ def test_unchanged_files_are_not_even_read_again(tmp_path, cache_dir, monkeypatc
     dockerfile.write_text(dockerfile.read_text() + "# a change\n")
     run_scan(project, cache=True, fail_on="never")
     assert set(reads) == {"Dockerfile"} and processed[2] == ["Dockerfile"]
+
+
+def test_explicit_files_after_a_scan_of_the_parent_folder(tmp_path, cache_dir):
+    """The root moves with the project a scan finds (the parent folder, then the service's own
+    pyproject): results remembered under the first root's paths must not answer the second."""
+    monorepo = tmp_path / "monorepo"
+    service = monorepo / "services" / "shop"
+    shutil.copytree(SHOP, service)
+    (service / "pyproject.toml").write_text('[project]\nname = "shop"\nversion = "1"\n')
+    whole = run_scan(monorepo, cache=True, fail_on="never")
+    app = next(p for p in sorted(service.rglob("*.py")) if p.stat().st_size)
+    given = run_scan([app, service / "pyproject.toml"], cache=True, fail_on="never")
+    assert sorted(f[0] for f in given.files) == sorted(
+        [app.relative_to(service).as_posix(), "pyproject.toml"]
+    )
+    assert any(f[0].startswith("services/shop/") for f in whole.files)

@@ -100,18 +100,27 @@ def prepass_targets(files: Iterable[Any]) -> dict[str, tuple[str | None, ...]]:
     """Dockerfile → the stages Compose and CI build it to (None: the last stage), read from
     the Compose and CI files among ``files`` (``discover.SourceRef``) before the file pass, so
     that Dockerfile rules judge the stage that ships."""
+    from shipcheck.models.artifacts import Kind
+
+    builders = [
+        ref
+        for ref in files
+        if ref.kind is Kind.YAML
+        and (
+            "compose" in (name := posixpath.basename(ref.path).lower())
+            or "/.github/workflows/" in f"/{ref.path}"
+            or "gitlab-ci" in name
+        )
+    ]
+    if not builders:  # nothing builds an image: spare the Compose and CI models' import
+        return {}
     from shipcheck.detectors.dockerfile.orchestration_facts import compose_builds
     from shipcheck.detectors.workflows.builds import image_build_facts
-    from shipcheck.models.artifacts import ComposeFile, Kind, WorkflowFile
+    from shipcheck.models.artifacts import ComposeFile, WorkflowFile
     from shipcheck.parsers import ParseError, parse
 
     found: dict[str, set[str | None]] = {}
-    for ref in files:
-        name = posixpath.basename(ref.path).lower()
-        if ref.kind is not Kind.YAML or not (
-            "compose" in name or "/.github/workflows/" in f"/{ref.path}" or "gitlab-ci" in name
-        ):
-            continue
+    for ref in builders:
         try:
             data = ref.data if ref.data is not None else Path(ref.abspath).read_bytes()
             if b"build" not in data:

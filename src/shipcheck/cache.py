@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import enum
+import functools
 import hashlib
 import io
 import os
@@ -50,13 +52,18 @@ def code_fingerprint(modules: Iterable[str]) -> str:
 
     from shipcheck.packs import builtin_rules_dir
 
-    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
     roots = {Path(__file__).resolve().parent, Path(str(builtin_rules_dir()))}
     for module in modules:
         spec = importlib.util.find_spec(module.split(".")[0])
         if spec is not None and spec.origin:
             roots.add(Path(spec.origin).resolve().parent)
-    for root in sorted(roots):
+    return _files_fingerprint(__version__, tuple(sorted(roots)))
+
+
+@functools.lru_cache(maxsize=8)  # one scan asks twice (catalogue, results); files stay put
+def _files_fingerprint(version: str, roots: tuple[Path, ...]) -> str:
+    digest = hashlib.blake2b(version.encode(), digest_size=16)
+    for root in roots:
         for dirpath, _dirs, files in sorted(os.walk(root)):
             for name in sorted(files):
                 if name.endswith((".py", ".yaml", ".yml", ".json")):
@@ -241,9 +248,11 @@ class ResultCache:
             self._db = None
 
 
-def file_id(abspath: str, settings_fp: str, known: str) -> str:
-    """The stats table's name for a file as one scan sees it."""
-    text = f"{abspath}\0{settings_fp}\0{known}".encode("utf-8", "surrogateescape")
+def file_id(abspath: str, path: str, settings_fp: str, known: str) -> str:
+    """The stats table's name for a file as one scan sees it: where it is, and its path
+    relative to the scan's root (results carry that path, and the root moves with the
+    project a scan finds: a whole monorepo, then one service's explicit files)."""
+    text = f"{abspath}\0{path}\0{settings_fp}\0{known}".encode("utf-8", "surrogateescape")
     return hashlib.blake2b(text, digest_size=16).hexdigest()
 
 
@@ -267,19 +276,37 @@ class _ResultUnpickler(pickle.Unpickler):
         self.allowed = ("shipcheck", *modules)  # shipcheck's and the rule packs' modules
 
     def find_class(self, module: str, name: str) -> Any:
+        found = _ALLOWED.get((module, name))
+        if found is not None:
+            return found
         if any(module == m or module.startswith(m + ".") for m in self.allowed):
             found = super().find_class(module, name)
             if isinstance(found, type) and (
                 dataclasses.is_dataclass(found) or issubclass(found, enum.Enum)
             ):
+                _ALLOWED[(module, name)] = found
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cached result")
 
 
+# Classes already found allowed, and plain values a rule's params may hold (YAML dates).
+_ALLOWED: dict[tuple[str, str], type] = {
+    ("datetime", "date"): datetime.date,
+    ("datetime", "datetime"): datetime.datetime,
+}
+
+
 def _load(value: bytes, modules: tuple[str, ...], kind: type = FileResult) -> Any:
-    result = _ResultUnpickler(zlib.decompress(value), modules).load()
-    if not isinstance(result, kind):
-        raise TypeError("not a cached file result")
+    result = restricted_loads(zlib.decompress(value), kind, modules)
     if kind is tuple:
         return tuple(list(part) for part in result)
+    return result
+
+
+def restricted_loads(data: bytes, kind: type, modules: tuple[str, ...] = ()) -> Any:
+    """Unpickle ``data`` allowing only shipcheck's (and ``modules``') data classes and enums,
+    and only a ``kind`` at the top."""
+    result = _ResultUnpickler(data, modules).load()
+    if not isinstance(result, kind):
+        raise TypeError(f"not a cached {kind.__name__}")
     return result

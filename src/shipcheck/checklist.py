@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 
 import yaml
@@ -27,9 +26,22 @@ class Checklist:
     items: dict[str, Item]
 
 
-@lru_cache(maxsize=1)
+_LOADED: list[Checklist] = []
+
+
+def remember_checklist(checklist: Checklist) -> None:
+    """Use ``checklist`` (from the start-up cache) instead of reading the file again."""
+    _LOADED[:] = [checklist]
+
+
 def load_checklist() -> Checklist:
     """The checklist shipped with shipcheck."""
+    if not _LOADED:
+        _LOADED.append(_read())
+    return _LOADED[0]
+
+
+def _read() -> Checklist:
     text = resources.files("shipcheck").joinpath("data/checklist.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     items = {

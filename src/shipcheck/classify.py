@@ -4,7 +4,6 @@ when parsed (see :mod:`shipcheck.parsers.yamlfiles`)."""
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
 from shipcheck.models.artifacts import Kind
 
@@ -30,10 +29,11 @@ _TEXT_NAMES = frozenset(
 
 def classify(path: str) -> Kind | None:
     """The artifact kind of repo-relative ``path``, or None when shipcheck does not read it."""
-    posix = PurePosixPath(path)
-    name = posix.name
+    # String operations, not PurePosixPath: this runs for every file of the tree.
+    folders, _, name = path.rpartition("/")
     lower = name.lower()
-    suffix = posix.suffix.lower()
+    dot = lower.rfind(".")
+    suffix = lower[dot:] if 0 < dot < len(lower) - 1 else ""
     if suffix in {".py", ".pyw"}:
         return Kind.PYTHON
     if lower == "pyproject.toml":
@@ -43,7 +43,7 @@ def classify(path: str) -> Kind | None:
     if lower in _LOCKFILES:
         return Kind.LOCKFILE
     if _REQUIREMENTS.match(name) or (
-        suffix in {".txt", ".in"} and "requirements" in (p.lower() for p in posix.parts[:-1])
+        suffix in {".txt", ".in"} and "requirements" in folders.lower().split("/")
     ):
         return Kind.REQUIREMENTS
     if lower == ".dockerignore" or lower.endswith(".dockerignore"):

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
@@ -90,16 +89,14 @@ def _version(value: bool) -> None:
         return
     typer.echo(f"shipcheck {__version__}")
     try:
-        from shipcheck.packs import load_third_party
+        # Named from the installed metadata, not loaded: --version answers at once.
+        from shipcheck.packs import installed_packs
 
-        packs, warnings = load_third_party([])
-        for pack in packs:
-            typer.echo(f"  pack {pack.prefix}: {pack.distribution} {pack.version}")
-        for warning in warnings:
-            typer.echo(f"  {warning}")
-        from shipcheck.banditpack import engine_version
+        for name, distribution, version in installed_packs():
+            typer.echo(f"  pack {name}: {distribution} {version}")
+        from shipcheck.banditpack import installed_version
 
-        typer.echo(f"  BAN rules (bandit pack): {engine_version()}")
+        typer.echo(f"  BAN rules (bandit pack): {installed_version()}")
     except Exception as exc:  # --version must always answer
         typer.echo(f"  (rule packs not listed: {exc})")
     raise typer.Exit(0)
@@ -240,8 +237,12 @@ def scan(
             _write_file(dest, report, settings, quiet)
         if plan.stdout is not None:
             use_color = color if color is not None else _color_default()
+            human = plan.stdout.format in outputs.HUMAN  # machine formats need no width
             reporter = _reporter(
-                plan.stdout.format, settings, color=use_color, width=_stdout_width()
+                plan.stdout.format,
+                settings,
+                color=use_color,
+                width=_stdout_width() if human else None,
             )
             sys.stdout.write(reporter.render(report))
             _warnings(reporter)
@@ -288,15 +289,25 @@ def _run(options: Any, quiet: bool) -> Report:
     """The scan, with a progress display when standard error is a terminal."""
     from shipcheck.engine import UsageError
     from shipcheck.engine import scan as run_scan
-    from shipcheck.progress import ScanProgress, wanted
 
-    display = ScanProgress(sys.stderr) if wanted(sys.stderr, quiet) else None
+    display = None
+    if not quiet and _is_terminal(sys.stderr):
+        from shipcheck.progress import ScanProgress  # rich's live display: only when shown
+
+        display = ScanProgress(sys.stderr)
     options.progress = display
     try:
         with _interruptible(display), display or nullcontext():
             return run_scan(options)
     except (UsageError, ConfigError) as exc:
         raise _fail(str(exc)) from None
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def _scope(paths: list[Path] | None, report: Report, stdin: bool) -> str:
@@ -345,12 +356,11 @@ def _reporter(fmt: str, settings: dict[str, Any], color: bool, width: int | None
 
 
 def _write_file(dest: Destination, report: Report, settings: dict[str, Any], quiet: bool) -> None:
-    from rich.console import Console
-
     from shipcheck.outputs import write
 
-    # A text report in a file: plain, at $COLUMNS or 80 columns.
-    width = Console(file=io.StringIO()).width
+    # A text report in a file: plain, at $COLUMNS or 80 columns (rich's rule for a file).
+    columns = os.environ.get("COLUMNS", "")
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else 80
     reporter = _reporter(dest.format, settings, color=False, width=width)
     try:
         write(dest, reporter.render(report))

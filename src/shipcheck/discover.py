@@ -200,9 +200,14 @@ def _from_listing(
     real_root = root.resolve()
     skipped: dict[str, bool] = {}
     submodules: set[str] = set()
+    # Thousands of names: joined as strings (a Path and a relpath per file cost more than the
+    # listing itself).
+    base = str(target)
+    under = relpath(target, root)
+    under = "" if under == "." else under + "/"
     for name, tracked in listed:
-        absolute = target / name
-        rel = relpath(absolute, root)
+        absolute = os.path.join(base, name)
+        rel = under + name
         if _excluded(rel, excludes) or _in_skipped_dir(root, rel, tracked, skipped):
             continue
         try:
@@ -210,11 +215,11 @@ def _from_listing(
         except OSError:
             continue  # tracked, but deleted in the work tree
         if stat.S_ISLNK(mode):
-            _link(absolute, rel, real_root, found)
+            _link(Path(absolute), rel, real_root, found)
         elif stat.S_ISDIR(mode):
             submodules.add(rel)
         elif stat.S_ISREG(mode):
-            _add_file(str(absolute), rel, max_size, found)
+            _add_file(absolute, rel, max_size, found)
     for rel in sorted(submodules):
         found.diagnostics.append(Diagnostic(rel, "git submodule, not scanned (scan it on its own)"))
     found.files.sort(key=lambda ref: ref.path)

@@ -80,10 +80,13 @@ class LoadedCatalogue:
     warnings: list[str]
 
 
-def load_catalogue(root: Path | None, config: Config) -> LoadedCatalogue:
-    """Built-in rules, installed packs and the repository's own YAML rules."""
+def load_catalogue(
+    root: Path | None, config: Config, cache_in: Path | None = None
+) -> LoadedCatalogue:
+    """Built-in rules, installed packs and the repository's own YAML rules (the built-in
+    ones from the start-up cache in ``cache_in``, when given)."""
     try:
-        builtin = load_builtin()
+        builtin = load_builtin(cache_in)
         packs, warnings = load_third_party(config.require_packs)
         groups = [builtin.rules, *(p.rules for p in packs)]
         if root is not None:
@@ -137,11 +140,12 @@ def run_project_rules(
 def refine(
     project: ProjectModel,
     findings: list[Finding],
-    bound: list[Bound],
+    rules: Iterable[Rule],
     diagnostics: list[Diagnostic],
 ) -> list[Finding]:
     """Let project-wide facts adjust file findings (see ``registry.refiner``)."""
-    by_rule = {b.rule.id: registry.refiners(b.detector.name) for b in bound}
+    wanted = {f.rule_id for f in findings}
+    by_rule = {r.id: registry.refiners(r.detector) for r in rules if r.id in wanted}
     result = []
     for finding in findings:
         for func in by_rule.get(finding.rule_id, []):
@@ -155,19 +159,21 @@ def refine(
     return result
 
 
-def applicable(rule: Rule, spec: registry.Detector, project: ProjectModel) -> bool:
-    """Whether a rule can be judged for this project (else its item is 'not applicable')."""
+def applicable(rule: Rule, spec: registry.Detector | None, project: ProjectModel) -> bool:
+    """Whether a rule can be judged for this project (else its item is 'not applicable').
+    ``spec`` is None for a rule left unbound: no file of its kinds was read."""
     if rule.id in project.skipped:
         return False
-    if spec.applies is not None:
+    if spec is not None and spec.applies is not None:
         try:
             return bool(spec.applies(project))
         except Exception:
             return False
-    kinds = set(spec.kinds) - {Kind.ANY, Kind.PROJECT}
-    if Kind.ANY in spec.kinds:
+    all_kinds = spec.kinds if spec is not None else registry.kinds_of(rule.detector)
+    kinds = set(all_kinds) - {Kind.ANY, Kind.PROJECT}
+    if Kind.ANY in all_kinds:
         return bool(project.files)
-    if Kind.PROJECT in spec.kinds and not kinds:
+    if Kind.PROJECT in all_kinds and not kinds:
         return project.complete and bool(project.files)
     return project.has_kind(*kinds)
 
@@ -217,20 +223,18 @@ def run(options: ScanOptions) -> ScanOutcome:
     cfg = config_mod.load(root, options.config_file, options.isolated)
     config_mod.apply_cli(cfg, options.overrides)
     accepted, changes = _narrowing(options, root)
-    loaded = load_catalogue(root, cfg)
+    diagnostics = [Diagnostic(".", problem, kind="config") for problem in cfg.problems]
+    cache_in = _cache_dir(options, root, diagnostics)
+    loaded = load_catalogue(root, cfg, cache_in)
     rules = select_rules(loaded.catalogue, cfg)
     rules = banditpack.prepare(rules, cfg, root, isolated=options.isolated, notes=loaded.warnings)
-    try:
-        bound = bind(rules)
-    except BindError as exc:
-        raise UsageError(str(exc)) from None
     settings = WorkerSettings(
         rules=tuple(rules),
         modules=tuple(sorted({m for pack in loaded.packs for m in pack.modules})),
         yaml_limits=YamlLimits(cfg.max_yaml_nodes, cfg.max_yaml_depth),
+        index=registry.current_index(),
     )
-    diagnostics = [Diagnostic(".", w, kind="note") for w in loaded.warnings]
-    diagnostics.extend(Diagnostic(".", problem, kind="config") for problem in cfg.problems)
+    diagnostics.extend(Diagnostic(".", w, kind="note") for w in loaded.warnings)
 
     progress = options.progress
     if progress is not None:
@@ -243,6 +247,7 @@ def run(options: ScanOptions) -> ScanOutcome:
     if options.stdin_text is not None:
         data = options.stdin_text.encode("utf-8")
         ref = discover.SourceRef(STDIN_PATH, options.stdin_name, Kind.YAML, len(data), data)
+        settings = replace(settings, kinds=filepass.kinds_read([Kind.YAML]))
         results = workers.run([ref], settings, options.jobs, cfg.file_timeout, _reading(options))
     else:
         found = discover.Discovery(files=[], diagnostics=[])
@@ -263,7 +268,7 @@ def run(options: ScanOptions) -> ScanOutcome:
         roles.use(decided)
         buildcontexts.use_targets(targets)
         settings = replace(settings, roles=decided, targets=targets)
-        results = _file_pass(found.files, settings, options, cfg, root, diagnostics, reported)
+        results = _file_pass(found.files, settings, options, cfg, cache_in, diagnostics, reported)
 
     findings: list[Finding] = []
     suppressions: list[Suppression] = []
@@ -286,9 +291,15 @@ def run(options: ScanOptions) -> ScanOutcome:
         _git=git,
     )
     project.offline = cfg.offline
+    try:
+        # File rules ran in the file pass; here only the project's own (their modules alone
+        # are imported when the catalogue came from the start-up cache).
+        bound = bind(rules, kinds=(Kind.PROJECT,), present=set(scanned.values()))
+    except BindError as exc:
+        raise UsageError(str(exc)) from None
     if project.complete:
         findings.extend(run_project_rules(project, bound, diagnostics, progress))
-        findings = refine(project, findings, bound, diagnostics)
+        findings = refine(project, findings, rules, diagnostics)
     configured = frozenset(r.id for r in rules if r.severity_configured)
     findings = [roles.judge(finding, configured) for finding in findings]
     if reported is not None:
@@ -319,9 +330,8 @@ def run(options: ScanOptions) -> ScanOutcome:
         active, elsewhere = changes.partition(active)
         suppressed, _ = changes.partition(suppressed)
         outside_diff = len(elsewhere)
-    statuses = {
-        rule.id: applicable(rule, b.detector, project) for rule, b in zip(rules, bound, strict=True)
-    }
+    specs = {b.rule.id: b.detector for b in bound}
+    statuses = {rule.id: applicable(rule, specs.get(rule.id), project) for rule in rules}
     if progress is not None:
         progress("scoring", 0, 0)
     scores = scoring.score(
@@ -365,23 +375,27 @@ def _file_pass(
     settings: WorkerSettings,
     options: ScanOptions,
     cfg: Config,
-    root: Path,
+    cache_in: Path | None,
     diagnostics: list[Diagnostic],
     reported: set[str] | None = None,
 ) -> list[FileResult]:
     """Results for every file: from the cache where the file, its rules and shipcheck are
     unchanged, from the workers for the rest (which are then remembered). Files outside
     ``reported`` (when given) only need their facts."""
-    store = _open_cache(options, root, settings, diagnostics)
-    if store is None:
+    if cache_in is None:
+        settings = replace(settings, kinds=filepass.kinds_read(r.kind for r in files))
         return workers.run(files, settings, options.jobs, cfg.file_timeout, _reading(options))
-    cache, settings_fp = store
+    cache = cache_mod.ResultCache(cache_in, settings.modules)
+    settings_fp = cache_mod.settings_fingerprint(
+        settings, cache_mod.code_fingerprint(settings.modules)
+    )
     try:
         # What the file pass knows of a file besides its bytes: its role and, for a
         # Dockerfile, the stages it is built to.
         known = [f"{roles.of(r.path).role.value}|{buildcontexts.targets_of(r.path)}" for r in files]
         ids = [
-            cache_mod.file_id(r.abspath, settings_fp, k) for r, k in zip(files, known, strict=True)
+            cache_mod.file_id(r.abspath, r.path, settings_fp, k)
+            for r, k in zip(files, known, strict=True)
         ]
         unchanged = cache.known_keys(
             {i: (r.size, r.mtime_ns) for i, r in zip(ids, files, strict=True) if r.mtime_ns}
@@ -406,9 +420,9 @@ def _file_pass(
         hits = cache.get_many([k for k in keys if k is not None], facts_only=light)
         missing = [i for i, key in enumerate(keys) if key not in hits]
         progress = _reading(options, already=len(files) - len(missing), total=len(files))
-        fresh = workers.run(
-            [files[i] for i in missing], settings, options.jobs, cfg.file_timeout, progress
-        )
+        todo = [files[i] for i in missing]
+        settings = replace(settings, kinds=filepass.kinds_read(r.kind for r in todo))
+        fresh = workers.run(todo, settings, options.jobs, cfg.file_timeout, progress)
         cache.put_many(
             ((keys[i], r) for i, r in zip(missing, fresh, strict=True) if keys[i]), stats
         )
@@ -431,9 +445,9 @@ def _reading(
     return lambda done, count: progress("reading files", already + done, total or count)
 
 
-def _open_cache(
-    options: ScanOptions, root: Path, settings: WorkerSettings, diagnostics: list[Diagnostic]
-) -> tuple[cache_mod.ResultCache, str] | None:
+def _cache_dir(options: ScanOptions, root: Path, diagnostics: list[Diagnostic]) -> Path | None:
+    """The cache directory this scan may use: none with --no-cache, and never one inside the
+    scanned project (nothing is written into the tree unless asked)."""
     if not options.cache:
         return None
     directory = cache_mod.cache_dir().resolve()
@@ -443,10 +457,7 @@ def _open_cache(
             Diagnostic(".", f"result cache not used: {directory} is inside the scanned project")
         )
         return None
-    code = cache_mod.code_fingerprint(settings.modules)
-    return cache_mod.ResultCache(directory, settings.modules), cache_mod.settings_fingerprint(
-        settings, code
-    )
+    return directory
 
 
 def _narrowing(

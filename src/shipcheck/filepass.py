@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -58,12 +58,42 @@ class WorkerSettings:
     roles: Mapping[str, roles_mod.FileRole] = field(default_factory=dict)  # path → role
     # Dockerfile → the stages Compose and CI build it to (shipcheck.buildcontexts).
     targets: Mapping[str, tuple[str | None, ...]] = field(default_factory=dict)
+    # Where the built-in detectors live (imported on demand), and the kinds of the files
+    # this pass will read: only their detectors are bound (None: all, everything imported).
+    index: registry.Index | None = None
+    kinds: frozenset[Kind] | None = None
 
 
-def bind(rules: Sequence[Rule]) -> list[Bound]:
-    """Join each rule with its registered detector and params."""
+# The YAML parser tells a Kubernetes manifest from a Compose file by its content.
+YAML_KINDS = frozenset(
+    {Kind.YAML, Kind.KUBERNETES, Kind.COMPOSE, Kind.GITHUB_ACTIONS, Kind.GITLAB_CI}
+)
+
+
+def kinds_read(kinds: Iterable[Kind]) -> frozenset[Kind]:
+    """Every kind an artifact classified as one of ``kinds`` can have once parsed, and ANY."""
+    found = {Kind.ANY}
+    for kind in kinds:
+        found |= YAML_KINDS if kind in YAML_KINDS else {kind}
+    return frozenset(found)
+
+
+def bind(
+    rules: Sequence[Rule],
+    kinds: Collection[Kind] | None = None,
+    present: Collection[Kind] | None = None,
+) -> list[Bound]:
+    """Join each rule with its registered detector and params; with ``kinds``, only the rules
+    whose detectors read one of those kinds (importing just their modules); with ``present``
+    (the kinds the project has), not the project rules that need files of a kind it lacks."""
     bound = []
     for rule in rules:
+        read = registry.kinds_of(rule.detector)
+        if kinds is not None and not read & set(kinds):
+            continue
+        needs = read - {Kind.ANY, Kind.PROJECT}
+        if present is not None and needs and not needs & set(present):
+            continue
         spec = registry.get(rule.detector)
         if spec is None:  # pragma: no cover - the catalogue checked this
             raise BindError(f"rule {rule.id}: unknown detector {rule.detector}")
@@ -76,16 +106,19 @@ def bind(rules: Sequence[Rule]) -> list[Bound]:
 
 
 _RULES: list[Bound] = []
+BUILTIN_DETECTORS = "shipcheck.detectors"
 
 
 def init_worker(settings: WorkerSettings) -> None:
     """Prepare this process for :func:`process_file`."""
+    registry.use_index(settings.index)
     for module in settings.modules:
-        registry.import_modules(module)
+        if settings.index is None or module != BUILTIN_DETECTORS:
+            registry.import_modules(module)
     yaml_nodes.set_limits(settings.yaml_limits)
     roles_mod.use(settings.roles)
     buildcontexts.use_targets(settings.targets)
-    _RULES[:] = bind(settings.rules)
+    _RULES[:] = bind(settings.rules, settings.kinds)
 
 
 class _Fields(dict):  # type: ignore[type-arg]

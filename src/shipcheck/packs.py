@@ -55,14 +55,22 @@ def builtin_rules_dir() -> Any:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
-def load_builtin() -> LoadedPack:
-    """The catalogue shipped with shipcheck."""
-    from shipcheck import __version__
-    from shipcheck.detectors import load_builtin as import_detectors
+def load_builtin(cache_in: Path | None = None) -> LoadedPack:
+    """The catalogue shipped with shipcheck (kept in ``cache_in`` between runs, when given:
+    see ``shipcheck.startup``)."""
+    from shipcheck import __version__, startup
 
-    import_detectors()
-    rules = load_rules(builtin_rules_dir(), origin="builtin", label="rules")
-    return LoadedPack("", "shipcheck", __version__, rules, ("shipcheck.detectors",))
+    built = startup.load(builtin_rules_dir(), cache_in)
+    return LoadedPack("", "shipcheck", __version__, list(built.rules), ("shipcheck.detectors",))
+
+
+def installed_packs() -> list[tuple[str, str, str]]:
+    """(entry point name, distribution, version) of every installed pack, without loading any."""
+    found = []
+    for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        dist = entry.dist.name if entry.dist else entry.value
+        found.append((entry.name, dist, entry.dist.version if entry.dist else ""))
+    return found
 
 
 def load_third_party(required: list[str]) -> tuple[list[LoadedPack], list[str]]:

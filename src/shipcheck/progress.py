@@ -29,16 +29,6 @@ REFRESH = 8  # redraws per second
 DELAY_VARIABLE = "SHIPCHECK_PROGRESS_DELAY"  # tests set it to 0 to see the display at once
 
 
-def wanted(stream: TextIO, quiet: bool) -> bool:
-    """Whether to show progress on ``stream``: a terminal, and not ``--quiet``."""
-    if quiet:
-        return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 class ScanProgress:
     """A transient progress line; call it as the engine's ``progress(phase, done, total)``."""
 

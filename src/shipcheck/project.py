@@ -51,7 +51,11 @@ class ProjectModel:
 
     def has_kind(self, *kinds: Kind) -> bool:
         """Whether any scanned file is of one of ``kinds``."""
-        return any(k in kinds for k in self.files.values())
+        # Asked by every rule's applicability check: the set of kinds is built once per size.
+        known = self.memo.get("kinds")
+        if known is None or known[0] != len(self.files):
+            known = self.memo["kinds"] = (len(self.files), frozenset(self.files.values()))
+        return not known[1].isdisjoint(kinds)
 
     def exists(self, rel: str) -> bool:
         """Whether ``rel`` exists under the root (scanned or not)."""

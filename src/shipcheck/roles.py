@@ -200,11 +200,10 @@ def _instructions(root: Path, paths: Iterable[str]) -> list[str]:
     texts = []
     budget = 4 * 1024 * 1024
     for path in sorted(paths):
-        posix = PurePosixPath(path)
-        lower = posix.name.lower()
+        lower = path.rpartition("/")[2].lower()
         wanted = (
             _README.match(lower) is not None
-            or ".github" in posix.parts
+            or ".github" in path.split("/")
             or lower.endswith(("gitlab-ci.yml", "gitlab-ci.yaml"))
             or lower == "makefile"
         )
@@ -222,11 +221,12 @@ def _instructions(root: Path, paths: Iterable[str]) -> list[str]:
 
 def _applications(paths: Iterable[str]) -> set[str]:
     """Folders holding an application entry point (manage.py, wsgi.py, a Procfile)."""
-    return {
-        str(PurePosixPath(p).parent)
-        for p in paths
-        if PurePosixPath(p).name in APPLICATION_MARKERS and str(PurePosixPath(p).parent) != "."
-    }
+    found = set()
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        if folder and name in APPLICATION_MARKERS:
+            found.add(folder)
+    return found
 
 
 def _under(path: str, folder: str) -> bool:

@@ -53,6 +53,19 @@ def engine_version() -> str:
     return f"bandit {version('bandit')}"
 
 
+def installed_version() -> str:
+    """``bandit 1.9.4`` from the installed metadata (bandit is not imported), or the hint."""
+    from importlib.metadata import PackageNotFoundError, version
+    from importlib.util import find_spec
+
+    try:
+        if find_spec("bandit") is not None:
+            return f"bandit {version('bandit')}"
+    except (PackageNotFoundError, ValueError):
+        pass
+    return f"bandit is not installed; install the extra: {INSTALL_HINT}"
+
+
 def names_rule(selector: str, rule: Rule) -> bool:
     """Whether ``selector`` picks ``rule`` out by id, name or family (not ALL, key or area)."""
     upper = selector.upper()

@@ -39,6 +39,28 @@ _FACT_EXTRACTORS: dict[Kind, list[Callable[[Any], Iterable[Fact]]]] = {}
 _REFINERS: dict[str, list[Callable[[Any, Any], Any]]] = {}
 
 
+@dataclass(frozen=True)
+class Index:
+    """Where every registration of a set of modules lives, so that a module is imported only
+    when one of its detectors, fact extractors or refiners is first asked for (a scan of five
+    Python files does not import the Kubernetes detectors). Built once by importing them all
+    (:func:`index_of`) and kept with the cached catalogue (``shipcheck.startup``)."""
+
+    detectors: dict[str, tuple[str, frozenset[Kind]]]  # name → (module, kinds)
+    extractors: dict[Kind, tuple[str, ...]]  # kind → modules registering fact extractors
+    refiners: dict[str, tuple[str, ...]]  # detector name → modules registering refiners
+
+    def modules(self) -> set[str]:
+        """Every module the index names."""
+        found = {module for module, _ in self.detectors.values()}
+        for modules in (*self.extractors.values(), *self.refiners.values()):
+            found.update(modules)
+        return found
+
+
+_INDEX: Index | None = None
+
+
 class RegistryError(Exception):
     """A detector was registered twice under one name."""
 
@@ -107,29 +129,89 @@ def refiner(
 
 def refiners(detector_name: str) -> list[Callable[[Any, Any], Any]]:
     """Refiners registered for a detector."""
+    if _INDEX is not None:
+        _import(_INDEX.refiners.get(detector_name, ()))
     return list(_REFINERS.get(detector_name, []))
 
 
 def get(name: str) -> Detector | None:
     """The detector called ``name``."""
+    if name not in _DETECTORS and _INDEX is not None and name in _INDEX.detectors:
+        _import([_INDEX.detectors[name][0]])
     return _DETECTORS.get(name)
+
+
+def kinds_of(name: str) -> frozenset[Kind]:
+    """The kinds detector ``name`` reads, without importing it (empty when unknown)."""
+    if name in _DETECTORS:
+        return _DETECTORS[name].kinds
+    if _INDEX is not None and name in _INDEX.detectors:
+        return _INDEX.detectors[name][1]
+    return frozenset()
 
 
 def all_detectors() -> dict[str, Detector]:
     """Every registered detector by name."""
+    if _INDEX is not None:
+        _import(sorted(_INDEX.modules()))
     return dict(_DETECTORS)
 
 
 def fact_extractors(kind: Kind) -> list[Callable[[Any], Iterable[Fact]]]:
     """Fact extractors for ``kind`` (``ANY`` extractors included)."""
+    if _INDEX is not None:
+        _import([*_INDEX.extractors.get(kind, ()), *_INDEX.extractors.get(Kind.ANY, ())])
     return [*_FACT_EXTRACTORS.get(kind, []), *_FACT_EXTRACTORS.get(Kind.ANY, [])]
 
 
-def import_modules(package: str) -> None:
-    """Import ``package`` and, if it is a package, every module below it (registration)."""
+def index_of(modules: Iterable[str]) -> Index:
+    """The :class:`Index` of everything ``modules`` (already imported) registered."""
+    wanted = set(modules)
+    detectors = {
+        name: (spec.module, spec.kinds)
+        for name, spec in _DETECTORS.items()
+        if spec.module in wanted
+    }
+    extractors = {
+        kind: tuple(sorted({f.__module__ for f in funcs} & wanted))
+        for kind, funcs in _FACT_EXTRACTORS.items()
+    }
+    refiners = {
+        name: tuple(sorted({f.__module__ for f in funcs} & wanted))
+        for name, funcs in _REFINERS.items()
+    }
+    return Index(
+        detectors,
+        {k: v for k, v in extractors.items() if v},
+        {k: v for k, v in refiners.items() if v},
+    )
+
+
+def current_index() -> Index | None:
+    """The index in use, if any."""
+    return _INDEX
+
+
+def use_index(index: Index | None) -> None:
+    """Import modules of ``index`` on demand from now on (None: stop)."""
+    global _INDEX
+    _INDEX = index
+
+
+def _import(modules: Iterable[str]) -> None:
+    for module in modules:
+        importlib.import_module(module)
+
+
+def import_modules(package: str) -> list[str]:
+    """Import ``package`` and, if it is a package, every module below it (registration);
+    return their names."""
     module = importlib.import_module(package)
+    names = [package]
     for info in pkgutil.walk_packages(getattr(module, "__path__", []), prefix=package + "."):
         importlib.import_module(info.name)
+        names.append(info.name)
+    return names
 
 
 class ParamsError(Exception):

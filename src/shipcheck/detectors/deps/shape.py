@@ -157,6 +157,12 @@ class Shape:
 
         Inside a library, ``wsgi.py``/``asgi.py`` modules below the folder are the library's
         own code (``django/core/wsgi.py``), so there only entry points at its top count."""
+        memo = self.project.memo.setdefault("deps-deploy-signals", {})
+        if (folder, compose) not in memo:
+            memo[folder, compose] = self._deploy_signals(folder, compose)
+        return list(memo[folder, compose])
+
+    def _deploy_signals(self, folder: str, compose: bool) -> list[str]:
         found = []
         library = self.is_library(folder)
         for path, kind in self._files_below(folder):
