@@ -51,7 +51,7 @@ def _env_files(project: ProjectModel) -> dict[str, bool | None]:
         if not is_template_env(path):
             found[path] = None if tracked is None else path in tracked
     for path in tracked or ():
-        name = PurePosixPath(path).name
+        name = path.rpartition("/")[2]
         if is_env_file_name(name) and not is_template_env(path):
             found[path] = True
     return found
