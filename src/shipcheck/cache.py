@@ -29,8 +29,9 @@ from typing import Any
 
 from shipcheck import __version__
 from shipcheck.filepass import FileResult, WorkerSettings
+from shipcheck.models.artifacts import Kind
 
-SCHEMA = 2  # the database layout (PRAGMA user_version)
+SCHEMA = 3  # the database layout (PRAGMA user_version)
 MAX_ENTRIES = 200_000  # about 10 large monorepos' worth; the oldest go first past this
 _TRANSIENT_KINDS = frozenset({"timeout", "crash"})  # never remembered: the next run may pass
 
@@ -124,8 +125,8 @@ class ResultCache:
             db.execute("DROP TABLE IF EXISTS stats")
             db.execute(f"PRAGMA user_version = {SCHEMA}")
         db.execute(
-            "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, facts BLOB NOT NULL, "
-            "rest BLOB NOT NULL, stored REAL NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, path TEXT NOT NULL, "
+            "kind TEXT, digest TEXT NOT NULL, facts BLOB, rest BLOB, stored REAL NOT NULL)"
         )
         db.execute(
             "CREATE TABLE IF NOT EXISTS stats (file TEXT PRIMARY KEY, size INTEGER NOT NULL, "
@@ -180,23 +181,33 @@ class ResultCache:
         light = [k for k in keys if k in facts_only]
         full = [k for k in keys if k not in facts_only]
         try:
-            for key, facts in self._select(
-                "SELECT key, facts FROM results WHERE key IN ({marks})", light
+            for key, path, kind, digest, facts in self._select(
+                "SELECT key, path, kind, digest, facts FROM results WHERE key IN ({marks})", light
             ):
-                found[key] = _load(facts, self.modules)
-            for key, facts, rest in self._select(
-                "SELECT key, facts, rest FROM results WHERE key IN ({marks})", full
+                found[key] = self._result(path, kind, digest, facts, None)
+            for key, path, kind, digest, facts, rest in self._select(
+                "SELECT key, path, kind, digest, facts, rest FROM results WHERE key IN ({marks})",
+                full,
             ):
-                result = _load(facts, self.modules)
-                result.findings, result.diagnostics, result.suppressions = _load(
-                    rest, self.modules, kind=tuple
-                )
-                found[key] = result
+                found[key] = self._result(path, kind, digest, facts, rest)
         except (sqlite3.Error, pickle.UnpicklingError, zlib.error, EOFError, AttributeError,
                 ImportError, TypeError, ValueError) as exc:  # fmt: skip
             self._set_aside(exc)
             return {}
         return found
+
+    def _result(
+        self, path: str, kind: str | None, digest: str, facts: bytes | None, rest: bytes | None
+    ) -> FileResult:
+        # Most files have no facts and no findings: those rows hold no pickle to load.
+        result = FileResult(path, None if kind is None else Kind(kind), digest=digest)
+        if facts is not None:
+            result.facts = _load(facts, self.modules, kind=list)
+        if rest is not None:
+            result.findings, result.diagnostics, result.suppressions = _load(
+                rest, self.modules, kind=tuple
+            )
+        return result
 
     def put_many(
         self,
@@ -217,7 +228,9 @@ class ResultCache:
             return
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+            )
             if stats:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?)",
@@ -256,13 +269,23 @@ def file_id(abspath: str, path: str, settings_fp: str, known: str) -> str:
     return hashlib.blake2b(text, digest_size=16).hexdigest()
 
 
-def _dump(result: FileResult) -> tuple[bytes, bytes]:
-    light = FileResult(result.path, result.kind, facts=result.facts, digest=result.digest)
+def _dump(
+    result: FileResult,
+) -> tuple[str, str | None, str, bytes | None, bytes | None]:
+    """A result as a row: path, kind, digest, then the facts and the rest (findings,
+    diagnostics, suppressions) pickled, or NULL when empty."""
     rest = (result.findings, result.diagnostics, result.suppressions)
     return (
-        zlib.compress(pickle.dumps(light, protocol=pickle.HIGHEST_PROTOCOL), 1),
-        zlib.compress(pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL), 1),
+        result.path,
+        None if result.kind is None else result.kind.value,
+        result.digest,
+        _pickled(result.facts) if result.facts else None,
+        _pickled(rest) if any(rest) else None,
     )
+
+
+def _pickled(value: object) -> bytes:
+    return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 class _ResultUnpickler(pickle.Unpickler):
@@ -296,7 +319,7 @@ _ALLOWED: dict[tuple[str, str], type] = {
 }
 
 
-def _load(value: bytes, modules: tuple[str, ...], kind: type = FileResult) -> Any:
+def _load(value: bytes, modules: tuple[str, ...], kind: type) -> Any:
     result = restricted_loads(zlib.decompress(value), kind, modules)
     if kind is tuple:
         return tuple(list(part) for part in result)
