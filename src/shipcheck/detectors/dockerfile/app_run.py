@@ -214,6 +214,22 @@ def _in_repo(context: str, relative: str) -> str:
     return posixpath.normpath(posixpath.join(context, relative)) if context != "." else relative
 
 
+def image_app_module(project: ProjectModel, image: DockerfileImage) -> str | None:
+    """The module an image's ``python app.py`` runs when that module starts a server itself
+    (``app.run(port=...)``): such an image serves traffic, whatever it EXPOSEs."""
+    runs = {f.path: f for f in project.facts_of(PythonMainRun)}
+    if not runs:
+        return None
+    for target in image.python_targets:
+        for context in contexts(project, image.path):
+            module = _resolve(
+                target.script, target.module, image.workdir, image.copies, context, runs
+            )
+            if module:
+                return module
+    return None
+
+
 @detector(
     "project.app-run-entrypoint",
     kind=Kind.PROJECT,
