@@ -147,7 +147,9 @@ def test_shell_injection_severity_for_whole_variable():
     doc = _doc("import os\n\ndef run(cmd):\n    os.system(cmd)\n")
     hits = list(injection.shell_injection(doc, None))
     assert len(hits) == 1 and hits[0].severity is not None
-    assert hits[0].severity.value == "medium"
+    # A parameter is of unknown origin: a review, not a claim of injection.
+    assert hits[0].severity.value == "low"
+    assert "review: make sure parameter `cmd` is trusted" in hits[0].fields["claim"]
 
 
 def test_eval_shadowed_builtin_is_ignored():

@@ -157,10 +157,10 @@ def test_the_stage_compose_and_ci_build_to_is_known_before_the_file_pass(tmp_pat
 
     (tmp_path / "Dockerfile").write_text(
         "FROM python:3.12-slim AS base\nRUN useradd app\n"
-        "FROM base AS runtime\nUSER app\nCMD [\"gunicorn\", \"app:app\"]\n"
-        "FROM runtime AS dev\nUSER root\nCMD [\"flask\", \"run\"]\n"
+        'FROM base AS runtime\nUSER app\nCMD ["gunicorn", "app:app"]\n'
+        'FROM runtime AS dev\nUSER root\nCMD ["flask", "run"]\n'
     )
-    (tmp_path / "worker.Dockerfile").write_text("FROM python:3.12-slim\nCMD [\"celery\"]\n")
+    (tmp_path / "worker.Dockerfile").write_text('FROM python:3.12-slim\nCMD ["celery"]\n')
     (tmp_path / "compose.yaml").write_text(
         "services:\n  web:\n    build: {context: ., target: runtime}\n"
     )

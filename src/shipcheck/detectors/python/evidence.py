@@ -28,7 +28,8 @@ _PURE_CALLS = frozenset(
      "dirname", "basename", "abspath", "realpath", "normpath", "expanduser", "with_name",
      "with_suffix", "joinpath", "parent", "resolve", "read", "read_text", "read_bytes",
      "encode", "decode", "strip", "lower", "upper", "replace", "get_data", "files",
-     "open_binary", "open_text", "read_binary", "getcwd"}
+     "open_binary", "open_text", "read_binary", "getcwd", "enumerate", "zip", "reversed",
+     "range", "items", "keys", "values", "min", "max", "abs", "round", "split", "splitlines"}
 )  # fmt: skip
 # Serialisers whose output is the program's own object (``pickle.loads(pickle.dumps(x))``).
 _ROUND_TRIPS = frozenset(

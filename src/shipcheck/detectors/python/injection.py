@@ -165,7 +165,7 @@ def dynamic_eval(doc: PythonFile, params: None) -> Iterator[Hit]:
             if id(node) not in calls or not isinstance(node, ast.Call):
                 continue
             assert isinstance(node.func, ast.Name)
-            if node.func.id in shadowed:
+            if node.func.id in shadowed or _parse_only(node):
                 continue
             evidence = grader.grade(node.args[0], scope)
             if evidence is None:
@@ -175,6 +175,16 @@ def dynamic_eval(doc: PythonFile, params: None) -> Iterator[Hit]:
                 fields={"func": node.func.id, "claim": evidence.claim()},
                 severity=evidence.severity,
             )
+
+
+def _parse_only(call: ast.Call) -> bool:
+    """``compile(..., flags=ast.PyCF_ONLY_AST)`` parses like ``ast.parse``: nothing runs."""
+    if not isinstance(call.func, ast.Name) or call.func.id != "compile":
+        return False
+    flags = next((k.value for k in call.keywords if k.arg == "flags"), None)
+    if flags is None and len(call.args) > 3:
+        flags = call.args[3]
+    return flags is not None and "PyCF_ONLY_AST" in ast.unparse(flags)
 
 
 _PICKLE = {
