@@ -30,7 +30,8 @@ _SQL_ANYWHERE = re.compile(
 # Calls whose result is a quoted identifier or an escaped literal.
 _SANITIZERS = frozenset(
     {"quote_name", "quote_ident", "quote_identifier", "quote", "escape", "escape_string",
-     "Identifier", "Literal", "literal", "qn", "_quote_name", "quote_name_unless_alias"}
+     "Identifier", "Literal", "literal", "qn", "_quote_name", "quote_name_unless_alias",
+     "identifier", "literal_string", "quote_literal", "sql_identifier"}
 )  # fmt: skip
 _PLACEHOLDERS = re.compile(r"%%s|%\(\w+\)s|(?<![%\w])%s|\?|(?<![:\w]):[A-Za-z_]\w*")
 
@@ -220,10 +221,21 @@ def unsafe_values(node: ast.AST, constants: set[str]) -> list[ast.AST]:
     return [node]
 
 
-def _migration(path: str) -> bool:
-    """Alembic and Django migrations: SQL there is built from the schema's own names."""
-    parts = path.lower().split("/")
-    return "migrations" in parts[:-1] or ("alembic" in parts[:-1] and "versions" in parts[:-1])
+def _migration(doc: PythonFile) -> bool:
+    """Alembic and Django migrations: SQL there is built from the schema's own names. Known
+    by their folder or, wherever Alembic's ``script_location`` puts them, by the module-level
+    ``revision``/``down_revision`` every Alembic revision declares."""
+    parts = doc.path.lower().split("/")
+    if "migrations" in parts[:-1] or ("alembic" in parts[:-1] and "versions" in parts[:-1]):
+        return True
+    declared = {
+        target.id
+        for node in doc.tree.body
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name)
+    }
+    return {"revision", "down_revision"} <= declared
 
 
 def _extra_strings(call: ast.Call) -> list[ast.AST]:
@@ -253,7 +265,7 @@ def sql_string_formatting(doc: PythonFile, params: SqlFormattingParams) -> Itera
     constants = module_constants(doc.tree)
     index = index_of(doc)
     grader: Grader | None = None
-    migration = _migration(doc.path)
+    migration = _migration(doc)
     for scope in [doc.tree, *index.functions()]:
         built: dict[str, tuple[str, ast.AST]] = {}
         sql_text: set[str] = set()  # locals holding SQL text (``sql = "SELECT ..."``)
