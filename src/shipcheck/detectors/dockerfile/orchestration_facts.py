@@ -113,8 +113,9 @@ def compose_builds(doc: ComposeFile) -> Iterator[tuple[str, str | None]]:
 
 
 def _mounts_context(compose_path: str, service: dict[str, Any], context: str) -> bool:
-    """Whether ``service`` bind-mounts its build context (the source tree) into the
-    container."""
+    """Whether ``service`` bind-mounts its build context (the source tree) or a folder of it
+    (``./src``, ``./docs``: a name without a suffix) into the container; a single file
+    (``./nginx.conf``) is configuration, as in production."""
     volumes = service.get("volumes")
     if not isinstance(volumes, list):
         return False
@@ -128,7 +129,11 @@ def _mounts_context(compose_path: str, service: dict[str, Any], context: str) ->
         if not isinstance(source, str) or not source.startswith((".", "${PWD}", "$PWD")):
             continue
         source = source.replace("${PWD}", ".").replace("$PWD", ".")
-        if posixpath.normpath(posixpath.join(base, source)) == context:
+        mounted = posixpath.normpath(posixpath.join(base, source))
+        if mounted == context:
+            return True
+        inside = context == "." or mounted.startswith(context + "/")
+        if inside and "." not in posixpath.basename(mounted).lstrip("."):
             return True
     return False
 

@@ -79,6 +79,7 @@ class Grader:
         self.module_bound = assignments(tree, self.index)
         defined = self.index.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
         self.definitions = {n.name for n in defined}
+        self._trusted: set[str] = set()  # allow-listed names of the scope being graded
 
     def grade(self, node: ast.AST, scope: ast.AST) -> Evidence | None:
         """The evidence ``node`` carries inside ``scope``, or None when it is fixed in the
@@ -94,8 +95,29 @@ class Grader:
     def unknown_part(self, node: ast.AST, scope: ast.AST) -> str | None:
         """A description of the first part of ``node`` not fixed in the source, or None."""
         bound = assignments(scope, self.index) if not isinstance(scope, ast.Module) else {}
-        params = _parameters(scope)
-        return self._unknown(node, bound, params, 0)
+        self._trusted = set()
+        self._trusted = self._allow_listed(scope)
+        return self._unknown(node, bound, _parameters(scope), 0)
+
+    def _allow_listed(self, scope: ast.AST) -> set[str]:
+        """Names the scope checks against a fixed collection and leaves on failure
+        (``if op not in ALLOWED: raise ...``): only listed values get past."""
+        found: set[str] = set()
+        for node in self.index.scope_nodes(scope, classes=False):
+            if not isinstance(node, ast.If) or not node.body:
+                continue
+            test = node.test
+            if not (
+                isinstance(test, ast.Compare)
+                and isinstance(test.left, ast.Name)
+                and len(test.ops) == 1
+                and isinstance(test.ops[0], ast.NotIn)
+                and isinstance(node.body[-1], ast.Raise | ast.Return | ast.Continue)
+            ):
+                continue
+            if self._unknown(test.comparators[0], {}, set(), 1) is None:
+                found.add(test.left.id)
+        return found
 
     def _unknown(
         self, node: ast.AST, bound: dict[str, list[ast.AST]], params: set[str], depth: int
@@ -161,7 +183,7 @@ class Grader:
     def _name(
         self, name: str, bound: dict[str, list[ast.AST]], params: set[str], depth: int
     ) -> str | None:
-        if name in ("__file__", "__name__", "__package__"):
+        if name in ("__file__", "__name__", "__package__") or name in self._trusted:
             return None
         if name in params:
             return f"parameter `{name}`"

@@ -72,6 +72,14 @@ def _safe_value(node: ast.AST, constants: set[str]) -> bool:
         return True
     if isinstance(node, ast.Call) and _call_name(node) in _SANITIZERS:
         return True
+    if isinstance(node, ast.Call) and _sqlalchemy_quoted(node.func):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _safe_value(node.left, constants) and _safe_value(node.right, constants)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        return not node.args and all(
+            k.arg is not None and _safe_value(k.value, constants) for k in node.keywords
+        )
     if isinstance(node, ast.Call) and _call_name(node) == "join" and len(node.args) == 1:
         return _safe_sequence(node.args[0], constants)
     if isinstance(node, ast.IfExp):
@@ -81,6 +89,19 @@ def _safe_value(node: ast.AST, constants: set[str]) -> bool:
     if isinstance(node, ast.Tuple):
         return all(_safe_value(e, constants) for e in node.elts)
     return False
+
+
+def _sqlalchemy_quoted(func: ast.AST) -> bool:
+    """``sa.column(name)``, ``sa.table(name)``, ``quoted_name(...)``: SQLAlchemy renders them
+    as quoted identifiers."""
+    if isinstance(func, ast.Name):
+        return func.id == "quoted_name"
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in ("column", "table", "quoted_name")
+        and isinstance(func.value, ast.Name)
+        and func.value.id in ("sa", "sqlalchemy", "sql")
+    )
 
 
 def _safe_sequence(node: ast.AST, constants: set[str]) -> bool:
