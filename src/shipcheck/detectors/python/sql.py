@@ -74,6 +74,17 @@ def _safe_value(node: ast.AST, constants: set[str]) -> bool:
         return True
     if isinstance(node, ast.Call) and _sqlalchemy_quoted(node.func):
         return True
+    if (
+        isinstance(node, ast.Call)
+        and _call_name(node) in ("str", "format")
+        and not any(isinstance(a, ast.Starred) for a in node.args)
+    ):
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if receiver is None or isinstance(receiver, ast.Constant):
+            parts = [*node.args, *(k.value for k in node.keywords)]
+            return all(_safe_value(p, constants) for p in parts)
+    if isinstance(node, ast.JoinedStr):
+        return all(_safe_value(v, constants) for v in node.values)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _safe_value(node.left, constants) and _safe_value(node.right, constants)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
