@@ -31,6 +31,8 @@ _PURE_CALLS = frozenset(
      "open_binary", "open_text", "read_binary", "getcwd", "enumerate", "zip", "reversed",
      "range", "items", "keys", "values", "min", "max", "abs", "round", "split", "splitlines"}
 )  # fmt: skip
+# Builtins whose result is a number or a truth value.
+_NUMERIC_CALLS = frozenset({"len", "int", "float", "bool", "abs", "round", "hash", "id", "ord"})
 # Serialisers whose output is the program's own object (``pickle.loads(pickle.dumps(x))``).
 _ROUND_TRIPS = frozenset(
     f"{module}.dumps"
@@ -158,6 +160,16 @@ class Grader:
             return again(node.value)
         if isinstance(node, ast.Call):
             return self._call(node, again)
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+            return again(node.elt) or next(
+                (s for g in node.generators if (s := again(g.iter))), None
+            )
+        if isinstance(node, ast.DictComp):
+            return (
+                again(node.key)
+                or again(node.value)
+                or next((s for g in node.generators if (s := again(g.iter))), None)
+            )
         return "an expression"
 
     def _call(self, node: ast.Call, again: object) -> str | None:
@@ -166,6 +178,8 @@ class Grader:
         if qual in self.sanitizers or qual in _ROUND_TRIPS:
             return None
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if isinstance(func, ast.Name) and name in _NUMERIC_CALLS and name not in self.definitions:
+            return None  # a number cannot carry code or SQL, whatever it was computed from
         arguments = [*node.args, *(k.value for k in node.keywords)]
         pure = name in _PURE_CALLS or (
             isinstance(func, ast.Name) and func.id in self.definitions and not arguments
@@ -198,6 +212,8 @@ class Grader:
         for value in values:
             origin: ast.AST | None = value
             if isinstance(value, ast.For | ast.AsyncFor | ast.comprehension):
+                if _enumerate_index(value, name):
+                    continue
                 origin = value.iter
             elif isinstance(value, ast.withitem):
                 origin = value.context_expr
@@ -210,6 +226,20 @@ class Grader:
             if origin is not None and self._unknown(origin, bound, params, depth + 1):
                 return f"variable `{name}`"
         return None
+
+
+def _enumerate_index(loop: ast.For | ast.AsyncFor | ast.comprehension, name: str) -> bool:
+    """Whether ``name`` is the counter of ``for name, item in enumerate(...)``."""
+    target, source = loop.target, loop.iter
+    return (
+        isinstance(source, ast.Call)
+        and isinstance(source.func, ast.Name)
+        and source.func.id == "enumerate"
+        and isinstance(target, ast.Tuple)
+        and bool(target.elts)
+        and isinstance(target.elts[0], ast.Name)
+        and target.elts[0].id == name
+    )
 
 
 def _parameters(scope: ast.AST) -> set[str]:
