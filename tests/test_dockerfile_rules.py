@@ -81,7 +81,7 @@ def test_releases_older_than_the_table_are_past_end_of_life():
         ("alpine:edge", set()),
         ("gcr.io/distroless/python3-debian11:nonroot", {"debian 11"}),
         ("tiangolo/uvicorn-gunicorn-fastapi:python3.8-slim", {"python 3.8"}),
-        ("node:18-bullseye-slim", {"debian bullseye"}),
+        ("node:18-bullseye-slim", {"node 18", "debian bullseye"}),
         ("ghcr.io/acme/app:1.4.2", set()),
     ],
 )
