@@ -147,7 +147,9 @@ def test_shell_injection_severity_for_whole_variable():
     doc = _doc("import os\n\ndef run(cmd):\n    os.system(cmd)\n")
     hits = list(injection.shell_injection(doc, None))
     assert len(hits) == 1 and hits[0].severity is not None
-    assert hits[0].severity.value == "medium"
+    # A parameter is of unknown origin: a review, not a claim of injection.
+    assert hits[0].severity.value == "low"
+    assert "review: make sure parameter `cmd` is trusted" in hits[0].fields["claim"]
 
 
 def test_eval_shadowed_builtin_is_ignored():
@@ -213,3 +215,18 @@ def test_database_facts_skip_tests_and_examples():
     assert list(database.database_facts(_doc(source, "shop/models.py")))
     assert not list(database.database_facts(_doc(source, "tests/app/models.py")))
     assert not list(database.database_facts(_doc(source, "examples/app/models.py")))
+
+
+def test_swallow_in_cleanup_while_the_error_propagates_is_low():
+    source = (
+        "import os\n\ndef export(path, write):\n    try:\n        write(path)\n"
+        "    except Exception:\n        try:\n            os.unlink(path)\n"
+        "        except:\n            pass\n        raise\n"
+        "    finally:\n        try:\n            os.close(3)\n        except BaseException:\n"
+        "            pass\n\ndef keep(path):\n    try:\n        os.unlink(path)\n"
+        "    except:\n        pass\n"
+    )
+    hits = list(errors.broad_except_swallowed(_doc(source), None))
+    graded = {h.line: (h.severity.value if h.severity else None) for h in hits}
+    assert graded == {9: "low", 15: "low", 21: None}
+    assert "clean-up while the original error propagates" in hits[0].fields["clause"]

@@ -81,7 +81,7 @@ def test_releases_older_than_the_table_are_past_end_of_life():
         ("alpine:edge", set()),
         ("gcr.io/distroless/python3-debian11:nonroot", {"debian 11"}),
         ("tiangolo/uvicorn-gunicorn-fastapi:python3.8-slim", {"python 3.8"}),
-        ("node:18-bullseye-slim", {"debian bullseye"}),
+        ("node:18-bullseye-slim", {"node 18", "debian bullseye"}),
         ("ghcr.io/acme/app:1.4.2", set()),
     ],
 )
@@ -228,3 +228,24 @@ def test_staged_files_are_judged_with_the_whole_project(tmp_path):
     assert in_hook.severity == in_ci.severity == Severity.MEDIUM
     assert in_hook.message == in_ci.message and in_hook.fingerprint == in_ci.fingerprint
     assert {f.path for f in whole.findings} == {"Dockerfile", "requirements.txt"}
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "expected"),
+    [
+        ("FROM postgres:13.4-alpine3.19\n", {"PostgreSQL 13", "Alpine 3.19"}),
+        ("FROM postgres:9.6\n", {"PostgreSQL 9.6"}),
+        ("FROM postgres:16-bookworm\n", set()),
+        ("FROM mysql:5.7.44\n", {"MySQL 5.7"}),
+        ("FROM mysql:8.4\n", set()),
+        ("FROM mariadb:10.5\n", {"MariaDB 10.5"}),
+        ("FROM node:16-buster AS assets\nFROM python:3.13-slim\n", {"Node.js 16", "Debian buster"}),
+        ("FROM node:22.11.0-slim\n", set()),
+        ("FROM node:lts-alpine\n", set()),  # a moving tag names no release
+        ("FROM redis:6.2\n", set()),  # no table for it: nothing claimed
+    ],
+)
+def test_end_of_life_of_service_images(dockerfile, expected):
+    hits = detector_hits("DKR004", dockerfile, as_of="2026-12-06")
+    assert {h.fields["release"] for h in hits} == expected
+    assert all(h.severity is None for h in hits)

@@ -46,6 +46,18 @@ NAMES = [
     (".gitlab-ci.yml", Role.SHIPS),
     ("k8s/deployment.yaml", Role.SHIPS),
     ("build/Dockerfile", Role.SHIPS),
+    # Development-only kinds seen on real applications (issue 13).
+    (".semgrep/rules/sql-injection.py", Role.TEST),
+    ("semgrep-rules/python/flask/tls.py", Role.TEST),
+    ("lint-rules/examples/eval_used.py", Role.TEST),
+    ("pkg/testdata/app/views.py", Role.TEST),
+    ("tests/e2e/docker-compose.yml", Role.TEST),
+    ("tests/e2e/Dockerfile", Role.TEST),
+    ("e2e/compose.yaml", Role.TEST),
+    (".devcontainer/Dockerfile", Role.DEVELOPMENT),
+    ("docker-compose.override.yml", Role.DEVELOPMENT),
+    ("compose.dev.yaml", Role.DEVELOPMENT),
+    ("scripts/backfill_users.py", Role.DEVELOPMENT),
 ]
 
 
@@ -167,3 +179,34 @@ def test_an_unknown_role_is_a_configuration_error(tmp_path):
     )
     assert result.returncode == 2
     assert "unknown role 'shipped'" in result.stderr and "ships" in result.stderr
+
+
+DEV_ONLY = {
+    ".devcontainer/Dockerfile": "FROM python:3.12\nCMD python manage.py runserver 0.0.0.0:8000\n",
+    "docker-compose.override.yml": "services:\n  web:\n    image: shop:1.0\n    privileged: true\n",
+    "compose.dev.yaml": "services:\n  web:\n    image: shop:1.0\n    privileged: true\n",
+    "tests/e2e/docker-compose.yml": "services:\n  web:\n    image: shop:1.0\n    privileged: true\n",
+    "tests/e2e/Dockerfile": "FROM python:3.12\nCMD python manage.py runserver 0.0.0.0:8000\n",
+    ".semgrep/rules/eval.py": "import os\n\ndef run(cmd):\n    os.system('x ' + cmd)\n",
+    "pkg/testdata/tool.py": "import os\n\ndef run(cmd):\n    os.system('x ' + cmd)\n",
+    "lint-rules/examples/shell.py": "import os\n\ndef run(cmd):\n    os.system('x ' + cmd)\n",
+    "scripts/deploy_helper.py": "import os\n\ndef run(cmd):\n    os.system('x ' + cmd)\n",
+}
+
+
+def test_every_development_only_kind_is_at_most_info(tmp_path):
+    """The kinds of development material seen judged as shipping on real applications: no
+    finding above info, each with the reason."""
+    for rel, text in DEV_ONLY.items():
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    (tmp_path / "shop.py").write_text("import os\n\ndef run(cmd):\n    os.system('x ' + cmd)\n")
+    report = run_scan(tmp_path, select=["CMP001", "DKR001", "DKR046", "PY005"], fail_on="never")
+    shipped = [f for f in report.findings if f.path == "shop.py"]
+    assert shipped and shipped[0].severity is Severity.LOW  # the control: a shipped module
+    others = [f for f in report.findings if f.path in DEV_ONLY]
+    assert {f.path for f in others} >= {".devcontainer/Dockerfile", "docker-compose.override.yml"}
+    for finding in others:
+        assert finding.severity is Severity.INFO, finding
+        assert "not shipped" in finding.message, finding.message

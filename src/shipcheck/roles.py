@@ -59,6 +59,12 @@ TEST_DIRS = frozenset(
     {"test", "tests", "testing", "fixtures", "__tests__", "spec", "specs", "testdata",
      "test_data", "testutils", "cassettes", "__fixtures__", "e2e", "integration_tests"}
 )  # fmt: skip
+# Other tools' test material: a linter's rule test cases (``.semgrep/rules/sqli.py``) are
+# written to trigger findings and never run.
+TOOL_FIXTURE_DIRS = frozenset(
+    {".semgrep", "semgrep", ".semgrep-rules", "semgrep-rules", "semgrep_rules", "lint-rules",
+     "lint_rules", "linter-rules", "rule-examples", "rule_examples", ".bandit-rules"}
+)  # fmt: skip
 # Test suites laid out as ``t/unit``, ``t/integration`` (celery, Perl-style projects).
 TEST_SUITE_KINDS = frozenset({"unit", "integration", "functional", "smoke", "e2e", "benchmarks"})
 TEST_CONFIG_FILES = frozenset({"conftest.py", "tox.ini", "pytest.ini", "noxfile.py", ".coveragerc"})
@@ -112,6 +118,8 @@ def by_name(path: str) -> FileRole:
     for folder in folders:
         if folder in TEST_DIRS:
             return FileRole(Role.TEST, f"in a test folder (`{folder}/`)")
+        if folder in TOOL_FIXTURE_DIRS:
+            return FileRole(Role.TEST, f"a linter's rule test cases (`{folder}/`)")
     if "t" in folders and TEST_SUITE_KINDS & set(folders):
         return FileRole(Role.TEST, "in a test suite (`t/`)")
     if (

@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from shipcheck.detectors.common import name_words
+from shipcheck.detectors.dockerfile.stages import shipped, targets
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import (
     ContextParams,
@@ -54,16 +55,11 @@ class _Setting:
 
 
 def _dockerfile_settings(doc: Dockerfile) -> Iterator[_Setting]:
-    by_name = {s.name.lower(): s for s in doc.stages if s.name}
-    stage = doc.final_stage
-    seen: set[int] = set()
-    while stage is not None and stage.index not in seen:
-        seen.add(stage.index)
+    # The stages that ship: each build target and the stages it is built from.
+    for stage in shipped(doc):
         for instruction in stage.instructions:
             if instruction.keyword == "ENV":
                 yield from _env_instruction(doc, instruction.value, instruction.line)
-        parent = stage.parent_stage
-        stage = by_name.get(parent.lower()) if parent else None
 
 
 def _env_instruction(doc: Dockerfile, value: str, line: int) -> Iterator[_Setting]:
@@ -129,9 +125,9 @@ def _dev_artifact(doc: Artifact) -> bool:
     if is_dev_config(doc.path):
         return True
     if isinstance(doc, Dockerfile):
-        final = doc.final_stage
+        stages = targets(doc)
         stem = PurePosixPath(doc.path).name.replace("Dockerfile", "").replace("dockerfile", "")
-        dev_stage = bool(final and final.name and name_has_dev_word(final.name))
+        dev_stage = bool(stages) and all(s.name and name_has_dev_word(s.name) for s in stages)
         return name_has_dev_word(stem) or dev_stage
     return False
 

@@ -214,6 +214,22 @@ def _in_repo(context: str, relative: str) -> str:
     return posixpath.normpath(posixpath.join(context, relative)) if context != "." else relative
 
 
+def image_app_module(project: ProjectModel, image: DockerfileImage) -> str | None:
+    """The module an image's ``python app.py`` runs when that module starts a server itself
+    (``app.run(port=...)``): such an image serves traffic, whatever it EXPOSEs."""
+    runs = {f.path: f for f in project.facts_of(PythonMainRun)}
+    if not runs:
+        return None
+    for target in image.python_targets:
+        for context in contexts(project, image.path):
+            module = _resolve(
+                target.script, target.module, image.workdir, image.copies, context, runs
+            )
+            if module:
+                return module
+    return None
+
+
 @detector(
     "project.app-run-entrypoint",
     kind=Kind.PROJECT,
@@ -225,20 +241,26 @@ def app_run_entrypoint(project: ProjectModel, params: None) -> Iterator[Hit]:
     runs = {f.path: f for f in project.facts_of(PythonMainRun)}
     if not runs:
         return
-    images = {f.path: f for f in project.facts_of(DockerfileImage)}
-    for path, image in sorted(images.items()):
+    images = sorted(project.facts_of(DockerfileImage), key=lambda f: (f.path, f.line))
+    by_path = {f.path: f for f in images}
+    reported: set[tuple[str, int]] = set()
+    for image in images:
+        path = image.path
         for target in image.python_targets:
+            if (path, target.line) in reported:
+                continue
             for context in contexts(project, path):
                 module = _resolve(
                     target.script, target.module, image.workdir, image.copies, context, runs
                 )
                 if module:
-                    label = f"`{target.keyword}` of final stage `{image.stage}`"
+                    label = f"`{target.keyword}` of stage `{image.stage}`"
                     where = _Where(target.line, target.column, target.end_column)
+                    reported.add((path, target.line))
                     yield _hit(path, where, module, runs[module], label)
                     break
     for build in project.facts_of(ComposeBuild):
-        built = images.get(build.dockerfile)
+        built = by_path.get(build.dockerfile)
         command = build.command
         if built is None or command is None:
             continue

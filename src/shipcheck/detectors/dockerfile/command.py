@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from shipcheck.detectors.dockerfile.shell import SimpleCommand, unwrap
 from shipcheck.detectors.dockerfile.stages import lineage
 from shipcheck.detectors.dockerfile.syntax import exec_form
-from shipcheck.models.artifacts import Dockerfile, Instruction
+from shipcheck.models.artifacts import Dockerfile, Instruction, Stage
 
 
 @dataclass(frozen=True)
@@ -67,11 +67,12 @@ def _as_argv(instruction: Instruction) -> list[str]:
     return argv if argv is not None else ["/bin/sh", "-c", instruction.value]
 
 
-def image_command(doc: Dockerfile) -> ImageCommand:
-    """The final image's effective ENTRYPOINT and CMD."""
+def image_command(doc: Dockerfile, stage: Stage | None = None) -> ImageCommand:
+    """The effective ENTRYPOINT and CMD of the image built to ``stage`` (default: the last
+    stage; rules pass each of ``stages.targets(doc)``)."""
     entrypoint: Instruction | None = None
     cmd: Instruction | None = None
-    final = doc.final_stage
+    final = stage or doc.final_stage
     for stage in reversed(lineage(doc, final)) if final is not None else []:
         own = [i for i in stage.instructions if i.keyword in ("ENTRYPOINT", "CMD")]
         entrypoints = [i for i in own if i.keyword == "ENTRYPOINT"]

@@ -35,8 +35,11 @@ class WholeCopy:
 
 
 def _whole_copies(project: ProjectModel) -> Iterator[WholeCopy]:
+    seen: set[str] = set()
     for fact in project.facts_of(DockerfileImage):
-        if fact.whole_context_copies:
+        # One fact per target stage; the whole-context copies are the Dockerfile's.
+        if fact.whole_context_copies and fact.path not in seen:
+            seen.add(fact.path)
             first = fact.whole_context_copies[0]
             yield WholeCopy(fact.path, first.line, first.column, first.text)
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 from shipcheck.detectors.dockerfile.command import image_command
 from shipcheck.detectors.dockerfile.servers import dev_servers
-from shipcheck.detectors.dockerfile.stages import base_image, label
+from shipcheck.detectors.dockerfile.stages import base_image, label, targets
 from shipcheck.detectors.dockerfile.syntax import exec_form, find, keyword_span, short
 from shipcheck.detectors.registry import detector
-from shipcheck.models.artifacts import Dockerfile, Kind
+from shipcheck.models.artifacts import Dockerfile, Kind, Stage
 from shipcheck.models.findings import Hit
 
 
@@ -18,13 +18,20 @@ from shipcheck.models.findings import Hit
 def shell_form_command(doc: Dockerfile, params: None) -> Iterator[Hit]:
     """The final image's effective CMD or ENTRYPOINT is in shell form, so ``/bin/sh -c`` is
     PID 1 and the app never receives SIGTERM. ``CMD exec …`` passes: the shell replaces
-    itself with the app. Overridden CMDs of earlier stages do not matter."""
-    final = doc.final_stage
-    if final is None:
-        return
-    command = image_command(doc)
+    itself with the app. Overridden CMDs of earlier stages do not matter. Judged on each
+    stage the image is built to (Compose ``build.target``, CI ``--target``, else the last)."""
+    seen: set[int] = set()
+    for final in targets(doc):
+        yield from _shell_form(doc, final, seen)
+
+
+def _shell_form(doc: Dockerfile, final: Stage, seen: set[int]) -> Iterator[Hit]:
+    command = image_command(doc, final)
     image = base_image(doc, final)
     for instruction in command.instructions:
+        if instruction.line in seen:
+            continue
+        seen.add(instruction.line)
         if instruction is command.cmd and command.cmd_ignored:
             continue
         if exec_form(instruction.value) is not None:
@@ -53,15 +60,21 @@ def shell_form_command(doc: Dockerfile, params: None) -> Iterator[Hit]:
 @detector("dockerfile.dev-server", kind=Kind.DOCKERFILE)
 def dev_server_command(doc: Dockerfile, params: None) -> Iterator[Hit]:
     """The final image's command starts a development server: ``flask run``,
-    ``manage.py runserver``, ``uvicorn``/``gunicorn --reload``, ``fastapi dev``…"""
-    final = doc.final_stage
-    if final is None:
-        return
-    command = image_command(doc)
+    ``manage.py runserver``, ``uvicorn``/``gunicorn --reload``, ``fastapi dev``,
+    ``python -m http.server``, read as Docker does (``ENTRYPOINT ["python3"]`` +
+    ``CMD ["manage.py", "runserver"]``), on each stage the image is built to."""
+    seen: set[int] = set()
+    for final in targets(doc):
+        yield from _dev_server(doc, final, seen)
+
+
+def _dev_server(doc: Dockerfile, final: Stage, seen: set[int]) -> Iterator[Hit]:
+    command = image_command(doc, final)
     for server in dev_servers(command.commands()):
         instruction = command.owner(server.token)
-        if instruction is None:
+        if instruction is None or instruction.line in seen:
             continue
+        seen.add(instruction.line)
         span = find(doc, instruction, server.token) or keyword_span(doc, instruction)
         yield Hit(
             line=span.line,

@@ -9,10 +9,16 @@ from dataclasses import dataclass
 from shipcheck.detectors.dockerfile.command import image_command
 from shipcheck.detectors.dockerfile.pip import pip_call
 from shipcheck.detectors.dockerfile.servers import WEB_SERVERS, program
-from shipcheck.detectors.dockerfile.stages import base_image, environment, image_instructions, label
+from shipcheck.detectors.dockerfile.stages import (
+    base_image,
+    environment,
+    image_instructions,
+    label,
+    targets,
+)
 from shipcheck.detectors.dockerfile.syntax import locate, run_commands
 from shipcheck.detectors.registry import detector
-from shipcheck.models.artifacts import Dockerfile, Kind
+from shipcheck.models.artifacts import Dockerfile, Kind, Stage
 from shipcheck.models.findings import Hit
 
 _PYTHON = re.compile(r"^(python|pypy)(\d+(\.\d+)?)?$")
@@ -25,15 +31,15 @@ class UnbufferedParams:
     python_programs: tuple[str, ...] = ("celery", "dramatiq", "rq", "huey_consumer", "arq")
 
 
-def runs_python(doc: Dockerfile, params: UnbufferedParams) -> bool:
-    """The final image is a Python image: a Python base, Python in its command, or pip used
-    while building it."""
-    final = doc.final_stage
+def runs_python(doc: Dockerfile, params: UnbufferedParams, stage: Stage | None = None) -> bool:
+    """The image built to ``stage`` (default: the last) is a Python image: a Python base,
+    Python in its command, or pip used while building it."""
+    final = stage or doc.final_stage
     if final is None:
         return False
     if "python" in base_image(doc, final).name:
         return True
-    for command in image_command(doc).commands():
+    for command in image_command(doc, final).commands():
         prog = program(command)
         if _PYTHON.match(command.name) or (
             prog is not None and prog.name in WEB_SERVERS | set(params.python_programs)
@@ -41,14 +47,14 @@ def runs_python(doc: Dockerfile, params: UnbufferedParams) -> bool:
             return True
     return any(
         pip_call(command) is not None
-        for instruction in image_instructions(doc)
+        for instruction in image_instructions(doc, final)
         if instruction.keyword == "RUN"
         for command in run_commands(instruction)
     )
 
 
-def _unbuffered_flag(doc: Dockerfile) -> bool:
-    for command in image_command(doc).commands():
+def _unbuffered_flag(doc: Dockerfile, stage: Stage) -> bool:
+    for command in image_command(doc, stage).commands():
         if command.env.get("PYTHONUNBUFFERED"):
             return True
         if _PYTHON.match(command.name):
@@ -63,14 +69,19 @@ def _unbuffered_flag(doc: Dockerfile) -> bool:
 @detector("dockerfile.python-unbuffered", kind=Kind.DOCKERFILE, params=UnbufferedParams)
 def python_unbuffered(doc: Dockerfile, params: UnbufferedParams) -> Iterator[Hit]:
     """A Python final image that does not set ``PYTHONUNBUFFERED`` (ENV, or ``python -u`` in
-    its command): stdout is block-buffered when it is not a terminal."""
-    final = doc.final_stage
-    if final is None or not runs_python(doc, params):
+    its command): stdout is block-buffered when it is not a terminal. Judged on each stage
+    the image is built to."""
+    for final in targets(doc):
+        yield from _unbuffered(doc, final, params)
+
+
+def _unbuffered(doc: Dockerfile, final: Stage, params: UnbufferedParams) -> Iterator[Hit]:
+    if not runs_python(doc, params, final):
         return
-    value = environment(doc).get("PYTHONUNBUFFERED")
+    value = environment(doc, final).get("PYTHONUNBUFFERED")
     if value is not None and value[0].strip():
         return
-    if _unbuffered_flag(doc):
+    if _unbuffered_flag(doc, final):
         return
     span = locate(doc, final.instruction, final.raw_image, after=4) if final.instruction else None
     yield Hit(

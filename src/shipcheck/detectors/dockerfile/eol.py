@@ -24,7 +24,15 @@ _PYTHON_IN_TAG = re.compile(r"(?:^|[-_])python(\d)\.(\d+)(?=$|[-_.])")
 _ALPINE_IN_TAG = re.compile(r"^alpine(\d+\.\d+)")
 _DISTROLESS_DEBIAN = re.compile(r"-debian(\d+)$")
 _VERSION = re.compile(r"^(\d+)(?:\.(\d+))?")
-_DISPLAY = {"python": "Python", "debian": "Debian", "ubuntu": "Ubuntu", "alpine": "Alpine"}
+_DISPLAY = {
+    "python": "Python", "debian": "Debian", "ubuntu": "Ubuntu", "alpine": "Alpine",
+    "postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB", "node": "Node.js",
+}  # fmt: skip
+# Service images whose release is the leading version of the tag, and how many of its
+# numbers name a release: PostgreSQL 10+ and Node.js by major, MySQL and MariaDB by
+# major.minor (PostgreSQL 9.x also by major.minor).
+_SERVICE_PARTS = {"postgres": 1, "mysql": 2, "mariadb": 2, "node": 1}
+_SERVICE_TAG = re.compile(r"^(\d+)(?:\.(\d+))?(?:\.\d+)*(?:-(.+))?$")
 
 # Clock for the scan; tests and the ``as_of`` param pin it.
 today = dt.date.today
@@ -34,13 +42,19 @@ today = dt.date.today
 class EndOfLifeParams:
     """End-of-life dates (``YYYY-MM-DD``) per release, by family: ``python`` (``"3.9"``),
     ``debian`` (codename and number), ``ubuntu`` (``"20.04"`` and codename), ``alpine``
-    (``"3.18"``). ``as_of`` pins the date compared with (default: today); ``warn_days``
-    reports releases that reach end of life within that many days (low)."""
+    (``"3.18"``), and the service images ``postgres`` (``"13"``, ``"9.6"``), ``mysql``
+    (``"8.0"``), ``mariadb`` (``"10.6"``), ``node`` (``"18"``). ``as_of`` pins the date
+    compared with (default: today); ``warn_days`` reports releases that reach end of life
+    within that many days (low)."""
 
     python: dict[str, Any] = field(default_factory=dict)
     debian: dict[str, Any] = field(default_factory=dict)
     ubuntu: dict[str, Any] = field(default_factory=dict)
     alpine: dict[str, Any] = field(default_factory=dict)
+    postgres: dict[str, Any] = field(default_factory=dict)
+    mysql: dict[str, Any] = field(default_factory=dict)
+    mariadb: dict[str, Any] = field(default_factory=dict)
+    node: dict[str, Any] = field(default_factory=dict)
     as_of: str | None = None
     warn_days: int = 0
 
@@ -79,6 +93,15 @@ def releases(image: ImageRef) -> list[Release]:
             head = head.split(".")[0]  # 10.13 is a point release of Debian 10
         if head:
             found.append(Release(name, head))
+        return found
+    if name in _SERVICE_PARTS:
+        match = _SERVICE_TAG.match(tag)
+        if match:
+            major, minor, variant = match.group(1), match.group(2), match.group(3) or ""
+            parts = _SERVICE_PARTS[name] if not (name == "postgres" and major == "9") else 2
+            if parts == 1 or minor is not None:
+                found.append(Release(name, major if parts == 1 else f"{major}.{minor}"))
+            found.extend(_variant_releases(variant))
         return found
     if name == "alpine":
         match = _VERSION.match(tag)
@@ -159,14 +182,18 @@ def _as_of(params: EndOfLifeParams) -> dt.date:
 
 @detector("dockerfile.end-of-life-base", kind=Kind.DOCKERFILE, params=EndOfLifeParams)
 def end_of_life_base(doc: Dockerfile, params: EndOfLifeParams) -> Iterator[Hit]:
-    """A stage's base image is built on a Python, Debian, Ubuntu or Alpine release past its
-    end of life (or, as low, within ``warn_days`` of it)."""
+    """A stage's base image is built on a Python, Debian, Ubuntu, Alpine, PostgreSQL, MySQL,
+    MariaDB or Node.js release past its end of life (or, as low, within ``warn_days`` of it)."""
     now = _as_of(params)
     tables = {
         "python": params.python,
         "debian": params.debian,
         "ubuntu": params.ubuntu,
         "alpine": params.alpine,
+        "postgres": params.postgres,
+        "mysql": params.mysql,
+        "mariadb": params.mariadb,
+        "node": params.node,
     }
     for stage, image in external_stages(doc):
         if image.unresolved:

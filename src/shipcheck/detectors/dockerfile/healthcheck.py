@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from shipcheck.detectors.dockerfile.app_run import image_app_module
 from shipcheck.detectors.dockerfile.image_facts import DockerfileImage
 from shipcheck.detectors.dockerfile.linking import Runners, runners
 from shipcheck.detectors.dockerfile.orchestration_facts import K8sContainer
@@ -22,7 +23,8 @@ _HEALTH_PROBES = ("livenessProbe", "readinessProbe")
     applies=lambda p: p.has_kind(Kind.DOCKERFILE),
 )
 def no_healthcheck(project: ProjectModel, params: None) -> Iterator[Hit]:
-    """An image that serves traffic (EXPOSE, or a web server as its command) has no
+    """An image that serves traffic (EXPOSE, a web server as its command, or ``python
+    app.py`` whose module starts a server with ``app.run()``) has no
     HEALTHCHECK (or ``HEALTHCHECK NONE``), no Compose service building it has a
     healthcheck, and no Kubernetes container running it has a liveness or readiness
     probe. When Kubernetes containers have probes but none can be tied to the image, the
@@ -31,7 +33,9 @@ def no_healthcheck(project: ProjectModel, params: None) -> Iterator[Hit]:
         set(_HEALTH_PROBES) & set(f.probes) for f in project.facts_of(K8sContainer)
     )
     for fact in project.facts_of(DockerfileImage):
-        if not fact.service or fact.healthcheck == "cmd":
+        if fact.healthcheck == "cmd":
+            continue
+        if not fact.service and not image_app_module(project, fact):
             continue
         found = runners(project, fact.path)
         if any(f.healthcheck for f in found.compose_services):

@@ -15,10 +15,11 @@ from shipcheck.detectors.dockerfile.stages import (
     image_instructions,
     label,
     last,
+    targets,
 )
 from shipcheck.detectors.dockerfile.syntax import find, keyword_span, transfer, whole_context
 from shipcheck.detectors.registry import fact_extractor
-from shipcheck.models.artifacts import Dockerfile, Kind
+from shipcheck.models.artifacts import Dockerfile, Kind, Stage
 from shipcheck.models.facts import Fact
 from shipcheck.parsers.dockerfile import substitute
 
@@ -73,14 +74,17 @@ class DockerfileImage(Fact):
     workdir: str
 
 
-def copies_and_workdir(doc: Dockerfile) -> tuple[list[ContextCopy], str]:
-    """The final image's copies from the build context and its working directory."""
-    final = doc.final_stage
+def copies_and_workdir(
+    doc: Dockerfile, stage: Stage | None = None
+) -> tuple[list[ContextCopy], str]:
+    """The copies from the build context and the working directory of the image built to
+    ``stage`` (default: the last stage)."""
+    final = stage or doc.final_stage
     workdir = "/"
     copies: list[ContextCopy] = []
     if final is None:
         return copies, workdir
-    for instruction in image_instructions(doc):
+    for instruction in image_instructions(doc, final):
         variables = build_variables(doc, final, instruction)
         if instruction.keyword == "WORKDIR":
             target = substitute(instruction.value.strip().strip("\"'"), variables)
@@ -103,14 +107,17 @@ def copies_and_workdir(doc: Dockerfile) -> tuple[list[ContextCopy], str]:
 
 @fact_extractor(Kind.DOCKERFILE)
 def dockerfile_image_fact(doc: Dockerfile) -> Iterator[Fact]:
-    """One :class:`DockerfileImage` per Dockerfile with a stage."""
-    final = doc.final_stage
-    if final is None:
-        return
-    healthcheck = last(doc, "HEALTHCHECK")
-    command = image_command(doc)
+    """One :class:`DockerfileImage` per stage the Dockerfile is built to (Compose
+    ``build.target``, CI ``--target``, else the last stage)."""
+    for final in targets(doc):
+        yield _image_fact(doc, final)
+
+
+def _image_fact(doc: Dockerfile, final: Stage) -> DockerfileImage:
+    healthcheck = last(doc, "HEALTHCHECK", final)
+    command = image_command(doc, final)
     commands = command.commands()
-    exposes = last(doc, "EXPOSE") is not None
+    exposes = last(doc, "EXPOSE", final) is not None
     whole: list[WholeContextCopy] = []
     for instruction in doc.instructions:
         if instruction.keyword in ("COPY", "ADD") and instruction.heredoc is None:
@@ -136,8 +143,8 @@ def dockerfile_image_fact(doc: Dockerfile) -> Iterator[Fact]:
                 end_column=span.end_column,
             )
         )
-    copies, workdir = copies_and_workdir(doc)
-    yield DockerfileImage(
+    copies, workdir = copies_and_workdir(doc, final)
+    return DockerfileImage(
         path=doc.path,
         line=final.line,
         stage=label(final, doc),

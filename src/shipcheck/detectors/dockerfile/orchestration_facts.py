@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from shipcheck import roles
 from shipcheck.detectors.kubernetes.workloads import containers
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import ComposeFile, Kind, KubernetesFile
@@ -97,13 +98,44 @@ def _build(compose_path: str, build: Any) -> tuple[str, str, str | None] | None:
 
 
 def compose_builds(doc: ComposeFile) -> Iterator[tuple[str, str | None]]:
-    """(Dockerfile, target stage) of every service built from a Dockerfile."""
+    """(Dockerfile, target stage) of every service built from a Dockerfile to be deployed:
+    not those of development Compose files (``docker-compose.override.yml``, ``*.dev.yml``:
+    their role), nor of services that bind-mount their build context over the image, a
+    live-reload set-up whose stage (``target: dev``) is not the one that ships."""
+    if not roles.of(doc.path).role.ships:
+        return
     services = doc.services if isinstance(doc.services, dict) else {}
     for service in services.values():
         if isinstance(service, dict):
             build = _build(doc.path, service.get("build"))
-            if build is not None:
+            if build is not None and not _mounts_context(doc.path, service, build[0]):
                 yield build[1], build[2]
+
+
+def _mounts_context(compose_path: str, service: dict[str, Any], context: str) -> bool:
+    """Whether ``service`` bind-mounts its build context (the source tree) or a folder of it
+    (``./src``, ``./docs``: a name without a suffix) into the container; a single file
+    (``./nginx.conf``) is configuration, as in production."""
+    volumes = service.get("volumes")
+    if not isinstance(volumes, list):
+        return False
+    base = posixpath.dirname(compose_path)
+    for volume in volumes:
+        source: Any = None
+        if isinstance(volume, str) and ":" in volume:
+            source = volume.split(":", 1)[0]
+        elif isinstance(volume, dict) and volume.get("type", "bind") == "bind":
+            source = volume.get("source")
+        if not isinstance(source, str) or not source.startswith((".", "${PWD}", "$PWD")):
+            continue
+        source = source.replace("${PWD}", ".").replace("$PWD", ".")
+        mounted = posixpath.normpath(posixpath.join(base, source))
+        if mounted == context:
+            return True
+        inside = context == "." or mounted.startswith(context + "/")
+        if inside and "." not in posixpath.basename(mounted).lstrip("."):
+            return True
+    return False
 
 
 @fact_extractor(Kind.COMPOSE)

@@ -8,11 +8,13 @@ import tokenize
 from collections.abc import Iterator
 
 from shipcheck.detectors.python.astutil import nodes_of, non_production
+from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.findings import Hit, Severity
 
 _BROAD = {"Exception", "BaseException"}
+_TRY = (ast.Try, getattr(ast, "TryStar", ast.Try))  # ``try/except*`` is Python 3.11+
 # Destructors must not raise, and an exception there is only printed anyway.
 _SILENT_OK_FUNCTIONS = {"__del__"}
 
@@ -81,6 +83,30 @@ def _has_comment(doc: PythonFile, handler: ast.ExceptHandler) -> bool:
         return any("#" in line for line in doc.lines[handler.lineno - 1 : end])
 
 
+def _in_cleanup(index: PyIndex, handler: ast.ExceptHandler) -> bool:
+    """Whether ``handler`` guards clean-up that runs while another error propagates: inside
+    a ``finally:`` block, or inside an ``except`` clause that re-raises (``raise``). The
+    original error still surfaces; only the clean-up's own failure is dropped."""
+    child: ast.AST = handler
+    for ancestor in index.ancestors(handler):
+        if isinstance(ancestor, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            return False
+        if isinstance(ancestor, _TRY) and child in ancestor.finalbody:
+            return True
+        if isinstance(ancestor, ast.ExceptHandler) and any(
+            isinstance(stmt, ast.Raise) and (stmt.exc is None or _names(stmt.exc, ancestor))
+            for stmt in ancestor.body
+        ):
+            return True
+        child = ancestor
+    return False
+
+
+def _names(exc: ast.expr, handler: ast.ExceptHandler) -> bool:
+    """``raise err`` of the handler's own ``except ... as err``."""
+    return isinstance(exc, ast.Name) and exc.id == handler.name
+
+
 @detector("python.broad-except-swallowed", kind=Kind.PYTHON)
 def broad_except_swallowed(doc: PythonFile, params: None) -> Iterator[Hit]:
     """``except:``, ``except Exception:`` or ``except BaseException:`` whose body only
@@ -109,6 +135,9 @@ def broad_except_swallowed(doc: PythonFile, params: None) -> Iterator[Hit]:
             clause, severity = "`except BaseException`", None
         else:
             clause, severity = "`except Exception`", Severity.LOW
+        if severity is None and _in_cleanup(index_of(doc), handler):
+            severity = Severity.LOW
+            clause += " in clean-up while the original error propagates"
         end = handler.type.end_col_offset if handler.type is not None else None
         yield Hit(
             line=handler.lineno,

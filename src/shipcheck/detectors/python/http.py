@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections.abc import Iterator
 
 from shipcheck.detectors.python.astutil import (
     Imports,
     assignments,
+    call_name,
     has_star_args,
     has_star_kwargs,
     imports_of,
@@ -19,10 +21,12 @@ from shipcheck.detectors.python.astutil import (
     scope_nodes,
     scopes,
 )
+from shipcheck.detectors.python.evidence import Grader
 from shipcheck.detectors.python.index import PyIndex, index_of
+from shipcheck.detectors.python.tls_env import tls_env_hits
 from shipcheck.detectors.registry import detector
-from shipcheck.models.artifacts import Kind, PythonFile
-from shipcheck.models.findings import Hit
+from shipcheck.models.artifacts import Artifact, Kind, PythonFile
+from shipcheck.models.findings import Hit, Severity
 
 _REQUESTS_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 _REQUESTS_CALLS = {f"requests.{v}" for v in _REQUESTS_VERBS} | {
@@ -36,9 +40,9 @@ _HTTPX_CALLS = {
 _URLOPEN = {"urllib.request.urlopen", "urllib2.urlopen", "six.moves.urllib.request.urlopen"}
 
 
-def _session_names(scope: ast.AST, imports: Imports, index: PyIndex) -> set[str]:
-    """Local names bound only to ``requests.Session()`` in ``scope`` and never given a
-    mounted adapter (which may carry a default timeout)."""
+def session_objects(scope: ast.AST, imports: Imports, index: PyIndex) -> set[str]:
+    """Local names bound only to ``requests.Session()`` (or opened with ``with``) in
+    ``scope``, whatever is done to them later."""
     sessions = set()
     for name, values in assignments(scope, index).items():
         if all(
@@ -51,6 +55,13 @@ def _session_names(scope: ast.AST, imports: Imports, index: PyIndex) -> set[str]
             expr = node.context_expr
             if isinstance(expr, ast.Call) and imports.resolve(expr.func) in _REQUESTS_SESSIONS:
                 sessions.add(node.optional_vars.id)
+    return sessions
+
+
+def _session_names(scope: ast.AST, imports: Imports, index: PyIndex) -> set[str]:
+    """Local names bound only to ``requests.Session()`` in ``scope`` and never given a
+    mounted adapter (which may carry a default timeout)."""
+    sessions = session_objects(scope, imports, index)
     for node in scope_nodes(scope, index):
         if (
             isinstance(node, ast.Call)
@@ -140,16 +151,32 @@ _VERIFY_CALLS = (
     | {"httpx.Client", "httpx.AsyncClient", "httpx.HTTPTransport", "httpx.AsyncHTTPTransport"}
 )
 _CERT_NONE = {"ssl.CERT_NONE"}
+_AIOHTTP_CALLS = {"aiohttp.request", "aiohttp.ClientSession", "aiohttp.TCPConnector"}
+# aiohttp ``ClientSession`` methods that take ``ssl=``.
+_AIOHTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options",
+                            "request", "ws_connect"})  # fmt: skip
 
 
-@detector("python.tls-verification-disabled", kind=Kind.PYTHON)
-def tls_verification_disabled(doc: PythonFile, params: None) -> Iterator[Hit]:
+@detector(
+    "python.tls-verification-disabled",
+    kind=(Kind.PYTHON, Kind.DOCKERFILE, Kind.COMPOSE, Kind.KUBERNETES),
+)
+def tls_verification_disabled(doc: Artifact, params: None) -> Iterator[Hit]:
     """``verify=False`` to requests/httpx calls, clients and sessions
-    (``session.verify = False``), ``ssl=False``/``verify_ssl=False`` to aiohttp connectors,
+    (``session.verify = False``; a session that mounts an adapter is no exception),
+    ``ssl=False``/``verify_ssl=False`` to aiohttp connectors and requests,
     ``ssl._create_unverified_context``, ``ctx.check_hostname = False``,
-    ``ctx.verify_mode = ssl.CERT_NONE`` and ``cert_reqs=CERT_NONE``. Code under an ``if``
-    that tests a verification/TLS/development switch (an explicit opt-in), attributes set on
-    ``self`` (classes emulating a context) and test and example modules are skipped."""
+    ``ctx.verify_mode = ssl.CERT_NONE`` and ``cert_reqs=CERT_NONE`` (urllib3 pools,
+    ``ssl.wrap_socket``). ``verify=<name>`` is followed: a local bound to False, or request
+    data, is reported at the rule's severity; a parameter defaulting to False at low, as a
+    review. Code under an ``if`` that tests a verification/TLS/development switch (an
+    explicit opt-in), attributes set on ``self`` (classes emulating a context) and test and
+    example modules are skipped. In Dockerfiles (``ENV``/``ARG``), Compose and Kubernetes
+    env: ``PYTHONHTTPSVERIFY=0``, ``CURL_CA_BUNDLE=""``, ``REQUESTS_CA_BUNDLE=""``
+    (:mod:`tls_env`)."""
+    if not isinstance(doc, PythonFile):
+        yield from tls_env_hits(doc)
+        return
     if doc.in_test_dir or non_production(doc.path):
         return
     imports = imports_of(doc)
@@ -157,11 +184,35 @@ def tls_verification_disabled(doc: PythonFile, params: None) -> Iterator[Hit]:
         return
     switched = _opt_in_lines(doc.tree)
     index = index_of(doc)
+    grader = Grader(doc.tree, imports)
     for scope in scopes(doc.tree):
-        sessions = _session_names(scope, imports, index)
+        sessions = session_objects(scope, imports, index)
+        flags = _false_flags(scope, index)
         for node in scope_nodes(scope, index):
             if getattr(node, "lineno", 0) not in switched:
-                yield from _tls_node(node, imports, sessions)
+                yield from _tls_node(node, imports, sessions, flags, grader, scope)
+
+
+def _false_flags(scope: ast.AST, index: PyIndex) -> dict[str, str]:
+    """Names that hold False in ``scope``: locals bound only to it (→ "local") and
+    parameters defaulting to it (→ "parameter")."""
+    found: dict[str, str] = {}
+    for name, values in assignments(scope, index).items():
+        literal = [v for v in values if not isinstance(v, ast.arg)]
+        if literal and all(is_const(v, False) for v in literal):
+            found[name] = "parameter" if len(literal) < len(values) else "local"
+    if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+        args = scope.args
+        positional = [*args.posonlyargs, *args.args]
+        for arg, default in zip(
+            positional[len(positional) - len(args.defaults) :], args.defaults, strict=True
+        ):
+            if is_const(default, False) and arg.arg not in found:
+                found[arg.arg] = "parameter"
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+            if default is not None and is_const(default, False) and arg.arg not in found:
+                found[arg.arg] = "parameter"
+    return found
 
 
 _OPT_IN = re.compile(r"verif|insecure|ssl|tls|cert|hostname|debug|develop|local|testing", re.I)
@@ -181,11 +232,41 @@ def _opt_in_lines(tree: ast.Module) -> set[int]:
     return lines
 
 
-def _tls_node(node: ast.AST, imports: Imports, sessions: set[str]) -> Iterator[Hit]:
+def _verify_off(
+    value: ast.AST, flags: dict[str, str], grader: Grader, scope: ast.AST
+) -> tuple[str, Severity | None] | None:
+    """How a ``verify=``/``ssl=`` value switches verification off, and the severity (None:
+    the rule's), or None when it does not."""
+    if is_const(value, False):
+        return "False", None
+    if isinstance(value, ast.Name) and value.id in flags:
+        if flags[value.id] == "local":
+            return f"`{value.id}` (False)", None
+        return (
+            f"`{value.id}`, a parameter that defaults to False "
+            "(review: make sure callers turn it on)",
+            Severity.LOW,
+        )
+    if not isinstance(value, ast.Constant):
+        source = grader.untrusted.source(value, scope)
+        if source:
+            return f"a value from {source}", None
+    return None
+
+
+def _tls_node(
+    node: ast.AST,
+    imports: Imports,
+    sessions: set[str],
+    flags: dict[str, str],
+    grader: Grader,
+    scope: ast.AST,
+) -> Iterator[Hit]:
     if isinstance(node, ast.Call):
         qual = imports.resolve(node.func)
         verify = keyword(node, "verify")
-        if verify is not None and is_const(verify.value, False):
+        off = _verify_off(verify.value, flags, grader, scope) if verify is not None else None
+        if verify is not None and off is not None:
             session_call = (
                 isinstance(node.func, ast.Attribute)
                 and isinstance(node.func.value, ast.Name)
@@ -193,13 +274,20 @@ def _tls_node(node: ast.AST, imports: Imports, sessions: set[str]) -> Iterator[H
             )
             if qual in _VERIFY_CALLS or session_call:
                 name = qual or ast.unparse(node.func)
-                yield node_hit(verify.value, what=f"`verify=False` passed to `{name}()`")
-        if qual == "aiohttp.TCPConnector":
+                hit = node_hit(verify.value, what=f"`verify={off[0]}` passed to `{name}()`")
+                yield dataclasses.replace(hit, severity=off[1])
+        aiohttp_call = qual == "aiohttp.TCPConnector" or (
+            imports.imports_any("aiohttp")
+            and (qual in _AIOHTTP_CALLS or (qual is None and call_name(node) in _AIOHTTP_VERBS))
+        )
+        if aiohttp_call:
             for arg in ("ssl", "verify_ssl"):
                 kw = keyword(node, arg)
-                if kw is not None and is_const(kw.value, False):
-                    what = f"`{arg}=False` passed to `aiohttp.TCPConnector()`"
-                    yield node_hit(kw.value, what=what)
+                off = _verify_off(kw.value, flags, grader, scope) if kw is not None else None
+                if kw is not None and off is not None:
+                    name = qual or ast.unparse(node.func)
+                    hit = node_hit(kw.value, what=f"`{arg}={off[0]}` passed to `{name}()`")
+                    yield dataclasses.replace(hit, severity=off[1])
         cert = keyword(node, "cert_reqs")
         if cert is not None and (
             imports.resolve(cert.value) in _CERT_NONE or is_const(cert.value, "CERT_NONE")
