@@ -264,8 +264,8 @@ def run(options: ScanOptions) -> ScanOutcome:
                 found.diagnostics.extend(part.diagnostics)
         diagnostics.extend(found.diagnostics)
         decided = roles.decide(root, [ref.path for ref in found.files], cfg.roles)
+        roles.use(decided)  # the pre-pass asks whether a Compose file is development material
         targets = buildcontexts.prepass_targets(found.files)
-        roles.use(decided)
         buildcontexts.use_targets(targets)
         settings = replace(settings, roles=decided, targets=targets)
         results = _file_pass(found.files, settings, options, cfg, cache_in, diagnostics, reported)
