@@ -53,6 +53,10 @@ class Runner(Generic[R]):
     unix_socket: bool = False
     scope: str | None = None  # build context: where the app's code is
     extras: dict[str, Any] = field(default_factory=dict)
+    # The command the container effectively starts (None: the base image's, unknown) and
+    # the literal environment it starts with (image ENV under the orchestrator's env).
+    argv: list[str] | None = None
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def ours(self) -> bool:
@@ -114,6 +118,8 @@ def _resolve(
     where: str,
 ) -> None:
     docker = runner.docker
+    runner.env = env
+    runner.argv = argv if argv is not None else image_argv(docker)
     if argv is None and docker is not None and docker.bind is not None:
         image_bind = docker.bind
         bind = Bind(
@@ -143,6 +149,16 @@ def _resolve(
         if default:
             where = f"{where}, {bind.server}'s default port"
         runner.server = ServerPort(bind.server, port, where, default)
+
+
+def image_argv(docker: DockerRuntime | None) -> list[str] | None:
+    """The image's own command: ENTRYPOINT then CMD (a shell-form ENTRYPOINT ignores CMD)."""
+    if docker is None:
+        return None
+    entrypoint, cmd = list(docker.entrypoint or ()), list(docker.cmd or ())
+    if entrypoint[:2] == ["/bin/sh", "-c"]:
+        return entrypoint
+    return [*entrypoint, *cmd] or None
 
 
 def _link(project: ProjectModel, runner: Runner[Any], dockerfile: str | None) -> None:
