@@ -12,11 +12,11 @@ Procfile) is judged on its own and reported at the process that serves the appli
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from shipcheck import roles
 from shipcheck.detectors.dockerfile.shell import split_commands
@@ -121,15 +121,23 @@ def _target_steps(project: ProjectModel, target: Target) -> list[str]:
 
 
 def _helm_templates(project: ProjectModel) -> list[str]:
-    """Texts of Helm chart templates (not parsed as manifests), for migration Jobs/hooks."""
+    """Texts of Helm chart templates that could migrate (Jobs, hooks, init containers).
+
+    Templates are not in the scan (templated YAML is skipped with a diagnostic), so each
+    chart's ``templates/`` folder is listed directly; charts come from the scan's file list,
+    so ignored trees are never walked."""
+    charts = sorted(
+        posixpath.dirname(p) for p in project.files if posixpath.basename(p) == "Chart.yaml"
+    )
     texts = []
-    for chart in sorted(Path(project.root).glob("**/Chart.yaml"))[:10]:
-        folder = chart.parent / "templates"
-        if not folder.is_dir():
+    for chart in charts[:10]:
+        folder = posixpath.join(chart, "templates") if chart else "templates"
+        try:
+            names = sorted(os.listdir(project.root / folder))
+        except OSError:
             continue
-        for template in sorted(folder.glob("*.y*ml"))[:50]:
-            rel = template.relative_to(project.root).as_posix()
-            text = project.read_text(rel)
+        for name in [n for n in names if n.endswith((".yaml", ".yml"))][:50]:
+            text = project.read_text(posixpath.join(folder, name))
             if text and re.search(r"kind:\s*(Job|CronJob)|helm\.sh/hook|initContainers", text):
                 texts.append(text)
     return texts

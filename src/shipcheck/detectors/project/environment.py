@@ -21,7 +21,6 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from shipcheck.detectors.compose.runtime_settings import ComposeEnv
 from shipcheck.detectors.kubernetes.container_settings import K8sConfigData, K8sContainerEnv
@@ -291,26 +290,3 @@ def required_env_not_provided(project: ProjectModel, params: None) -> Iterator[H
             },
             context=f"{target.kind} {'/'.join(target.key)} env {names}",
         )
-
-
-def environment_summary(project: ProjectModel) -> list[dict[str, Any]]:
-    """The environment variables the shipping code reads, for the JSON report: each name,
-    whether some read needs it at start-up (no default, runs on import), and every read."""
-    found: dict[str, dict[str, Any]] = {}
-    for module in project.facts_of(ModuleEnv):
-        for read in module.reads:
-            entry = found.setdefault(read.var, {"name": read.var, "required": False, "reads": []})
-            needed = read.required and read.startup
-            entry["required"] = entry["required"] or needed
-            entry["reads"].append(
-                {
-                    "path": module.path,
-                    "line": read.line,
-                    "how": read.how,
-                    "default": not read.required,
-                    "startup": read.startup,
-                }
-            )
-    for entry in found.values():
-        entry["reads"].sort(key=lambda r: (r["path"], r["line"]))
-    return [found[name] for name in sorted(found)]

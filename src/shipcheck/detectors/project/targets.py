@@ -10,6 +10,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
+from shipcheck.detectors.compose.runtime_settings import ComposeEnv
 from shipcheck.detectors.dockerfile.app_run import ProcfileProcess
 from shipcheck.detectors.dockerfile.image_facts import DockerfileImage
 from shipcheck.detectors.project.entrypoints import (
@@ -79,15 +80,18 @@ def targets(project: ProjectModel) -> list[Target]:
                 key=(fact.workload_kind, fact.workload, fact.name),
             )
         )
+    # A service is reported at its name, not at its first setting.
+    names = {(f.path, f.service): (f.line, f.column) for f in project.facts_of(ComposeEnv)}
     for runner in compose_runners(project):
         fact = runner.fact
+        line, column = names.get((fact.path, fact.service), (fact.line, 1))
         found.append(
             Target(
                 kind="compose",
                 label=runner.label,
                 path=runner.path,
-                line=fact.line,
-                column=1,
+                line=line,
+                column=column,
                 argv=runner.argv,
                 text=None,
                 env=runner.env,
