@@ -62,7 +62,9 @@ def migrations(project: ProjectModel) -> list[Migrations]:
     for path, kind in sorted(project.files.items()):
         if kind is not Kind.PYTHON or not roles.of(path).role.ships:
             continue
-        if _DJANGO.search(path):
+        # A Django migrations folder is a package; a loose `migrations/0001_x.py` is not.
+        package = posixpath.join(posixpath.dirname(path), "__init__.py")
+        if _DJANGO.search(path) and package in project.files:
             django.append(path)
         elif _ALEMBIC.search(path):
             alembic.append(path)
@@ -183,10 +185,22 @@ def deployments(project: ProjectModel) -> list[Deployment]:
     return list(found.values())
 
 
+def _reloads(command: tuple[str, ...]) -> bool:
+    """A development server: Django's or Flask's ``runserver``/``run``, or any ``--reload``."""
+    return "runserver" in command or any(
+        word == "--reload" or word.startswith(("--reload=", "--reload-")) for word in command
+    )
+
+
 def _serves(project: ProjectModel, target: Target) -> bool:
+    """Whether the target serves the application in production. A development server (code
+    reloading) marks a development stack, where developers migrate by hand."""
     app = entry(project, target)
-    if app is not None and (app.server or app.program in {"manage.py", "django-admin"}):
-        return app.server or "runserver" in app.command
+    if app is not None:
+        if _reloads(app.command) or (app.program == "flask" and "run" in app.command):
+            return False
+        if app.server:
+            return True
     return bool(target.runner and target.runner.runs_server)
 
 
