@@ -266,7 +266,7 @@ class _Scan:
         startup = self._instantiated_at_import(node.name)
         local_classes = {c.name for c in self.index.of(ast.ClassDef)}
         for statement in node.body:
-            field = _settings_field(statement, local_classes)
+            field = _settings_field(statement, local_classes, self.index)
             if field is None:
                 continue
             var, required, target = field
@@ -329,9 +329,9 @@ def _settings_config(node: ast.ClassDef) -> tuple[str, bool, list[str] | None]:
     return prefix, exact, files
 
 
-def _is_optional(annotation: ast.AST) -> bool:
+def _is_optional(annotation: ast.AST, index: PyIndex) -> bool:
     """``Optional[X]``, ``X | None``, ``Union[X, None]``, ``ClassVar[...]``."""
-    for node in ast.walk(annotation):  # a type annotation: a handful of nodes
+    for node in index.walk(annotation):
         if isinstance(node, ast.Constant) and node.value is None:
             return True
         if isinstance(node, ast.Name | ast.Attribute):
@@ -342,7 +342,7 @@ def _is_optional(annotation: ast.AST) -> bool:
 
 
 def _settings_field(
-    statement: ast.stmt, local_classes: set[str]
+    statement: ast.stmt, local_classes: set[str], index: PyIndex
 ) -> tuple[str | None, bool, ast.AST] | None:
     """(explicit variable name or None, required, target) of a settings class field."""
     if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
@@ -351,7 +351,7 @@ def _settings_field(
     if name.startswith("_") or name == "model_config":
         return None
     annotation = statement.annotation
-    if _is_optional(annotation):
+    if _is_optional(annotation, index):
         return None
     # A nested model or enum of the module: read through nested delimiters or validated
     # from several variables; not one variable we can name.

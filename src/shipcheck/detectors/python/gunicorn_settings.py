@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from shipcheck.detectors.python.gunicorn_conf import is_gunicorn_config
+from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.detectors.secrets.pyast import EnvReads, literal_string
 from shipcheck.models.artifacts import Kind, PythonFile
@@ -42,13 +43,15 @@ class GunicornSettings(Fact):
     settings: dict[str, Setting]
 
 
-def _value(node: ast.AST, reads: EnvReads) -> tuple[int | str | None, str | None, bool]:
+def _value(
+    node: ast.AST, reads: EnvReads, index: PyIndex
+) -> tuple[int | str | None, str | None, bool]:
     """(value, environment variable, computed from the CPU count)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, int | str | bool):
         if isinstance(node.value, bool):  # True is an int: not a count
             return None, None, False
         return node.value, None, False
-    for sub in ast.walk(node):  # one assignment's value: a few nodes
+    for sub in index.walk(node):
         if isinstance(sub, ast.Call) and reads.resolve(sub.func) in _CPU_COUNTERS:
             return None, None, True
     inner = node
@@ -76,6 +79,7 @@ def gunicorn_settings_facts(doc: PythonFile) -> Iterator[GunicornSettings]:
     if not is_gunicorn_config(doc.path) or doc.in_test_dir:
         return
     reads = EnvReads(doc.tree)
+    index = index_of(doc)
     found: dict[str, Setting] = {}
     for node in doc.tree.body:
         if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
@@ -83,7 +87,7 @@ def gunicorn_settings_facts(doc: PythonFile) -> Iterator[GunicornSettings]:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:
             if isinstance(target, ast.Name) and target.id in _SETTINGS:
-                value, env, cpu = _value(node.value, reads)
+                value, env, cpu = _value(node.value, reads, index)
                 found[target.id] = Setting(value=value, env=env, cpu_count=cpu, line=node.lineno)
     if found:
         yield GunicornSettings(path=doc.path, line=1, settings=found)
