@@ -224,7 +224,8 @@ def migrations_not_run_at_deploy(project: ProjectModel, params: None) -> Iterato
         if any(MIGRATES.search(step) for step in deployment.steps if step):
             continue
         for target in deployment.targets:
-            if not _serves(project, target):
+            # A test or development stack (a CI Compose file, a devcontainer) deploys nothing.
+            if not roles.of(target.path).role.ships or not _serves(project, target):
                 continue
             scope = target.scope
             mine = [m for m in found if m.under(scope)]
