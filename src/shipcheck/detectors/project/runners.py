@@ -8,6 +8,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from shipcheck import roles
 from shipcheck.detectors.dockerfile.linking import contexts, image_names
 from shipcheck.detectors.dockerfile.syntax import parse_image
 from shipcheck.detectors.project.binds import Bind, argv_bind, parse_address
@@ -85,6 +86,9 @@ def _by_image(project: ProjectModel, image: str | None, files: dict[str, Any]) -
         return None
     name = parse_image(image).name
     matches = [path for path in sorted(files) if name in _names(project, path)]
+    if len(matches) > 1:
+        # A devcontainer's or a test image's Dockerfile does not build what is deployed.
+        matches = [path for path in matches if roles.of(path).role.ships]
     return matches[0] if len(matches) == 1 else None
 
 

@@ -160,11 +160,22 @@ def _apply(
         value = _option(args, names)
         if value is None:
             continue
-        flag = next(n for n in names if any(a == n or a.startswith(n) for a in args))
         resolved = expand(value, env)
         found.values[name] = Value(
-            _typed(resolved) if resolved is not None else value, f"`{flag} {value}` in {where}"
+            _typed(resolved) if resolved is not None else value,
+            f"`{_written(args, names, value)}` in {where}",
         )
+
+
+def _written(args: list[str], names: tuple[str, ...], value: str) -> str:
+    """The option as the command writes it (``--workers=2``, ``-w4``, ``--workers 2``)."""
+    for index in range(len(args) - 1, -1, -1):
+        arg = args[index]
+        if arg in names and index + 1 < len(args) and args[index + 1] == value:
+            return f"{arg} {value}"
+        if arg.endswith(value) and any(arg.startswith(n) for n in names):
+            return arg
+    return f"{names[-1]} {value}"
 
 
 # --- limits ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from shipcheck.detectors.registry import fact_extractor
 from shipcheck.detectors.secrets.pyast import EnvReads, dotted, literal_string
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.facts import Fact
+from shipcheck.roles import Role
 from shipcheck.text import char_column
 
 SETTINGS_BASES = frozenset(
@@ -438,8 +439,9 @@ def _iter_facts(doc: PythonFile) -> Iterator[ModuleEnv]:
 
 @fact_extractor(Kind.PYTHON)
 def module_env_facts(doc: PythonFile) -> Iterator[ModuleEnv]:
-    """A :class:`ModuleEnv` fact for each shipping module that imports or reads something
-    (tests, examples and development material are left out: they are not the application)."""
-    if not doc.role.role.ships or not doc.tree.body:
+    """A :class:`ModuleEnv` fact for each module of the application that imports or reads
+    something. Development modules count (a Compose stack may run `settings/dev.py`, and
+    they are only read when a target's code imports them); tests and examples do not."""
+    if doc.role.role in (Role.TEST, Role.EXAMPLE) or not doc.tree.body:
         return
     yield from _iter_facts(doc)
