@@ -8,6 +8,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from shipcheck import roles
 from shipcheck.detectors.dockerfile.linking import contexts, image_names
 from shipcheck.detectors.dockerfile.syntax import parse_image
 from shipcheck.detectors.project.binds import Bind, argv_bind, parse_address
@@ -53,6 +54,10 @@ class Runner(Generic[R]):
     unix_socket: bool = False
     scope: str | None = None  # build context: where the app's code is
     extras: dict[str, Any] = field(default_factory=dict)
+    # The command the container effectively starts (None: the base image's, unknown) and
+    # the literal environment it starts with (image ENV under the orchestrator's env).
+    argv: list[str] | None = None
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def ours(self) -> bool:
@@ -81,6 +86,9 @@ def _by_image(project: ProjectModel, image: str | None, files: dict[str, Any]) -
         return None
     name = parse_image(image).name
     matches = [path for path in sorted(files) if name in _names(project, path)]
+    if len(matches) > 1:
+        # A devcontainer's or a test image's Dockerfile does not build what is deployed.
+        matches = [path for path in matches if roles.of(path).role.ships]
     return matches[0] if len(matches) == 1 else None
 
 
@@ -114,6 +122,8 @@ def _resolve(
     where: str,
 ) -> None:
     docker = runner.docker
+    runner.env = env
+    runner.argv = argv if argv is not None else image_argv(docker)
     if argv is None and docker is not None and docker.bind is not None:
         image_bind = docker.bind
         bind = Bind(
@@ -143,6 +153,16 @@ def _resolve(
         if default:
             where = f"{where}, {bind.server}'s default port"
         runner.server = ServerPort(bind.server, port, where, default)
+
+
+def image_argv(docker: DockerRuntime | None) -> list[str] | None:
+    """The image's own command: ENTRYPOINT then CMD (a shell-form ENTRYPOINT ignores CMD)."""
+    if docker is None:
+        return None
+    entrypoint, cmd = list(docker.entrypoint or ()), list(docker.cmd or ())
+    if entrypoint[:2] == ["/bin/sh", "-c"]:
+        return entrypoint
+    return [*entrypoint, *cmd] or None
 
 
 def _link(project: ProjectModel, runner: Runner[Any], dockerfile: str | None) -> None:
