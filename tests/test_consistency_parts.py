@@ -169,3 +169,45 @@ def test_quantities():
 )
 def test_steps_that_migrate(step, migrates):
     assert bool(MIGRATES.search(step)) is migrates
+
+
+def test_json_report_lists_the_environment_the_shipped_code_reads():
+    import json
+
+    from shipcheck.reporters.json import JsonReporter
+
+    from conftest import FIXTURES, run_scan
+
+    project = FIXTURES / "rules" / "PRJ012" / "project-kubernetes"
+    report = run_scan(project, fail_on="never")
+    data = json.loads(JsonReporter().render(report))
+    by_name = {v["name"]: v for v in data["environment"]}
+    assert by_name["DJANGO_SECRET_KEY"]["required"] is True
+    assert by_name["DJANGO_SECRET_KEY"]["reads"][0]["path"] == "shop/settings.py"
+    assert by_name["DJANGO_SECRET_KEY"]["reads"][0]["line"] == 9
+    assert by_name["DJANGO_DEBUG"]["required"] is False  # it has a default
+    # Read inside a function, not at start-up: listed, not required.
+    assert by_name["PAYMENTS_REFUND_ACCOUNT"]["required"] is False
+    assert by_name["PAYMENTS_REFUND_ACCOUNT"]["reads"][0]["startup"] is False
+    given = run_scan([project / "shop" / "settings.py"], fail_on="never")
+    assert given.environment == ()  # a part of the project would list a part of it
+
+
+def test_pydantic_settings_fields_are_listed_in_their_conventional_case():
+    from shipcheck.detectors.python.env_reads import EnvVarRead, ModuleEnv, environment_list
+
+    def module(path, *reads):
+        return ModuleEnv(path=path, line=1, module="m", package=False, imports=(), reads=reads,
+                         sets=(), settings_module=None, dotenv=None)  # fmt: skip
+
+    field = EnvVarRead(var="database_url", line=3, column=5, required=True, startup=True,
+                       how="pydantic-settings field", exact=False)  # fmt: skip
+    plain = EnvVarRead(var="DATABASE_URL", line=8, column=1, required=False, startup=False,
+                       how="os.environ.get")  # fmt: skip
+    listed = environment_list(
+        [module("app/config.py", field), module("app/db.py", plain), module("tests/x.py", plain)],
+        ships=lambda path: not path.startswith("tests/"),
+    )
+    assert [v["name"] for v in listed] == ["DATABASE_URL"]
+    assert listed[0]["required"] is True
+    assert [r["path"] for r in listed[0]["reads"]] == ["app/config.py", "app/db.py"]

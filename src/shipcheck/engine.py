@@ -358,8 +358,19 @@ def run(options: ScanOptions) -> ScanOutcome:
         # Explicit files (pre-commit): findings and the gate only, no scores of a part.
         partial=reported is not None,
         merged=merged,
+        environment=_environment(project, reported),
     )
     return ScanOutcome(report, project, {r.path: r.digest for r in results if r.digest})
+
+
+def _environment(project: ProjectModel, reported: set[str] | None) -> tuple[dict, ...]:
+    """The variables the shipped code reads (not for explicit files: a part of the project
+    would list a part of its environment)."""
+    if reported is not None or not project.has_kind(Kind.PYTHON):
+        return ()
+    from shipcheck.detectors.python.env_reads import ModuleEnv, environment_list
+
+    return tuple(environment_list(project.facts_of(ModuleEnv), lambda p: roles.of(p).role.ships))
 
 
 def _merge_refs(

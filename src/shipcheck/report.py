@@ -14,7 +14,7 @@ from shipcheck.packs import LoadedPack
 from shipcheck.scoring import Scores
 from shipcheck.suppress import Suppression
 
-REPORT_SCHEMA_VERSION = "1.1"
+REPORT_SCHEMA_VERSION = "1.2"
 # Diagnostic kinds a reader must see before the findings.
 PROMINENT_KINDS = frozenset({"config", "git", "timeout", "crash"})
 
@@ -55,6 +55,9 @@ class Report:
     # Set only when BAN (bandit) rules ran: their findings dropped as duplicates of
     # shipcheck's own (same path, line and checklist item).
     merged: int | None = None
+    # The environment variables the shipped code reads (name, required, reads): see
+    # shipcheck.detectors.python.env_reads.environment_list.
+    environment: tuple[dict[str, Any], ...] = ()
 
     def rule(self, rule_id: str) -> Rule | None:
         """A rule that ran, by id."""
@@ -122,6 +125,7 @@ class Report:
                 for path, kind, role, why in self.files
             ],
             "rules": [r.id for r in self.rules],
+            "environment": list(self.environment),
         }
 
     def _scores_dict(self) -> dict[str, Any]:
@@ -169,6 +173,7 @@ def build_report(
     diff_ref: str | None = None,
     partial: bool = False,
     merged: int | None = None,
+    environment: tuple[dict[str, Any], ...] = (),
 ) -> Report:
     """Assemble a report in deterministic order."""
     return Report(
@@ -189,4 +194,5 @@ def build_report(
         diff_ref=diff_ref,
         partial=partial,
         merged=merged,
+        environment=environment,
     )

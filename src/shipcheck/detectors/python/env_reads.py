@@ -17,7 +17,7 @@ condition (``if``, ``try``, a conditional expression or the right side of ``or``
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from shipcheck.detectors.python.index import PyIndex, index_of
@@ -445,3 +445,34 @@ def module_env_facts(doc: PythonFile) -> Iterator[ModuleEnv]:
     if doc.role.role in (Role.TEST, Role.EXAMPLE) or not doc.tree.body:
         return
     yield from _iter_facts(doc)
+
+
+def environment_list(facts: Iterable[ModuleEnv], ships: Callable[[str], bool]) -> list[dict]:
+    """The environment variables the shipped code reads, for the JSON report: each variable
+    once, ``required`` when some read at start-up fails without it, with every read."""
+    by_name: dict[str, list[tuple[str, EnvVarRead]]] = {}
+    for fact in facts:
+        if ships(fact.path):
+            for read in fact.reads:
+                # A name matched without regard to case is set in its conventional form.
+                name = read.var if read.exact else read.var.upper()
+                by_name.setdefault(name, []).append((fact.path, read))
+    return [
+        {
+            "name": name,
+            "required": any(r.required and r.startup for _, r in reads),
+            "reads": [
+                {
+                    "path": path,
+                    "line": r.line,
+                    "column": r.column,
+                    "how": r.how,
+                    "required": r.required,
+                    "startup": r.startup,
+                    "exact_name": r.exact,
+                }
+                for path, r in sorted(reads, key=lambda item: (item[0], item[1].line))
+            ],
+        }
+        for name, reads in sorted(by_name.items())
+    ]
