@@ -9,6 +9,7 @@ from itertools import pairwise
 from shipcheck.detectors.common import (
     is_placeholder,
     is_secret_name,
+    is_template_placeholder,
     name_words,
     secret_word_index,
 )
@@ -184,3 +185,20 @@ def named_secret(
     if owned_by_format_rules(value) or not looks_like_secret(value, min_length, min_entropy):
         return None
     return kind_of_secret(name)
+
+
+REAL = "real"
+WEAK = "weak"
+
+
+def credential_strength(value: str, min_length: int = 8, min_entropy: float = 3.0) -> str | None:
+    """How a literal in a credential's place reads: ``"real"`` when it looks like a generated
+    secret, ``"weak"`` for a guessable one a deployment still runs with (``changeme``,
+    ``admin``, ``secret123``, a short word), None for a template stand-in (``<password>``,
+    ``${DB_PASSWORD}``, ``{{ password }}``, ``xxxx``) or something too short to be one."""
+    text = value.strip()
+    if is_template_placeholder(text) or len(text) < 3 or "\n" in text:
+        return None
+    if looks_like_secret(text, min_length, min_entropy):
+        return REAL
+    return WEAK
