@@ -15,13 +15,21 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from shipcheck.detectors.common import is_secret_name, mask
+from shipcheck.detectors.config.django_settings import is_settings_module
 from shipcheck.detectors.python.astutil import Imports, imports_of
 from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector
-from shipcheck.detectors.secrets.context import ValueParams, is_dev_module
-from shipcheck.detectors.secrets.pyast import dotted, literal_string, target_name, value_span
+from shipcheck.detectors.secrets.context import ValueParams, is_dev_module, name_has_dev_word
+from shipcheck.detectors.secrets.pyast import (
+    dotted,
+    literal_string,
+    overridden_in_production,
+    target_name,
+    value_span,
+)
 from shipcheck.detectors.secrets.values import (
     WEAK,
     credential_strength,
@@ -326,8 +334,46 @@ def _config_call_uses(call: ast.Call) -> Iterator[Use]:
                     yield Use(value, name, label, _kind(name), config=True)
 
 
+# Setting names that hold an application's signing key in Flask/Starlette-style
+# configuration modules and classes (loaded with ``from_object``/``from_pyfile``).
+CONFIG_KEYS = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "SESSION_SECRET", "SESSION_SECRET_KEY"})
+_CONFIG_CLASS_SUFFIXES = ("Config", "Configuration", "Settings")
+
+
+def _config_module(path: str) -> bool:
+    stem = PurePosixPath(path).stem.lower()
+    return "config" in stem or "settings" in stem
+
+
+def _configuration_uses(doc: PythonFile) -> Iterator[Use]:
+    """``SECRET_KEY = "…"`` in a configuration class (``class ProductionConfig``), unless a
+    development class or overridden by every production subclass, or at the top of a
+    configuration module that is not a Django settings module (Django's own rule, CFG015,
+    judges those)."""
+    tree = doc.tree
+    if not isinstance(tree, ast.Module) or not any(k in doc.text for k in CONFIG_KEYS):
+        return
+    for owner in index_of(doc).of(ast.ClassDef):
+        if not owner.name.endswith(_CONFIG_CLASS_SUFFIXES) or name_has_dev_word(owner.name):
+            continue
+        for statement in owner.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                name = target_name(statement.targets[0])
+                if name in CONFIG_KEYS and not overridden_in_production(tree, owner, name):
+                    label = f"`{owner.name}.{name}`"
+                    yield Use(statement.value, name, label, _kind(name), config=True)
+    if not _config_module(doc.path) or is_settings_module(doc):
+        return
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            name = target_name(statement.targets[0])
+            if name in CONFIG_KEYS and isinstance(statement.targets[0], ast.Name):
+                yield Use(statement.value, name, f"`{name}`", _kind(name), config=True)
+
+
 def sink_uses(doc: PythonFile) -> Iterator[Use]:
     """Every literal (direct or through a module constant) that reaches a credential sink."""
+    yield from (u for u in _configuration_uses(doc) if _literal_node(u.literal) is not None)
     imports = imports_of(doc)
     libraries = {v.split(".")[0] for v in imports.names.values()}
     constants = Constants(doc.tree)
