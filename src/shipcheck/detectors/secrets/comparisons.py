@@ -11,6 +11,7 @@ credential; settings and environment values compared with anything; sentinels (`
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from shipcheck.detectors.common import is_secret_name, mask
@@ -33,6 +34,9 @@ _CONFIG_ROOTS = frozenset(
 _REJECTING = frozenset({"exit", "abort", "warn", "warning", "error", "critical", "exception",
                         "fatal", "ImproperlyConfigured", "RuntimeError", "ValueError"})  # fmt: skip
 
+
+# Upper-case words are marker values (``token == "NOTPROVIDED"``), not credentials.
+_SENTINEL = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 
 _OPERATORS = (ast.Eq, ast.NotEq, ast.In, ast.NotIn)
 
@@ -66,6 +70,8 @@ def _is_config(node: ast.AST) -> bool:
 def _credential(name: str | None) -> bool:
     if not name or name.lower() in _AMBIGUOUS or not is_secret_name(name):
         return False
+    if "csrf" in name.lower():
+        return False  # a CSRF token is per-session, never a shared credential
     return not name.isupper()  # SECRET_KEY, API_TOKEN: module constants are configuration
 
 
@@ -132,7 +138,7 @@ def credential_comparison(doc: PythonFile, params: ValueParams) -> Iterator[Hit]
     for name, literal, compare in _checks(doc):
         value = literal_string(literal) or ""
         strength = credential_strength(value, params.min_length, params.min_entropy)
-        if strength is None or id(compare) in seen:
+        if strength is None or id(compare) in seen or _SENTINEL.match(value):
             continue
         seen.add(id(compare))
         line, column, end_line, end_column = value_span(doc, literal)

@@ -379,6 +379,8 @@ def sink_uses(doc: PythonFile) -> Iterator[Use]:
     constants = Constants(doc.tree)
     index = index_of(doc)
     for node in index.of(ast.Call, ast.Assign):
+        if _discarded_hash(node, index.parent(node)):
+            continue
         uses = (
             [*_call_uses(node, imports, libraries), *_config_call_uses(node)]
             if isinstance(node, ast.Call)
@@ -399,6 +401,20 @@ def sink_uses(doc: PythonFile) -> Iterator[Use]:
                 getattr(node, "lineno", 0),
                 use.config,
             )
+
+
+# Password hash functions: their literal is a credential only when the hash is kept.
+_HASHERS = frozenset({"make_password", "generate_password_hash", "hash_password", "hashpw"})
+
+
+def _discarded_hash(node: ast.AST, parent: ast.AST | None) -> bool:
+    """``make_password("waste-time")`` as a statement: a hash computed to even out response
+    times (no account gets that password)."""
+    if not isinstance(node, ast.Call) or not isinstance(parent, ast.Expr):
+        return False
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in _HASHERS
 
 
 def _scope_end(doc: PythonFile, node: ast.AST) -> int:
