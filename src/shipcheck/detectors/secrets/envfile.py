@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from shipcheck.detectors.common import is_secret_name, mask
+from shipcheck.detectors.common import mask
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ValueParams, name_has_dev_word
-from shipcheck.detectors.secrets.values import WEAK, credential_strength, named_secret
+from shipcheck.detectors.secrets.values import WEAK_DEFAULT, named_secret, weak_credential
 from shipcheck.models.artifacts import EnvFile, Kind
 from shipcheck.models.findings import Hit, Severity
 
 TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".defaults", ".tpl")
 TEMPLATE_WORDS = ("example", "sample", "template", "dist", "tmpl", "defaults")
 TEST_ENV_SUFFIXES = (".test", ".testing", ".ci", ".tests")
-# Values of secret-named keys that are switches, numbers or URLs, not credentials
-# (``USE_TOKEN_AUTH=true``, ``TOKEN_TTL=3600``; URLs with a password belong to SEC005).
-_NOT_CREDENTIAL = re.compile(
-    r"^(#.*|true|false|yes|no|on|off|none|null|enabled?|disabled?|-?\d+(\.\d+)?[smhd]?|\w+://.*)$",
-    re.I,
-)
-WEAK_KIND = "a guessable default value that deployments run with unless they override it"
 
 
 def is_template_env(path: str) -> bool:
@@ -53,8 +45,8 @@ def env_file_secrets(doc: EnvFile, params: ValueParams) -> Iterator[Hit]:
     for entry in doc.entries:
         kind = named_secret(entry.key, entry.value, params.min_length, params.min_entropy)
         severity = floor
-        if kind is None and defaults and _weak_credential(entry.key, entry.value):
-            kind, severity = WEAK_KIND, floor or Severity.MEDIUM
+        if kind is None and defaults and weak_credential(entry.key, entry.value):
+            kind, severity = WEAK_DEFAULT, floor or Severity.MEDIUM
         if kind is None:
             continue
         yield Hit(
@@ -71,14 +63,3 @@ def _development_env(path: str) -> bool:
     weak default is expected."""
     parts = PurePosixPath(path).name.lower().replace("-", ".").replace("_", ".").split(".")
     return any(name_has_dev_word(p) for p in parts if p and p != "env")
-
-
-def _weak_credential(key: str, value: str) -> bool:
-    """A secret-named key set to a guessable credential (``changethis``, ``admin``,
-    ``secret123``) rather than a placeholder, a switch or a number."""
-    text = value.strip()
-    return (
-        is_secret_name(key)
-        and not _NOT_CREDENTIAL.match(text)
-        and credential_strength(text) == WEAK
-    )

@@ -202,3 +202,24 @@ def credential_strength(value: str, min_length: int = 8, min_entropy: float = 3.
     if looks_like_secret(text, min_length, min_entropy):
         return REAL
     return WEAK
+
+
+# Values of secret-named keys that are switches, numbers, URLs or comments, not credentials
+# (``USE_TOKEN_AUTH=true``, ``TOKEN_TTL=3600``; URLs with a password belong to SEC005).
+_NOT_CREDENTIAL = re.compile(
+    r"^(#.*|true|false|yes|no|on|off|none|null|enabled?|disabled?|-?\d+(\.\d+)?[smhd]?|\w+://.*)$",
+    re.I,
+)
+WEAK_DEFAULT = "a guessable default value that deployments run with unless they override it"
+
+
+def weak_credential(name: str, value: str) -> bool:
+    """A secret-named setting (``SECRET_KEY``, ``ADMIN_PASSWORD``) holding a guessable
+    credential (``changethis``, ``admin``, ``postgres``) rather than a placeholder, a switch,
+    a number or a real-looking secret."""
+    text = value.strip()
+    return (
+        is_secret_name(name)
+        and not _NOT_CREDENTIAL.match(text)
+        and credential_strength(text) == WEAK
+    )

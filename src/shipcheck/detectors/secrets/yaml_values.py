@@ -19,10 +19,12 @@ from shipcheck.detectors.common import is_secret_name, mask
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ValueParams, is_dev_config
 from shipcheck.detectors.secrets.values import (
+    WEAK_DEFAULT,
     kind_of_secret,
     looks_like_secret,
     named_secret,
     owned_by_format_rules,
+    weak_credential,
 )
 from shipcheck.models.artifacts import Kind, YamlFile
 from shipcheck.models.findings import Hit, Severity
@@ -89,6 +91,37 @@ def _secret_object_entries(doc: LMap) -> Iterator[_Literal]:
                 yield _Literal(key, value, data.value_line(key), data.value_column(key), kind=kind)
 
 
+def _deployment_settings(doc: YamlFile, document: LMap) -> Iterator[_Literal]:
+    """Settings a deployment runs with as written: Compose services' ``environment`` and a
+    Kubernetes ``ConfigMap``'s ``data`` (Kubernetes container ``env`` values are the
+    k8s.secret-refs rule's, CI ``env`` feeds throwaway test services)."""
+    if doc.kind is Kind.COMPOSE:
+        services = document.get("services")
+        for service in services.values() if isinstance(services, LMap) else []:
+            if isinstance(service, LMap) and service.get("environment") is not None:
+                yield from _entries(service.get("environment"))
+    elif document.get("kind") == "ConfigMap" and isinstance(document.get("data"), LMap):
+        yield from _entries(document.get("data"))
+
+
+def _weak_defaults(doc: YamlFile, document: LMap, floor: Severity | None) -> Iterator[Hit]:
+    """Guessable values under secret names in deployment settings (``POSTGRES_PASSWORD:
+    postgres``, ``ADMIN_PASSWORD: changeme``), at medium: deployments run with them."""
+    configmap = document.get("kind") == "ConfigMap"
+    for literal in _deployment_settings(doc, document):
+        if not weak_credential(literal.name, literal.value):
+            continue
+        column = _column(doc, literal)
+        kind = WEAK_DEFAULT + (", in a ConfigMap rather than a Secret" if configmap else "")
+        yield Hit(
+            line=literal.line,
+            column=column,
+            end_column=column + len(literal.value),
+            fields={"name": literal.name, "kind": kind, "masked": mask(literal.value)},
+            severity=floor or Severity.MEDIUM,
+        )
+
+
 def _decoded_kind(encoded: str) -> str | None:
     try:
         raw = base64.b64decode("".join(encoded.split()), validate=True)
@@ -119,7 +152,8 @@ def yaml_secret_literal(doc: YamlFile, params: ValueParams) -> Iterator[Hit]:
     report, floor = params.verdict(doc.path)
     if not report:
         return
-    if floor is None and doc.kind is Kind.COMPOSE and is_dev_config(doc.path):
+    development = doc.kind is Kind.COMPOSE and is_dev_config(doc.path)
+    if floor is None and development:
         floor = Severity.parse(params.context_severity)
     seen: set[tuple[int, int]] = set()
     for document in doc.documents:
@@ -133,6 +167,8 @@ def yaml_secret_literal(doc: YamlFile, params: ValueParams) -> Iterator[Hit]:
             literals = _secret_object_entries(document)
         else:
             literals = _entries(document)
+            if not development:  # real-looking values below; guessable ones here
+                yield from _weak_defaults(doc, document, floor)
         for literal in literals:
             what = literal.kind or named_secret(
                 literal.name, literal.value, params.min_length, params.min_entropy
