@@ -30,9 +30,22 @@ _FRAMEWORKS = frozenset(
      "sanic", "litestar", "falcon", "bottle", "tornado"}
 )  # fmt: skip
 # Words that make a cookie a credential: whoever reads it over plain HTTP is logged in.
-_SENSITIVE = re.compile(
-    r"(session|sess_?id|\bsid|token|auth|jwt|remember|login|csrf|xsrf|secret)", re.I
-)
+_SENSITIVE_WORDS = frozenset(
+    {"session", "sessionid", "sessid", "sid", "token", "auth", "jwt", "remember", "login",
+     "csrf", "xsrf", "secret", "refresh", "bearer"}
+)  # fmt: skip
+
+
+def _sensitive(label: str) -> bool:
+    """``session``, ``refresh_token``, ``csrftoken``, ``REMEMBER_ME_COOKIE``; not
+    ``example_iauthenticator`` or ``locale``."""
+    words = [
+        w for w in re.split(r"[^a-z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", label).lower()) if w
+    ]
+    return any(
+        w in _SENSITIVE_WORDS or w.endswith(("token", "sessionid")) or w.startswith("session")
+        for w in words
+    )
 
 
 def _words(node: ast.AST | None) -> str:
@@ -80,9 +93,7 @@ def insecure_cookie(doc: PythonFile, params: ContextParams) -> Iterator[Hit]:
             continue
         name = _argument(call, 0, "key")
         label = _words(name)
-        if not _SENSITIVE.search(label) and not _SENSITIVE.search(
-            _words(_argument(call, 1, "value"))
-        ):
+        if not _sensitive(label) and not _sensitive(_words(_argument(call, 1, "value"))):
             continue
         secure = next((k.value for k in call.keywords if k.arg == "secure"), None)
         if not _false(secure):

@@ -8,7 +8,12 @@ from pathlib import PurePosixPath
 from shipcheck.detectors.common import mask
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ValueParams, name_has_dev_word
-from shipcheck.detectors.secrets.values import WEAK_DEFAULT, named_secret, weak_credential
+from shipcheck.detectors.secrets.values import (
+    WEAK_DEFAULT,
+    in_dev_tooling,
+    named_secret,
+    weak_credential,
+)
 from shipcheck.models.artifacts import EnvFile, Kind
 from shipcheck.models.findings import Hit, Severity
 
@@ -41,7 +46,7 @@ def env_file_secrets(doc: EnvFile, params: ValueParams) -> Iterator[Hit]:
         report, floor = params.verdict("tests/" + doc.path)
         if not report:
             return
-    defaults = not _development_env(doc.path)
+    defaults = not _development_env(doc.path) and not in_dev_tooling(doc.path)
     for entry in doc.entries:
         kind = named_secret(entry.key, entry.value, params.min_length, params.min_entropy)
         severity = floor

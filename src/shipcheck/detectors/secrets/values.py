@@ -213,6 +213,15 @@ _NOT_CREDENTIAL = re.compile(
 WEAK_DEFAULT = "a guessable default value that deployments run with unless they override it"
 
 
+# Folders of developer tooling whose files never configure a deployment.
+_DEV_TOOL_DIRS = frozenset({".devcontainer", ".worktree-container", ".vscode", ".idea", ".gitpod"})
+
+
+def in_dev_tooling(path: str) -> bool:
+    """Whether ``path`` lies in a developer-tooling folder (``.devcontainer/backend.env``)."""
+    return any(part in _DEV_TOOL_DIRS for part in path.split("/")[:-1])
+
+
 def weak_credential(name: str, value: str) -> bool:
     """A secret-named setting (``SECRET_KEY``, ``ADMIN_PASSWORD``) holding a guessable
     credential (``changethis``, ``admin``, ``postgres``) rather than a placeholder, a switch,

@@ -20,6 +20,7 @@ from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ValueParams, is_dev_config
 from shipcheck.detectors.secrets.values import (
     WEAK_DEFAULT,
+    in_dev_tooling,
     kind_of_secret,
     looks_like_secret,
     named_secret,
@@ -167,7 +168,7 @@ def yaml_secret_literal(doc: YamlFile, params: ValueParams) -> Iterator[Hit]:
             literals = _secret_object_entries(document)
         else:
             literals = _entries(document)
-            if not development:  # real-looking values below; guessable ones here
+            if not development and not in_dev_tooling(doc.path):  # guessable values
                 yield from _weak_defaults(doc, document, floor)
         for literal in literals:
             what = literal.kind or named_secret(
