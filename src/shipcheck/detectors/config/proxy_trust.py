@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ContextParams
-from shipcheck.detectors.secrets.pyast import literal_string, target_name, value_span
+from shipcheck.detectors.secrets.pyast import literal_hit, literal_string, target_name
 from shipcheck.models.artifacts import Artifact, Kind, PythonFile
 from shipcheck.models.findings import Hit, Severity
 
@@ -96,12 +96,9 @@ def _python_settings(doc: PythonFile, floor: Severity | None) -> Iterator[Hit]:
         text = literal_string(value)
         if text is None or text.strip() != "*":
             continue
-        line, column, end_line, end_column = value_span(doc, value)
-        yield Hit(
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
+        yield literal_hit(
+            doc,
+            value,
             fields={"setting": what},
             severity=floor,
         )

@@ -18,7 +18,7 @@ from shipcheck.detectors.common import is_secret_name, mask
 from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ValueParams, is_dev_module
-from shipcheck.detectors.secrets.pyast import dotted, literal_string, value_span
+from shipcheck.detectors.secrets.pyast import dotted, literal_hit, literal_string
 from shipcheck.detectors.secrets.values import REAL, credential_strength, kind_of_secret
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.findings import Hit
@@ -141,12 +141,9 @@ def credential_comparison(doc: PythonFile, params: ValueParams) -> Iterator[Hit]
         if strength is None or id(compare) in seen or _SENTINEL.match(value):
             continue
         seen.add(id(compare))
-        line, column, end_line, end_column = value_span(doc, literal)
-        yield Hit(
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
+        yield literal_hit(
+            doc,
+            literal,
             fields={
                 "name": name,
                 "kind": kind_of_secret(name).split(" ", 1)[-1],

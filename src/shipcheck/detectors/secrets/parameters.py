@@ -16,7 +16,7 @@ from shipcheck.detectors.common import is_secret_name, mask
 from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ValueParams, is_dev_module
-from shipcheck.detectors.secrets.pyast import dotted, literal_string, value_span
+from shipcheck.detectors.secrets.pyast import dotted, literal_hit, literal_string
 from shipcheck.detectors.secrets.values import WEAK, credential_strength, kind_of_secret
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.findings import Hit
@@ -78,12 +78,9 @@ def default_credential(doc: PythonFile, params: ValueParams) -> Iterator[Hit]:
             continue
         if credential_strength(value, params.min_length, params.min_entropy) != WEAK:
             continue
-        line, column, end_line, end_column = value_span(doc, default)
-        yield Hit(
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
+        yield literal_hit(
+            doc,
+            default,
             fields={
                 "owner": owner,
                 "name": shown,

@@ -7,10 +7,11 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.models.artifacts import PythonFile
+from shipcheck.models.findings import Hit
 from shipcheck.text import char_column as text_char_column
 
 T = TypeVar("T")
@@ -52,6 +53,13 @@ def value_span(doc: PythonFile, node: ast.AST) -> tuple[int, int, int, int]:
         column = index + quote_len + 1
         end_column = max(end_column - quote_len, column)
     return line, column, end_line, end_column
+
+
+def literal_hit(doc: PythonFile, node: ast.AST, **extra: Any) -> Hit:
+    """A hit on a string literal's contents (see :func:`value_span`); ``extra`` goes to
+    :class:`Hit` (fields, severity, context)."""
+    line, column, end_line, end_column = value_span(doc, node)
+    return Hit(line=line, column=column, end_line=end_line, end_column=end_column, **extra)
 
 
 def target_name(node: ast.AST) -> str | None:

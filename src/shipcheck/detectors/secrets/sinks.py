@@ -25,10 +25,10 @@ from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ValueParams, is_dev_module, name_has_dev_word
 from shipcheck.detectors.secrets.pyast import (
     dotted,
+    literal_hit,
     literal_string,
     overridden_in_production,
     target_name,
-    value_span,
 )
 from shipcheck.detectors.secrets.values import (
     WEAK,
@@ -496,12 +496,9 @@ def python_credential_sink(doc: PythonFile, params: ValueParams) -> Iterator[Hit
             loads = _config_loads(doc) if loads is None else loads
             end = _scope_end(doc, use.literal)
             default = any(use.line < at <= end for at in loads)
-        line, column, end_line, end_column = value_span(doc, use.literal)
-        yield Hit(
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
+        yield literal_hit(
+            doc,
+            use.literal,
             fields={
                 "sink": use.sink,
                 "kind": use.kind,
