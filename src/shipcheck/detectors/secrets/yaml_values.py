@@ -98,11 +98,34 @@ def _deployment_settings(doc: YamlFile, document: LMap) -> Iterator[_Literal]:
     k8s.secret-refs rule's, CI ``env`` feeds throwaway test services)."""
     if doc.kind is Kind.COMPOSE:
         services = document.get("services")
+        if _local_development(services):
+            return
         for service in services.values() if isinstance(services, LMap) else []:
             if isinstance(service, LMap) and service.get("environment") is not None:
                 yield from _entries(service.get("environment"))
     elif document.get("kind") == "ConfigMap" and isinstance(document.get("data"), LMap):
         yield from _entries(document.get("data"))
+
+
+# A development server, or the whole working tree mounted into a container: a Compose file
+# for running the project on a developer's machine, whatever its name.
+_DEV_COMMAND = re.compile(r"\brunserver\b|\bflask\s+run\b|--reload\b")
+_SOURCE_MOUNT = re.compile(r"^\.{1,2}/?:")
+
+
+def _local_development(services: Any) -> bool:
+    """Whether a Compose file's services run a development server (``manage.py runserver``,
+    ``flask run``, ``--reload``) or mount the project root (``.:/code``)."""
+    for service in services.values() if isinstance(services, LMap) else []:
+        if not isinstance(service, LMap):
+            continue
+        command = service.get("command")
+        text = " ".join(map(str, command)) if isinstance(command, list) else str(command or "")
+        volumes = service.get("volumes")
+        mounts = [v for v in volumes if isinstance(v, str)] if isinstance(volumes, list) else []
+        if _DEV_COMMAND.search(text) or any(_SOURCE_MOUNT.match(m.strip()) for m in mounts):
+            return True
+    return False
 
 
 def _weak_defaults(doc: YamlFile, document: LMap, floor: Severity | None) -> Iterator[Hit]:
