@@ -114,7 +114,11 @@ def test_python_targets():
         ("pip install -c constraints.txt flask", []),
         ("pip install --index-url https://x/simple 'uvicorn[standard]==0.30.6'", []),
         ('pip install "poetry==${POETRY_VERSION}" $EXTRA', []),
-        ("pip install 'pkg @ https://example.com/pkg-1.0.tar.gz' git+https://x/y.git", []),
+        ("pip install 'pkg @ https://example.com/pkg-1.0.tar.gz'", []),
+        # A git install is pinned by a commit only (a branch or tag moves).
+        ("pip install git+https://x/y.git", ["git+https://x/y.git"]),
+        ("pip install 'y @ git+https://x/y.git@v1.2'", ["y @ git+https://x/y.git@v1.2"]),
+        ("pip install git+https://x/y.git@" + "a" * 40, []),
         ("pip wheel --wheel-dir /w numpy", ["numpy"]),
         ("pip --no-cache-dir install django", ["django"]),
         ("uv pip install --system ruff", ["ruff"]),

@@ -50,6 +50,15 @@ def test_tracked_env_file_with_secrets_is_high(tmp_path):
     assert "committed to git with 1 secret value" in message
 
 
+def test_tracked_env_file_with_guessable_defaults_is_medium(tmp_path):
+    text = "SECRET_KEY=changethis\nPOSTGRES_PASSWORD=changethis\nSMTP_PASSWORD=\nDEBUG=false\n"
+    root = repo(tmp_path / "r", {".env": text})
+    git(root, "add", ".env")
+    [(path, severity, message)] = findings(root)
+    assert (path, severity) == (".env", "medium")
+    assert "2 guessable default credential(s)" in message
+
+
 def test_tracked_env_file_is_found_even_when_gitignore_lists_it_now(tmp_path):
     root = repo(tmp_path / "r", {".env": ENV_TEXT})
     git(root, "add", ".env")

@@ -143,3 +143,34 @@ def dev_server(command: str) -> str | None:
         if pattern.search(command):
             return label
     return None
+
+
+# Stand-ins that say "fill this in" or "not here": references to a value kept elsewhere,
+# template syntax, masks and fill-in instructions. Unlike the weak defaults ``is_placeholder``
+# also accepts (``changeme``, ``admin``, ``secret123``), no deployment can run with these.
+_TEMPLATE_WORDS = frozenset(
+    {"", "none", "null", "nil", "undefined", "true", "false", "n/a", "na", "tbd", "todo",
+     "fixme", "notset", "unset", "empty", "redacted", "hidden", "masked", "placeholder",
+     "dummy", "fake", "mock", "example", "sample", "lorem"}
+)  # fmt: skip
+_TEMPLATE_MARKERS = (
+    "<", ">", "xxxx", "****", "…", "...", "your_", "your-", "yourkey", "yoursecret",
+    "yourtoken", "yourpassword", "replace", "fill-in", "fill_in", "fillme", "put-your",
+    "put_your", "enter-your", "enter_your", "set-me", "set_me", "setme", "placeholder",
+    "redacted", "dummy", "fake", "example", "sample", "lorem",
+)  # fmt: skip
+_FORMAT_FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.]*\}|%\(?[A-Za-z_]*\)?s\b|^%s$")
+
+
+def is_template_placeholder(value: str) -> bool:
+    """A value no deployment runs with: empty, ``${VAR}``, ``{{ password }}``, ``<password>``,
+    ``xxxx``, ``****``, ``your-api-key``, ``REPLACE_ME``, ``{password}``, ``dummy``,
+    secret-manager references. (``changeme``, ``admin`` or ``secret123`` are not: they are
+    weak defaults a deployment does run with when nobody overrides them.)"""
+    text = value.strip().strip("\"'").strip()
+    lower = text.lower()
+    if lower in _TEMPLATE_WORDS or _REPEATED.match(lower) or not any(c.isalnum() for c in text):
+        return True
+    if _REFERENCE.search(text) or _FORMAT_FIELD.search(text):
+        return True
+    return any(marker in lower for marker in _TEMPLATE_MARKERS)

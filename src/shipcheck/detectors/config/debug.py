@@ -58,12 +58,13 @@ NOT_WEB_RUNNERS = frozenset({"asyncio", "trio", "anyio", "uvloop"})
 
 
 def _app_names(tree: ast.Module) -> set[str]:
-    """Names bound to the result of an app factory (``app = create_app()``)."""
+    """Names bound to the result of an app factory (``app = create_app()``) or of the
+    ``Flask``/``Quart`` constructor."""
     names = set(APP_NAMES)
     for node in index_of(tree).of(ast.Assign):
         if isinstance(node.value, ast.Call):
             factory = dotted(node.value.func).rsplit(".", 1)[-1].lower()
-            if "app" in factory:
+            if "app" in factory or factory in {"flask", "quart"}:
                 names.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return names
 
@@ -97,6 +98,26 @@ def _debug_keyword(call: ast.Call) -> ast.keyword | None:
     return next((k for k in call.keywords if k.arg == "debug"), None)
 
 
+def _debug_value(call: ast.Call, app_names: set[str]) -> ast.AST | None:
+    """The ``debug`` argument of a call: the keyword, or the third positional argument of
+    ``app.run(host, port, debug)`` on a Flask/Quart application object (only there: other
+    runners, ``socketio.run(app, host, port)``, take other things third)."""
+    keyword = _debug_keyword(call)
+    if keyword is not None:
+        return keyword.value
+    func = call.func
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "run"
+        and dotted(func.value) in app_names
+        and dotted(func.value) != "socketio"  # SocketIO.run(app, host, port)
+        and len(call.args) >= 3
+        and not any(isinstance(a, ast.Starred) for a in call.args[:3])
+    ):
+        return call.args[2]
+    return None
+
+
 def _skipped(doc: PythonFile, params: ContextParams) -> tuple[bool, Severity | None]:
     report, floor = params.verdict(doc.path)
     return (not report or is_dev_module(doc.path)), floor
@@ -128,15 +149,15 @@ def debug_enabled(doc: PythonFile, params: ContextParams) -> Iterator[Hit]:
     for node in index_of(doc).nodes:
         if isinstance(node, ast.Call):
             func = node.func
-            keyword = _debug_keyword(node)
+            value = _debug_value(node, app_names)
             name = dotted(func).rsplit(".", 1)[-1]
-            if keyword is not None and truthy_literal(keyword.value):
+            if value is not None and truthy_literal(value):
                 if name in {"run", "run_server"} and _runs_web_app(func, used, app_names):
                     what = f"`{dotted(func) or 'run'}(debug=True)` starts the debugger{where(node)}"
-                    yield _hit(doc, keyword.value, {"what": what}, severity(node))
+                    yield _hit(doc, value, {"what": what}, severity(node))
                 elif name in DEBUG_CONSTRUCTORS and used:
                     what = f"`{name}(debug=True)` serves tracebacks to clients"
-                    yield _hit(doc, keyword.value, {"what": what}, severity(node))
+                    yield _hit(doc, value, {"what": what}, severity(node))
             if used and isinstance(func, ast.Attribute) and func.attr in {"update", "from_mapping"}:
                 yield from _config_update(doc, node, severity, where)
         elif isinstance(node, ast.Assign):

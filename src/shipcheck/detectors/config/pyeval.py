@@ -16,6 +16,11 @@ from shipcheck.detectors.secrets.pyast import EnvRead, EnvReads
 UNKNOWN: Any = object()
 _TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y", "on", "ok"})
 _STR_METHODS = frozenset({"lower", "upper", "strip", "casefold", "title", "capitalize"})
+# Helpers that turn "true"/"1"/"yes" into True (projects name them many ways).
+_BOOL_PARSERS = frozenset(
+    {"strtobool", "str2bool", "to_bool", "as_bool", "parse_bool", "parse_boolean", "asbool",
+     "str_to_bool", "string_to_bool", "truthy", "is_true", "bool_from_string"}
+)  # fmt: skip
 
 
 def _as_bool_word(value: Any) -> Any:
@@ -36,42 +41,70 @@ def _casts_to_bool(read: EnvRead) -> bool:
     return isinstance(cast, ast.Name) and cast.id == "bool"
 
 
-def unset_value(read: EnvRead) -> Any:
-    """The value a read gives when the variable is unset (None when it has no default)."""
+def unset_value(read: EnvRead, reads: EnvReads | None = None) -> Any:
+    """The value a read gives when the variable is unset (None when it has no default). A
+    project-local wrapper that converts its default (``os.environ.get(name,
+    default).lower() in ("1", "true")``) is evaluated over the default it is given."""
     if read.default is None:
         return None
     try:
         default = ast.literal_eval(read.default)
     except (ValueError, SyntaxError, TypeError, RecursionError):
         return UNKNOWN
+    if read.body is not None:
+        if reads is None:
+            return UNKNOWN
+        expr, param = read.body
+        return _eval(expr, _Context(reads, [], {param: default}))
     if _casts_to_bool(read):
         return _as_bool_word(default)
     return default
+
+
+class _Context:
+    """What an evaluation knows: the module's reads, the reads met so far and the values
+    bound to a wrapper's parameters."""
+
+    def __init__(
+        self, reads: EnvReads, found: list[EnvRead], bindings: dict[str, Any] | None = None
+    ) -> None:
+        self.reads = reads
+        self.found = found
+        self.bindings = bindings or {}
 
 
 def evaluate_unset(node: ast.AST, reads: EnvReads) -> tuple[Any, EnvRead | None]:
     """The value of ``node`` with every environment read replaced by its unset value, and
     the (first) read involved; ``UNKNOWN`` when it cannot be told."""
     found: list[EnvRead] = []
-    value = _eval(node, reads, found)
+    value = _eval(node, _Context(reads, found))
     return value, (found[0] if found else None)
 
 
-def _eval(node: ast.AST, reads: EnvReads, found: list[EnvRead]) -> Any:
-    read = reads.read(node)
+def _read_value(read: EnvRead, ctx: _Context) -> Any:
+    if ctx.bindings and isinstance(read.default, ast.Name) and read.default.id in ctx.bindings:
+        value = ctx.bindings[read.default.id]
+        return _as_bool_word(value) if _casts_to_bool(read) else value
+    return unset_value(read, ctx.reads)
+
+
+def _eval(node: ast.AST, ctx: _Context) -> Any:
+    read = ctx.reads.read(node)
     if read is not None:
-        found.append(read)
-        return unset_value(read)
+        ctx.found.append(read)
+        return _read_value(read, ctx)
+    if isinstance(node, ast.Name) and node.id in ctx.bindings:
+        return ctx.bindings[node.id]
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Tuple | ast.List | ast.Set):
-        items = [_eval(e, reads, found) for e in node.elts]
+        items = [_eval(e, ctx) for e in node.elts]
         return UNKNOWN if any(i is UNKNOWN for i in items) else tuple(items)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        inner = _eval(node.operand, reads, found)
+        inner = _eval(node.operand, ctx)
         return UNKNOWN if inner is UNKNOWN else not inner
     if isinstance(node, ast.BoolOp):
-        values = [_eval(v, reads, found) for v in node.values]
+        values = [_eval(v, ctx) for v in node.values]
         if any(v is UNKNOWN for v in values):
             return UNKNOWN
         result = values[0]
@@ -79,15 +112,15 @@ def _eval(node: ast.AST, reads: EnvReads, found: list[EnvRead]) -> Any:
             result = (result and value) if isinstance(node.op, ast.And) else (result or value)
         return result
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
-        return _compare(node, reads, found)
+        return _compare(node, ctx)
     if isinstance(node, ast.Call):
-        return _call(node, reads, found)
+        return _call(node, ctx)
     return UNKNOWN
 
 
-def _compare(node: ast.Compare, reads: EnvReads, found: list[EnvRead]) -> Any:
-    left = _eval(node.left, reads, found)
-    right = _eval(node.comparators[0], reads, found)
+def _compare(node: ast.Compare, ctx: _Context) -> Any:
+    left = _eval(node.left, ctx)
+    right = _eval(node.comparators[0], ctx)
     if left is UNKNOWN or right is UNKNOWN:
         return UNKNOWN
     op = node.ops[0]
@@ -109,21 +142,21 @@ def _compare(node: ast.Compare, reads: EnvReads, found: list[EnvRead]) -> Any:
     return UNKNOWN
 
 
-def _call(node: ast.Call, reads: EnvReads, found: list[EnvRead]) -> Any:
+def _call(node: ast.Call, ctx: _Context) -> Any:
     func = node.func
     if isinstance(func, ast.Attribute) and func.attr in _STR_METHODS and not node.args:
-        value = _eval(func.value, reads, found)
+        value = _eval(func.value, ctx)
         return getattr(value, func.attr)() if isinstance(value, str) else UNKNOWN
     if isinstance(func, ast.Attribute) and func.attr == "split" and len(node.args) <= 1:
-        value = _eval(func.value, reads, found)
-        sep = _eval(node.args[0], reads, found) if node.args else None
+        value = _eval(func.value, ctx)
+        sep = _eval(node.args[0], ctx) if node.args else None
         if isinstance(value, str) and (sep is None or isinstance(sep, str)):
             return tuple(value.split(sep))
         return UNKNOWN
     name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
     if len(node.args) != 1 or node.keywords:
         return UNKNOWN
-    value = _eval(node.args[0], reads, found)
+    value = _eval(node.args[0], ctx)
     if value is UNKNOWN:
         return UNKNOWN
     try:
@@ -133,7 +166,7 @@ def _call(node: ast.Call, reads: EnvReads, found: list[EnvRead]) -> Any:
             return int(value)
         if name == "str":
             return str(value)
-        if name in {"strtobool", "str2bool", "to_bool", "as_bool", "parse_bool"}:
+        if name in _BOOL_PARSERS:
             return _as_bool_word(value)
     except (TypeError, ValueError):
         return UNKNOWN

@@ -161,3 +161,39 @@ def exact_version(spec: str) -> str | None:
     if spec.startswith("==") and not spec.endswith("*"):
         return spec[2:].strip() or None
     return None
+
+
+# A pinned requirement line: ``name[extras]==1.2.3`` (markers, hashes and comments allowed).
+_PIN_LINE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*===?\s*[^\s;#*]+(\s*;.*)?$")
+_INDEX_OPTIONS = ("--hash", "--index-url", "-i ", "--extra-index-url", "--find-links")
+_LOCK_NAME = re.compile(r"(^|[-_.])(lock|locked|constraints?)([-_.]|$)", re.I)
+
+
+def is_requirements_lock_name(name: str) -> bool:
+    """``requirements.lock``, ``requirements-lock.txt``, ``prod.lock``, ``constraints.txt``:
+    names of pip-style lock files (the TOML/JSON locks in :data:`LOCK_NAMES` excluded)."""
+    lower = name.lower()
+    if name in LOCK_NAMES or not lower.endswith((".lock", ".txt")):
+        return False
+    return lower.endswith(".lock") or bool(_LOCK_NAME.search(lower[: -len(".txt")]))
+
+
+def requirements_fully_pinned(text: str) -> bool:
+    """Whether a requirements-format text lists at least one package and pins each with
+    ``==`` (continuation lines, ``--hash`` options, comments and ``-e .`` aside)."""
+    pins = 0
+    for raw in text.replace("\\\n", " ").splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-"):
+            if line.startswith(("-e", "--editable")) and line.split()[-1] in {".", "./", "file:."}:
+                continue
+            if line.startswith(_INDEX_OPTIONS):
+                continue
+            return False
+        line = re.sub(r"\s--hash[= ]\S+", "", line).strip()
+        if not _PIN_LINE.match(line):
+            return False
+        pins += 1
+    return pins > 0

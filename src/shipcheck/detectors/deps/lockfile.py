@@ -64,9 +64,11 @@ def _hint(manifest: Manifest) -> str:
 def missing_lockfile(project: ProjectModel, params: None) -> Iterator[Hit]:
     """An application whose runtime dependencies allow version ranges (pyproject.toml,
     Pipfile, requirements files) but that has no lock file: no ``uv.lock``, ``poetry.lock``,
-    ``pdm.lock``, ``Pipfile.lock`` or ``pylock.toml`` in its folder or above, and no runtime
-    requirements file pinning every requirement with ``==``. Published libraries without
-    deployment artefacts are exempt (see :mod:`shipcheck.detectors.deps.shape`)."""
+    ``pdm.lock``, ``Pipfile.lock`` or ``pylock.toml`` in its folder or above, no runtime
+    requirements file pinning every requirement with ``==``, and no fully pinned pip-style lock
+    (``requirements.lock``, ``requirements-lock.txt``, ``*.lock``, ``constraints.txt``).
+    Published libraries without deployment artefacts are exempt (see
+    :mod:`shipcheck.detectors.deps.shape`)."""
     shape = Shape.of(project)
     for folder, manifests in sorted(_applications(shape).items()):
         ranged = [m for m in manifests if m.fact.ranged_count > 0]
@@ -74,6 +76,8 @@ def missing_lockfile(project: ProjectModel, params: None) -> Iterator[Hit]:
             continue
         if shape.lock_files(folder) or shape.pinned_requirements(folder):
             continue
+        if shape.pinned_lock_files(folder):
+            continue  # requirements.lock, constraints.txt with every version pinned
         anchor = ranged[0]
         names = list(anchor.fact.ranged)
         count = anchor.fact.ranged_count

@@ -24,7 +24,14 @@ import posixpath
 from dataclasses import dataclass, field
 
 from shipcheck import roles
-from shipcheck.detectors.deps.common import LOCK_NAMES, NEEDS_SERVER, directory, within
+from shipcheck.detectors.deps.common import (
+    LOCK_NAMES,
+    NEEDS_SERVER,
+    directory,
+    is_requirements_lock_name,
+    requirements_fully_pinned,
+    within,
+)
 from shipcheck.detectors.deps.facts import DependencyManifest, LockedPackage, Lockfile
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.facts import Dependency, Framework, WebApp
@@ -239,6 +246,41 @@ class Shape:
                 if self.project.exists(rel) and self.project.git_tracked(rel) is not False:
                     found.append(rel)
         return sorted(found)
+
+    def pinned_lock_files(self, folder: str) -> list[str]:
+        """Requirement-style lock files in ``folder`` or above it that pin everything they
+        list: rye's ``requirements.lock``, ``requirements-lock.txt``, ``*.lock`` output of
+        ``pip-compile``/``uv pip compile -o``, a fully pinned ``constraints.txt``. Committed
+        ones only when git can tell."""
+        candidates = {folder}
+        parent = folder
+        while parent:
+            parent = posixpath.dirname(parent)
+            candidates.add(parent)
+        found = []
+        for base in sorted(candidates):
+            for name in self._listing(base):
+                rel = posixpath.join(base, name) if base else name
+                if not is_requirements_lock_name(name) or self.project.git_tracked(rel) is False:
+                    continue
+                if requirements_fully_pinned(self.project.read_text(rel) or ""):
+                    found.append(rel)
+        return found
+
+    def _listing(self, base: str) -> list[str]:
+        """File names directly in ``base`` (from git when it knows, else the file system)."""
+        tracked = self.project.tracked_paths()
+        if tracked is not None:
+            prefix = f"{base}/" if base else ""
+            return sorted(
+                p[len(prefix) :]
+                for p in tracked
+                if p.startswith(prefix) and "/" not in p[len(prefix) :]
+            )
+        try:
+            return sorted(p.name for p in (self.project.root / base).iterdir() if p.is_file())
+        except OSError:
+            return []
 
     def untracked_locks(self, folder: str) -> list[str]:
         """Lock files that exist in ``folder`` but are not committed (git-ignored)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from shipcheck.detectors.deps.common import vcs_unpinned
 from shipcheck.detectors.dockerfile.servers import program
 from shipcheck.detectors.dockerfile.shell import SimpleCommand
 from shipcheck.detectors.dockerfile.stages import build_variables, label, shipped
@@ -147,8 +148,15 @@ def unpinned_packages(call: PipCall) -> list[str]:
     return found
 
 
+# A VCS requirement (``git+https://…@ref``, ``pkg @ git+ssh://…``): pinned only at a commit.
+_VCS_URL = re.compile(r"\b(git|hg|svn|bzr)\+\S+")
+
+
 def _pinned(spec: str) -> bool:
     text = spec.strip()
+    vcs = _VCS_URL.search(text)
+    if vcs is not None and "$" not in text:
+        return not vcs_unpinned(vcs.group(0))
     if not text or "$" in text or "://" in text or text.startswith((".", "/", "~", "git+")):
         return True
     if "/" in text.split(";")[0] or text.lower().endswith(_ARCHIVES) or "@" in text:

@@ -15,7 +15,7 @@ from shipcheck.detectors.common import is_placeholder, is_secret_name
 from shipcheck.detectors.registry import detector, fact_extractor
 from shipcheck.detectors.secrets.context import ContextParams
 from shipcheck.detectors.secrets.envfile import is_env_file_name, is_template_env
-from shipcheck.detectors.secrets.values import owned_by_format_rules
+from shipcheck.detectors.secrets.values import owned_by_format_rules, weak_credential
 from shipcheck.models.artifacts import Dockerfile, Kind, Stage
 from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Hit, Severity
@@ -36,6 +36,12 @@ def _secret_entries(text: str) -> int:
         for e in doc.entries
         if (is_secret_name(e.key) and not is_placeholder(e.value)) or owned_by_format_rules(e.value)
     )
+
+
+def _weak_entries(text: str) -> int:
+    """How many entries of a .env text hold a guessable credential (``SECRET_KEY=changeme``)."""
+    doc = envfile.parse(".env", text.encode("utf-8"))
+    return sum(1 for e in doc.entries if weak_credential(e.key, e.value))
 
 
 def _is_local_only(name: str) -> bool:
@@ -61,7 +67,8 @@ def _env_files(project: ProjectModel) -> dict[str, bool | None]:
 def env_file_in_git(project: ProjectModel, params: ContextParams) -> Iterator[Hit]:
     """Env files (not ``.env.example``-style templates) that git tracks, or that no
     .gitignore covers. Tracked files with secret values are reported at the rule's severity;
-    a tracked ``.env``/``.env.local`` without secrets at low; other tracked env files
+    a tracked ``.env``/``.env.local`` with guessable default credentials at medium, without
+    secrets at low; other tracked env files
     without secrets (``.env.development`` defaults) are left alone; untracked, unignored
     ones at medium."""
     for path, tracked in sorted(_env_files(project).items()):
@@ -75,6 +82,10 @@ def env_file_in_git(project: ProjectModel, params: ContextParams) -> Iterator[Hi
             if secrets:
                 problem = f"is committed to git with {secrets} secret value(s) in it"
                 severity = floor
+            elif _is_local_only(name) and _weak_entries(text):
+                count = _weak_entries(text)
+                problem = f"is committed to git with {count} guessable default credential(s) in it"
+                severity = floor or Severity.MEDIUM
             elif _is_local_only(name) and text.strip():
                 problem = "is committed to git (it holds no secret yet, but the next one will be)"
                 severity = Severity.LOW

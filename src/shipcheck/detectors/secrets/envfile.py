@@ -7,10 +7,15 @@ from pathlib import PurePosixPath
 
 from shipcheck.detectors.common import mask
 from shipcheck.detectors.registry import detector
-from shipcheck.detectors.secrets.context import ValueParams
-from shipcheck.detectors.secrets.values import named_secret
+from shipcheck.detectors.secrets.context import ValueParams, name_has_dev_word
+from shipcheck.detectors.secrets.values import (
+    WEAK_DEFAULT,
+    in_dev_tooling,
+    named_secret,
+    weak_credential,
+)
 from shipcheck.models.artifacts import EnvFile, Kind
-from shipcheck.models.findings import Hit
+from shipcheck.models.findings import Hit, Severity
 
 TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".defaults", ".tpl")
 TEMPLATE_WORDS = ("example", "sample", "template", "dist", "tmpl", "defaults")
@@ -41,8 +46,12 @@ def env_file_secrets(doc: EnvFile, params: ValueParams) -> Iterator[Hit]:
         report, floor = params.verdict("tests/" + doc.path)
         if not report:
             return
+    defaults = not _development_env(doc.path) and not in_dev_tooling(doc.path)
     for entry in doc.entries:
         kind = named_secret(entry.key, entry.value, params.min_length, params.min_entropy)
+        severity = floor
+        if kind is None and defaults and weak_credential(entry.key, entry.value):
+            kind, severity = WEAK_DEFAULT, floor or Severity.MEDIUM
         if kind is None:
             continue
         yield Hit(
@@ -50,5 +59,12 @@ def env_file_secrets(doc: EnvFile, params: ValueParams) -> Iterator[Hit]:
             column=entry.column,
             end_column=entry.column + len(entry.value),
             fields={"name": entry.key, "kind": kind, "masked": mask(entry.value)},
-            severity=floor,
+            severity=severity,
         )
+
+
+def _development_env(path: str) -> bool:
+    """``.env.development``, ``.env.local``, ``dev.env``: one developer's machine, where a
+    weak default is expected."""
+    parts = PurePosixPath(path).name.lower().replace("-", ".").replace("_", ".").split(".")
+    return any(name_has_dev_word(p) for p in parts if p and p != "env")

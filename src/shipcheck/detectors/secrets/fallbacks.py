@@ -34,8 +34,10 @@ from shipcheck.models.findings import Hit
 from shipcheck.parsers.yaml_nodes import LMap, walk
 
 SETTINGS_BASES = frozenset({"BaseSettings", "Settings"})
+# Defaults that are switches or numbers, never a secret (ALLOW_CREDENTIALS="false").
+_FLAG = re.compile(r"^\s*(true|false|yes|no|on|off|enabled?|disabled?|-?\d+(\.\d+)?)\s*$", re.I)
 # A module without one of these words reads no environment and defines no settings class.
-_READ_WORDS = ("environ", "getenv", "config", "Config", "Env", "Settings")
+_READ_WORDS = ("environ", "getenv", "config", "Config", "Env", "Settings", "settings")
 
 
 @dataclass(frozen=True)
@@ -78,12 +80,28 @@ def _settings_fields(node: ast.ClassDef) -> Iterator[_Fallback]:
             yield _Fallback(name, value, node)
 
 
+def settings_classes(index: PyIndex) -> set[str]:
+    """Classes of the module that are pydantic settings: ``BaseSettings`` subclasses, also
+    through a base class defined in the same module (``class Settings(CommonSettings)``)."""
+    classes = index.of(ast.ClassDef)
+    found = {c.name for c in classes if SETTINGS_BASES & set(base_names(c))}
+    grown = True
+    while grown:
+        grown = False
+        for cls in classes:
+            if cls.name not in found and found & set(base_names(cls)):
+                found.add(cls.name)
+                grown = True
+    return found
+
+
 def _fallbacks(tree: ast.Module, reads: EnvReads) -> Iterator[_Fallback]:
     """Every literal default of an environment read, in source order."""
     index = index_of(tree)
+    settings = settings_classes(index)
     for node in index.of(ast.ClassDef, ast.Call, ast.BoolOp, ast.IfExp):
         if isinstance(node, ast.ClassDef):
-            if SETTINGS_BASES & set(base_names(node)):
+            if node.name in settings:
                 yield from _settings_fields(node)
         elif isinstance(node, ast.Call):
             read = reads.read(node)
@@ -149,9 +167,11 @@ def python_secret_fallback(doc: PythonFile, params: ContextParams) -> Iterator[H
     if not report or is_dev_module(doc.path) or not any(w in doc.text for w in _READ_WORDS):
         return
     seen: set[int] = set()
-    for fallback in _fallbacks(doc.tree, EnvReads(doc.tree)):
+    for fallback in _fallbacks(doc.tree, EnvReads(doc.tree, settings=True)):
         if id(fallback.default) in seen or not is_secret_name(fallback.name):
             continue
+        if _FLAG.match(_default_text(fallback.default) or ""):
+            continue  # USE_CREDENTIALS="true": a switch named after a secret, not one
         seen.add(id(fallback.default))
         owner = fallback.owner
         if owner is not None:

@@ -7,10 +7,11 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from shipcheck.detectors.python.index import index_of
+from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.models.artifacts import PythonFile
+from shipcheck.models.findings import Hit
 from shipcheck.text import char_column as text_char_column
 
 T = TypeVar("T")
@@ -52,6 +53,13 @@ def value_span(doc: PythonFile, node: ast.AST) -> tuple[int, int, int, int]:
         column = index + quote_len + 1
         end_column = max(end_column - quote_len, column)
     return line, column, end_line, end_column
+
+
+def literal_hit(doc: PythonFile, node: ast.AST, **extra: Any) -> Hit:
+    """A hit on a string literal's contents (see :func:`value_span`); ``extra`` goes to
+    :class:`Hit` (fields, severity, context)."""
+    line, column, end_line, end_column = value_span(doc, node)
+    return Hit(line=line, column=column, end_line=end_line, end_column=end_column, **extra)
 
 
 def target_name(node: ast.AST) -> str | None:
@@ -221,22 +229,68 @@ _TYPED_METHODS = frozenset(
 
 @dataclass(frozen=True)
 class EnvRead:
-    """A read of environment variable ``var`` (None when not a literal) with its default."""
+    """A read of environment variable ``var`` (None when not a literal) with its default.
+
+    A call of a project-local wrapper (:class:`EnvWrapper`) whose result, when the variable
+    is unset, is an expression over its default parameter carries that expression in
+    ``body``: (the expression, the default parameter's name)."""
 
     call: ast.Call
     var: str | None
     default: ast.AST | None
-    api: str  # os | django-environ | decouple | ...
+    api: str  # os | django-environ | decouple | settings | wrapper | ...
+    body: tuple[ast.AST, str] | None = None
+
+
+@dataclass(frozen=True)
+class EnvWrapper:
+    """What a module-level function that reads the environment does with its arguments:
+    parameter ``name`` names the variable; when it is unset the function returns parameter
+    ``default`` (``passthrough``) or ``body`` computed over it."""
+
+    function: str
+    params: tuple[str, ...]  # positional parameter names, in order
+    name: str
+    default: str
+    own_default: ast.AST | None  # the function's own default for ``default``
+    body: ast.AST | None = None
+
+    def bound(self, call: ast.Call, param: str) -> ast.AST | None:
+        """The argument ``call`` passes for ``param`` (keyword or positional)."""
+        for keyword in call.keywords:
+            if keyword.arg == param:
+                return keyword.value
+        index = self.params.index(param) if param in self.params else -1
+        if 0 <= index < len(call.args) and not any(
+            isinstance(a, ast.Starred) for a in call.args[: index + 1]
+        ):
+            return call.args[index]
+        return None
+
+    def read(self, call: ast.Call) -> EnvRead | None:
+        """The environment read a call of this wrapper is."""
+        name = self.bound(call, self.name)
+        if name is None:
+            return None
+        default = self.bound(call, self.default)
+        if default is None:
+            default = self.own_default
+        body = (self.body, self.default) if self.body is not None else None
+        return EnvRead(call, literal_string(name), default, "wrapper", body)
 
 
 class EnvReads:
     """Recognises reads of the environment in one module: ``os.environ.get``/``os.getenv``
     (also imported bare), django-environ / environs ``Env`` instances, python-decouple's
-    ``config`` and Starlette's ``Config``."""
+    ``config``, Starlette's ``Config``, calls of the module's own wrappers around them
+    (``def env_or(name, default=None): return os.environ.get(name, default)``) and, when
+    ``settings`` is set, ``getattr(settings, "NAME", default)``."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, settings: bool = False) -> None:
         self.imports = module_imports(tree)
         self.readers: set[str] = set()
+        self.settings = settings
+        self.wrappers: dict[str, EnvWrapper] = {}
         for node in tree.body if isinstance(tree, ast.Module) else []:
             if (
                 isinstance(node, ast.Assign)
@@ -244,6 +298,11 @@ class EnvReads:
                 and self.resolve(node.value.func) in ENV_READER_FACTORIES
             ):
                 self.readers.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        for node in tree.body if isinstance(tree, ast.Module) else []:
+            if isinstance(node, ast.FunctionDef) and len(node.body) <= _WRAPPER_STATEMENTS:
+                wrapper = summarise_wrapper(node, self, index_of(tree))
+                if wrapper is not None:
+                    self.wrappers[node.name] = wrapper
 
     def resolve(self, node: ast.AST) -> str:
         """The imported dotted name an expression refers to ('' when not imported)."""
@@ -262,13 +321,18 @@ class EnvReads:
             return None
         var = literal_string(node.args[0])
         default = next((k.value for k in node.keywords if k.arg == "default"), None)
+        second = node.args[1] if len(node.args) > 1 else None
         name = self.resolve(node.func)
-        if name in _OS_GETTERS or name in {"os.environ.get", "os.getenv"}:
-            return EnvRead(node, var, node.args[1] if len(node.args) > 1 else default, "os")
+        if name in _OS_GETTERS:
+            return EnvRead(node, var, second if second is not None else default, "os")
         if name == "decouple.config":
-            return EnvRead(node, var, node.args[1] if len(node.args) > 1 else default, "decouple")
+            return EnvRead(node, var, second if second is not None else default, "decouple")
         func = node.func
         if isinstance(func, ast.Name) and func.id in self.readers:
+            # environs takes the default second; django-environ takes a cast there, which is
+            # never a literal.
+            if default is None and isinstance(second, ast.Constant):
+                default = second
             return EnvRead(node, var, default, "env")
         if (
             isinstance(func, ast.Attribute)
@@ -276,6 +340,112 @@ class EnvReads:
             and func.value.id in self.readers
             and func.attr in _TYPED_METHODS
         ):
-            second = node.args[1] if len(node.args) > 1 else None
             return EnvRead(node, var, default if default is not None else second, "env")
+        if isinstance(func, ast.Name) and func.id in self.wrappers:
+            return self.wrappers[func.id].read(node)
+        if (
+            self.settings
+            and isinstance(func, ast.Name)
+            and func.id == "getattr"
+            and len(node.args) == 3
+            and dotted(node.args[0]).rsplit(".", 1)[-1] in _SETTINGS_OBJECTS
+        ):
+            return EnvRead(node, literal_string(node.args[1]), node.args[2], "settings")
         return None
+
+
+# Objects whose attributes are settings read with ``getattr(settings, "NAME", default)``.
+_SETTINGS_OBJECTS = frozenset({"settings", "conf", "config", "app_settings", "django_settings"})
+
+
+_WRAPPER_STATEMENTS = 12
+
+
+def summarise_wrapper(func: ast.FunctionDef, reads: EnvReads, index: PyIndex) -> EnvWrapper | None:
+    """The :class:`EnvWrapper` summary of a small function that reads the environment
+    variable its parameter names and, when it is unset, returns another parameter (or an
+    expression of it); None for anything else. Recognised: ``return os.environ.get(name,
+    default)`` (also ``os.getenv``, ``... or default``, with a conversion around it), and
+    ``value = os.environ.get(name)`` / ``if value is None: return default`` / ``return
+    convert(value)`` (``if not value``, ``if name not in os.environ`` and ``try:
+    os.environ[name] / except KeyError: return default`` too)."""
+    args = func.args
+    params = [a.arg for a in (*args.posonlyargs, *args.args)]
+    if not params or args.vararg is not None:
+        return None
+    statements = [n for n in index.walk(func) if isinstance(n, ast.stmt)]
+    if len(statements) > _WRAPPER_STATEMENTS:
+        return None
+    defaults = dict(zip(params[len(params) - len(args.defaults) :], args.defaults, strict=True))
+    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False)})
+    all_params = params + [a.arg for a in args.kwonlyargs]
+    name_param: str | None = None
+    read_default: str | None = None
+    reading: list[ast.AST] = []  # expressions holding the value of the variable when set
+    for node in index.walk(func):
+        read = reads.read(node) if isinstance(node, ast.Call) else None
+        target = node.args[0] if read is not None and isinstance(node, ast.Call) else None
+        if read is None and _environ_subscript(node, reads):
+            target = node.slice  # type: ignore[attr-defined]
+        if not isinstance(target, ast.Name) or target.id not in all_params:
+            continue
+        if name_param not in (None, target.id):
+            return None
+        name_param = target.id
+        reading.append(node)
+        if read is not None and isinstance(read.default, ast.Name):
+            read_default = read.default.id
+    if name_param is None:
+        return None
+    locals_from_read = _locals_bound_to(index, func, reading)
+    default_param = read_default
+    returns = [n for n in index.walk(func) if isinstance(n, ast.Return)]
+    body: ast.AST | None = None
+    for ret in returns:
+        value = ret.value
+        if value is None:
+            return None
+        if isinstance(value, ast.Name) and value.id in all_params and value.id != name_param:
+            if default_param not in (None, value.id):
+                return None
+            default_param = value.id
+            continue
+        uses_read = any(index.contains(value, r) or value is r for r in reading) or any(
+            isinstance(n, ast.Name) and n.id in locals_from_read for n in index.walk(value)
+        )
+        if not uses_read:
+            return None
+        if read_default is not None and not (
+            any(value is r for r in reading)
+            or (
+                isinstance(value, ast.BoolOp) and any(v is r for v in value.values for r in reading)
+            )
+        ):
+            body = value  # a conversion of os.environ.get(name, default)
+    if default_param is None or default_param == name_param:
+        return None
+    if body is not None and read_default is None:
+        body = None
+    return EnvWrapper(
+        function=func.name,
+        params=tuple(all_params),
+        name=name_param,
+        default=default_param,
+        own_default=defaults.get(default_param),
+        body=body,
+    )
+
+
+def _environ_subscript(node: ast.AST, reads: EnvReads) -> bool:
+    return isinstance(node, ast.Subscript) and reads.resolve(node.value) == "os.environ"
+
+
+def _locals_bound_to(index: PyIndex, func: ast.FunctionDef, reading: list[ast.AST]) -> set[str]:
+    """Local names assigned from an expression holding the variable's value."""
+    names: set[str] = set()
+    for node in index.walk(func):
+        if isinstance(node, ast.Assign) and any(
+            node.value is r or index.contains(node.value, r) for r in reading
+        ):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names

@@ -9,6 +9,7 @@ from itertools import pairwise
 from shipcheck.detectors.common import (
     is_placeholder,
     is_secret_name,
+    is_template_placeholder,
     name_words,
     secret_word_index,
 )
@@ -184,3 +185,50 @@ def named_secret(
     if owned_by_format_rules(value) or not looks_like_secret(value, min_length, min_entropy):
         return None
     return kind_of_secret(name)
+
+
+REAL = "real"
+WEAK = "weak"
+
+
+def credential_strength(value: str, min_length: int = 8, min_entropy: float = 3.0) -> str | None:
+    """How a literal in a credential's place reads: ``"real"`` when it looks like a generated
+    secret, ``"weak"`` for a guessable one a deployment still runs with (``changeme``,
+    ``admin``, ``secret123``, a short word), None for a template stand-in (``<password>``,
+    ``${DB_PASSWORD}``, ``{{ password }}``, ``xxxx``) or something too short to be one."""
+    text = value.strip()
+    if is_template_placeholder(text) or len(text) < 3 or "\n" in text:
+        return None
+    if looks_like_secret(text, min_length, min_entropy):
+        return REAL
+    return WEAK
+
+
+# Values of secret-named keys that are switches, numbers, URLs or comments, not credentials
+# (``USE_TOKEN_AUTH=true``, ``TOKEN_TTL=3600``; URLs with a password belong to SEC005).
+_NOT_CREDENTIAL = re.compile(
+    r"^(#.*|true|false|yes|no|on|off|none|null|enabled?|disabled?|-?\d+(\.\d+)?[smhd]?|\w+://.*)$",
+    re.I,
+)
+WEAK_DEFAULT = "a guessable default value that deployments run with unless they override it"
+
+
+# Folders of developer tooling whose files never configure a deployment.
+_DEV_TOOL_DIRS = frozenset({".devcontainer", ".worktree-container", ".vscode", ".idea", ".gitpod"})
+
+
+def in_dev_tooling(path: str) -> bool:
+    """Whether ``path`` lies in a developer-tooling folder (``.devcontainer/backend.env``)."""
+    return any(part in _DEV_TOOL_DIRS for part in path.split("/")[:-1])
+
+
+def weak_credential(name: str, value: str) -> bool:
+    """A secret-named setting (``SECRET_KEY``, ``ADMIN_PASSWORD``) holding a guessable
+    credential (``changethis``, ``admin``, ``postgres``) rather than a placeholder, a switch,
+    a number or a real-looking secret."""
+    text = value.strip()
+    return (
+        is_secret_name(name)
+        and not _NOT_CREDENTIAL.match(text)
+        and credential_strength(text) == WEAK
+    )

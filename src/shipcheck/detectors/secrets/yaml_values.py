@@ -19,10 +19,13 @@ from shipcheck.detectors.common import is_secret_name, mask
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ValueParams, is_dev_config
 from shipcheck.detectors.secrets.values import (
+    WEAK_DEFAULT,
+    in_dev_tooling,
     kind_of_secret,
     looks_like_secret,
     named_secret,
     owned_by_format_rules,
+    weak_credential,
 )
 from shipcheck.models.artifacts import Kind, YamlFile
 from shipcheck.models.findings import Hit, Severity
@@ -89,6 +92,60 @@ def _secret_object_entries(doc: LMap) -> Iterator[_Literal]:
                 yield _Literal(key, value, data.value_line(key), data.value_column(key), kind=kind)
 
 
+def _deployment_settings(doc: YamlFile, document: LMap) -> Iterator[_Literal]:
+    """Settings a deployment runs with as written: Compose services' ``environment`` and a
+    Kubernetes ``ConfigMap``'s ``data`` (Kubernetes container ``env`` values are the
+    k8s.secret-refs rule's, CI ``env`` feeds throwaway test services)."""
+    if doc.kind is Kind.COMPOSE:
+        services = document.get("services")
+        if _local_development(services):
+            return
+        for service in services.values() if isinstance(services, LMap) else []:
+            if isinstance(service, LMap) and service.get("environment") is not None:
+                yield from _entries(service.get("environment"))
+    elif document.get("kind") == "ConfigMap" and isinstance(document.get("data"), LMap):
+        yield from _entries(document.get("data"))
+
+
+# A development server, or the whole working tree mounted into a container: a Compose file
+# for running the project on a developer's machine, whatever its name.
+_DEV_COMMAND = re.compile(r"\brunserver\b|\bflask\s+run\b|--reload\b")
+_SOURCE_MOUNT = re.compile(r"^\.{1,2}/?:")
+
+
+def _local_development(services: Any) -> bool:
+    """Whether a Compose file's services run a development server (``manage.py runserver``,
+    ``flask run``, ``--reload``) or mount the project root (``.:/code``)."""
+    for service in services.values() if isinstance(services, LMap) else []:
+        if not isinstance(service, LMap):
+            continue
+        command = service.get("command")
+        text = " ".join(map(str, command)) if isinstance(command, list) else str(command or "")
+        volumes = service.get("volumes")
+        mounts = [v for v in volumes if isinstance(v, str)] if isinstance(volumes, list) else []
+        if _DEV_COMMAND.search(text) or any(_SOURCE_MOUNT.match(m.strip()) for m in mounts):
+            return True
+    return False
+
+
+def _weak_defaults(doc: YamlFile, document: LMap, floor: Severity | None) -> Iterator[Hit]:
+    """Guessable values under secret names in deployment settings (``POSTGRES_PASSWORD:
+    postgres``, ``ADMIN_PASSWORD: changeme``), at medium: deployments run with them."""
+    configmap = document.get("kind") == "ConfigMap"
+    for literal in _deployment_settings(doc, document):
+        if not weak_credential(literal.name, literal.value):
+            continue
+        column = _column(doc, literal)
+        kind = WEAK_DEFAULT + (", in a ConfigMap rather than a Secret" if configmap else "")
+        yield Hit(
+            line=literal.line,
+            column=column,
+            end_column=column + len(literal.value),
+            fields={"name": literal.name, "kind": kind, "masked": mask(literal.value)},
+            severity=floor or Severity.MEDIUM,
+        )
+
+
 def _decoded_kind(encoded: str) -> str | None:
     try:
         raw = base64.b64decode("".join(encoded.split()), validate=True)
@@ -119,7 +176,8 @@ def yaml_secret_literal(doc: YamlFile, params: ValueParams) -> Iterator[Hit]:
     report, floor = params.verdict(doc.path)
     if not report:
         return
-    if floor is None and doc.kind is Kind.COMPOSE and is_dev_config(doc.path):
+    development = doc.kind is Kind.COMPOSE and is_dev_config(doc.path)
+    if floor is None and development:
         floor = Severity.parse(params.context_severity)
     seen: set[tuple[int, int]] = set()
     for document in doc.documents:
@@ -133,6 +191,8 @@ def yaml_secret_literal(doc: YamlFile, params: ValueParams) -> Iterator[Hit]:
             literals = _secret_object_entries(document)
         else:
             literals = _entries(document)
+            if not development and not in_dev_tooling(doc.path):  # guessable values
+                yield from _weak_defaults(doc, document, floor)
         for literal in literals:
             what = literal.kind or named_secret(
                 literal.name, literal.value, params.min_length, params.min_entropy
