@@ -201,6 +201,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=default)
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
+    before_load = os.getloadavg()[0]
     trees = build(args.workdir)
     sizes = {name: count(tree) for name, tree in trees.items()}
     results = {name: bench(tree, args.workdir / "cache") for name, tree in trees.items()}
@@ -211,8 +212,11 @@ def main() -> None:
         f"Machine: {machine()}.\n\n"
         "Produced by `python bench/speed.py` (one run; all figures from the same run). "
         "`cold`: empty result cache; `warm`: the same scan again, nothing changed; `5 files`: "
-        "five explicit files of the large tree (the pre-commit case), interpreter start "
-        "included; CPU includes worker processes; memory is the peak resident set.\n\n"
+        "five explicit files of that tree (the pre-commit case; they are judged with the "
+        "whole project's model), interpreter start included; CPU includes worker processes; "
+        "memory is the peak resident set. Load average (1 min) before and after: "
+        f"{before_load:.1f}, {os.getloadavg()[0]:.1f} (on a shared machine wall times move "
+        "with the load, CPU times much less).\n\n"
         f"{table}\n"
     )
     args.output.write_text(text, encoding="utf-8")
