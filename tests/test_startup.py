@@ -80,9 +80,9 @@ def test_index_names_every_detector_of_every_rule(restore_index):
         assert registry.kinds_of(name) == kinds
 
 
-def _fresh_python(code: str, env: dict[str, str]) -> list[str]:
-    """Run ``code`` in a new interpreter; return the lines it printed."""
-    out = subprocess.run(
+def _fresh_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a new interpreter."""
+    return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         capture_output=True,
         text=True,
@@ -91,7 +91,6 @@ def _fresh_python(code: str, env: dict[str, str]) -> list[str]:
         timeout=120,
         check=True,
     )
-    return out.stdout.splitlines()
 
 
 @pytest.fixture
@@ -117,15 +116,7 @@ def test_warm_scan_of_python_files_imports_only_what_it_needs(tmp_path, env):
         print("MODULES", *sorted(sys.modules), file=sys.stderr)
     """
     _fresh_python(scan, env)  # cold: builds the start-up entry
-    out = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(scan)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-        check=True,
-    )
+    out = _fresh_python(scan, env)
     report = json.loads(out.stdout)
     assert report["summary"]["files_scanned"] == 2
     modules = set(out.stderr.split("MODULES", 1)[1].split())
@@ -155,7 +146,7 @@ def test_version_imports_no_report_machinery(env):
             pass
         print("MODULES", *sorted(sys.modules))
     """
-    lines = _fresh_python(code, env)
+    lines = _fresh_python(code, env).stdout.splitlines()
     assert lines[0].startswith("shipcheck ")
     modules = set(lines[-1].split()[1:])
     for heavy in ("bandit", "jinja2", "pydantic", "rich.console", "shipcheck.detectors.python"):
