@@ -67,7 +67,7 @@ def test_print_reported_in_any_shipped_module_not_only_web_modules():
         print(app.name)
     """
     hits = list(prints.print_in_app_module(_doc(source, "app/services/describe.py"), None))
-    assert [(h.line, h.fields["where"]) for h in hits] == [(5, "application code")]
+    assert [(h.line, h.fields["where"]) for h in hits] == [(5, "application code (`describe()`)")]
 
 
 @pytest.mark.parametrize(
@@ -92,6 +92,21 @@ def test_print_in_console_script_module_is_info(tmp_path):
     assert graded == {("tool/run.py", "info"), ("tool/other.py", "low")}
     note = next(f.message for f in report.findings if f.path == "tool/run.py")
     assert "`tool` console script" in note
+
+
+def test_print_in_a_function_a_cli_command_calls_is_info(tmp_path):
+    (tmp_path / "shop" / "cli").mkdir(parents=True)
+    (tmp_path / "shop" / "search.py").write_text(
+        'def check():\n    print("3 missing")\n\n\ndef reindex():\n    print("reindexing")\n'
+    )
+    (tmp_path / "shop" / "cli" / "index.py").write_text(
+        "import click\n\nimport shop.search as search\n\n\n@click.command()\n"
+        "def index_check():\n    search.check()\n"
+    )
+    report = run_scan(tmp_path, select=["OPS001"])
+    graded = sorted((f.line, f.severity.value) for f in report.findings)
+    assert graded == [(2, "info"), (6, "low")]
+    assert "called by the command-line module `shop/cli/index.py`" in report.findings[0].message
 
 
 def test_web_app_fact_only_for_module_level_or_factories():

@@ -204,13 +204,19 @@ def _is_application(project: ProjectModel) -> bool:
     shape = Shape.of(project)
     if shape.is_library("") and not shape.is_application(""):
         return False
-    return any(roles.of(f.path).role.ships for f in project.facts_of(WebApp))
+    # A web application object in shipped code, or what deploys one (a Dockerfile,
+    # Procfile, manage.py/wsgi.py/asgi.py, Compose or a platform file): factories the fact
+    # extractor does not follow (Pyramid, app factories in packages) still deploy.
+    return any(roles.of(f.path).role.ships for f in project.facts_of(WebApp)) or bool(
+        shape.deploy_signals("", compose=True)
+    )
 
 
 @detector("ops.no-logging-config", kind=Kind.PROJECT, applies=_is_application)
 def no_logging_config(project: ProjectModel, params: None) -> Iterator[Hit]:
-    """An application (a web application object is created in shipped code, and the project
-    is not only a published library) whose shipped modules log INFO/DEBUG records through
+    """An application (a web application object is created in shipped code, or a
+    Dockerfile, Procfile, Compose file, ``manage.py``/``wsgi.py`` or platform file deploys
+    the project; not only a published library) whose shipped modules log INFO/DEBUG records through
     ``logging.getLogger()`` loggers while nothing configures logging: no ``basicConfig``,
     ``dictConfig``/``fileConfig``, Django ``LOGGING``, gunicorn ``logconfig_dict``/
     ``loglevel``/``--log-config``/``--log-level``, uvicorn ``--log-config``/``log_config=``,

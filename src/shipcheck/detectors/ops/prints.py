@@ -34,6 +34,7 @@ from shipcheck.models.artifacts import Kind, PythonFile, TomlFile
 from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Finding, Hit, Severity
 from shipcheck.project import ProjectModel
+from shipcheck.roles import Role
 
 # Modules whose import makes the module a command-line program (alembic: a migration
 # environment, ``env.py``).
@@ -162,13 +163,90 @@ def print_in_app_module(doc: PythonFile, params: None) -> Iterator[Hit]:
             skip.update(_lines(node))
     frameworks = sorted(tops & set(FRAMEWORKS))
     where = f"a {frameworks[0]} application module" if serves and frameworks else "application code"
+    owners = _top_level_owners(doc.tree)
     for node in prints:
         if node.lineno in skip:
             continue
         target = keyword(node, "file")
         if target is not None and imports.resolve(target.value) != "sys.stdout":
             continue
-        yield node_hit(node, where=where)
+        owner = owners.get(node.lineno)
+        yield node_hit(node, where=f"{where} (`{owner}`)" if owner else where)
+
+
+def _top_level_owners(tree: ast.Module) -> dict[int, str]:
+    """Line → the module-level function (``check()``) or class (``Gateway``) that holds it."""
+    owners: dict[int, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            name = node.name if isinstance(node, ast.ClassDef) else f"{node.name}()"
+            for line in _lines(node):
+                owners[line] = name
+    return owners
+
+
+def _is_cli_module(doc: PythonFile, imports: Imports) -> bool:
+    """A command-line program: a script or management command by its path, a module that
+    imports an argument parser, or one that defines click-style commands."""
+    if is_script_path(doc.path) and not _SETTINGS.search(PurePosixPath(doc.path).stem.lower()):
+        return True
+    tops = {v.split(".")[0] for v in imports.names.values()}
+    return bool(tops & (_CLI_MODULES - {"alembic"})) or bool(_commands(doc.tree))
+
+
+# --- functions that command-line code calls ------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CliReference(Fact):
+    """A command-line module refers to these imported names (``ckan.lib.search.check``):
+    what they print is likely that command's output."""
+
+    names: tuple[str, ...]
+
+
+@fact_extractor(Kind.PYTHON)
+def cli_references(doc: PythonFile) -> Iterator[CliReference]:
+    """:class:`CliReference` facts: the imported names a shipped command-line module
+    (click/typer/argparse commands, management commands, scripts) uses."""
+    if doc.role.role in (Role.TEST, Role.EXAMPLE):
+        return
+    imports = imports_of(doc)
+    if not imports.names or not _is_cli_module(doc, imports):
+        return
+    names = set()
+    for node in index_of(doc.tree).of(ast.Name, ast.Attribute):
+        if isinstance(node.ctx, ast.Load):
+            qual = imports.resolve(node)
+            if qual and "." in qual:
+                names.add(qual)
+    if names:
+        yield CliReference(path=doc.path, line=1, names=tuple(sorted(names)))
+
+
+_OWNER = re.compile(r"\(`(?P<name>\w+)\(\)`\)")
+
+
+@refiner("ops.print-in-web-module")
+def cli_called_prints(project: ProjectModel, finding: Finding) -> Finding:
+    """A print in a function that a command-line module calls (``ckan search-index
+    check`` runs ``ckan.lib.search.check()``) is probably that command's output: info,
+    with the reason."""
+    match = _OWNER.search(finding.message)
+    if match is None or finding.severity is Severity.INFO:
+        return finding
+    owner = match.group("name")
+    for fact in project.facts_of(CliReference):
+        for qual in fact.names:
+            module, _, name = qual.rpartition(".")
+            if name == owner and _names_module(finding.path, module):
+                note = f" (`{owner}()` is called by the command-line module `{fact.path}`)"
+                return replace(finding, severity=Severity.INFO, message=finding.message + note)
+    return finding
+
+
+def _names_module(path: str, module: str) -> bool:
+    return any(path == c or path.endswith("/" + c) for c in _module_paths(module))
 
 
 # --- console_scripts entry points ----------------------------------------------------------
@@ -207,6 +285,7 @@ def console_scripts(doc: TomlFile) -> Iterator[ConsoleScript]:
 
 
 def _module_paths(module: str) -> tuple[str, str]:
+    """The files that can hold ``module`` (``a.b`` → ``a/b.py``, ``a/b/__init__.py``)."""
     base = module.replace(".", "/")
     return f"{base}.py", f"{base}/__init__.py"
 
@@ -218,8 +297,8 @@ def console_script_prints(project: ProjectModel, finding: Finding) -> Finding:
     for script in project.facts_of(ConsoleScript):
         root = posixpath.dirname(script.path)
         for candidate in _module_paths(script.module):
-            if finding.path == posixpath.join(root, candidate) or finding.path.endswith(
-                "/" + candidate
+            if finding.path == posixpath.join(root, candidate) or _names_module(
+                finding.path, script.module
             ):
                 note = f" (the module of the `{script.name}` console script: command output)"
                 return replace(finding, severity=Severity.INFO, message=finding.message + note)
