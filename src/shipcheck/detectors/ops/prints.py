@@ -54,18 +54,23 @@ _STAND_IN = re.compile(r"^(Console|Null|Dummy|Fake|Stub|Noop|NoOp|Debug|Dev|Loca
 
 
 def is_script_path(path: str) -> bool:
-    """A script, a management command, a migration or a settings module, by its path; or a
-    file in a hidden folder (``.claude/``, ``.github/``), which is tooling, not the
+    """A command-line path (:func:`_command_line_path`) or a settings module; or a file in a
+    hidden folder (``.claude/``, ``.github/``), which is tooling, not the
     application."""
     posix = PurePosixPath(path)
     parts = {p.lower() for p in posix.parts[:-1]}
     return (
-        posix.name in _SCRIPT_NAMES
-        or bool(parts & _SCRIPT_DIRS)
+        _command_line_path(path)
         or "settings" in parts
         or bool(_SETTINGS.search(posix.stem.lower()))
         or any(p.startswith(".") and p not in (".", "..") for p in parts)
     )
+
+
+def _command_line_path(path: str) -> bool:
+    """A script, a management command or a migration, by its path."""
+    posix = PurePosixPath(path)
+    return posix.name in _SCRIPT_NAMES or bool({p.lower() for p in posix.parts[:-1]} & _SCRIPT_DIRS)
 
 
 def _builtin_used(nodes: list[ast.AST], name: str, imports: Imports) -> bool:
@@ -188,7 +193,7 @@ def _top_level_owners(tree: ast.Module) -> dict[int, str]:
 def _is_cli_module(doc: PythonFile, imports: Imports) -> bool:
     """A command-line program: a script or management command by its path, a module that
     imports an argument parser, or one that defines click-style commands."""
-    if is_script_path(doc.path) and not _SETTINGS.search(PurePosixPath(doc.path).stem.lower()):
+    if _command_line_path(doc.path):
         return True
     tops = {v.split(".")[0] for v in imports.names.values()}
     return bool(tops & (_CLI_MODULES - {"alembic"})) or bool(_commands(doc.tree))
