@@ -136,3 +136,35 @@ def test_pgdata_moves_the_data_directory():
 def test_file_roles(path, throwaway, override):
     assert is_throwaway_file(path) is throwaway
     assert is_override_file(path) is override
+
+
+def test_one_finding_per_service_lists_every_dependency_not_awaited():
+    from shipcheck.detectors.compose.hardening import depends_on_not_healthy
+
+    doc = parse(
+        "compose.yaml",
+        textwrap.dedent(
+            """\
+            services:
+              web:
+                image: shop:1
+                depends_on:
+                  db: {condition: service_started}
+                  cache: {}
+                  migrate: {condition: service_completed_successfully}
+                  queue: {condition: service_healthy}
+              db:
+                image: postgres:16.3
+                healthcheck: {test: ["CMD", "pg_isready"]}
+              cache:
+                image: redis:7.2.5
+            """
+        ).encode(),
+    )
+    hits = list(depends_on_not_healthy(doc, None))
+    assert [(h.line, h.fields["count"], h.context) for h in hits] == [(5, 2, "web depends_on db")]
+    assert hits[0].fields["dependencies"] == "`db`, `cache` (line 6)"
+    assert hits[0].fields["advice"] == (
+        "add `condition: service_healthy` for `db`; give `cache` a healthcheck and wait "
+        "with `condition: service_healthy`"
+    )

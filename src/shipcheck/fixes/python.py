@@ -16,6 +16,7 @@ imported only here, inside the functions, so a scan never pays for it.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -352,6 +353,30 @@ def _describe(rule_id: str) -> str:
     return found.description if found else rule_id
 
 
+# PY003's one finding for several calls through one session (detectors/python/http.py):
+# the session's name and the calls' lines are in its message.
+_SESSION_CALLS = re.compile(
+    r"calls through session `(?P<name>\w+)` have no timeout \(lines (?P<lines>[\d, ]+);"
+)
+
+
+def _targets(finding: Finding, lines: LineIndex) -> list[set[int]]:
+    """Offsets where the nodes a finding points at start: its own position (ast counts
+    columns in bytes, most detectors in characters: either), or, for a PY003 finding that
+    stands for several calls through one session, each call's."""
+    match = _SESSION_CALLS.search(finding.message) if finding.rule_id == "PY003" else None
+    if match is None:
+        line, column = finding.line, finding.column
+        return [{lines.offset(line, column), lines.byte_column_to_offset(line, column)}]
+    receiver = re.compile(rf"(?<![\w.]){re.escape(match.group('name'))}\.")
+    targets = []
+    for number in sorted({int(n) for n in match.group("lines").split(",") if n.strip()}):
+        if 1 <= number <= lines.count:
+            start = lines.line_start(number)
+            targets += [{start + m.start()} for m in receiver.finditer(lines.line_text(number))]
+    return targets
+
+
 @functools.cache
 def _driver_class() -> type:
     """The libcst transformer, defined on first use so importing this module stays cheap."""
@@ -368,10 +393,7 @@ def _driver_class() -> type:
             self.ctx = ctx
             self.lines = lines
             # ast counts columns in bytes, most detectors in characters: accept either.
-            self.pending = [
-                (f, {lines.offset(f.line, f.column), lines.byte_column_to_offset(f.line, f.column)})
-                for f in findings
-            ]
+            self.pending = [(f, offsets) for f in findings for offsets in _targets(f, lines)]
             self.fixed: list[Finding] = []
 
         def _span(self, node: Any) -> tuple[int, int]:
@@ -404,7 +426,8 @@ def _driver_class() -> type:
                         continue
                     updated = rewritten
                     self.pending.remove(entry)
-                    self.fixed.append(finding)
+                    if all(f is not finding for f in self.fixed):
+                        self.fixed.append(finding)
                 if not isinstance(updated, cst.Call | cst.BooleanOperation):
                     return updated  # replaced by another expression: no other fix applies
             return updated

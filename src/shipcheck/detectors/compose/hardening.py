@@ -80,25 +80,54 @@ def missing_restart(doc: ComposeFile, params: None) -> Iterator[Hit]:
 @detector("compose.depends-on-not-healthy", kind=Kind.COMPOSE)
 def depends_on_not_healthy(doc: ComposeFile, params: None) -> Iterator[Hit]:
     """``depends_on`` entries that wait for a service to start, not to be healthy (one-shot
-    dependencies awaited with ``service_completed_successfully`` pass)."""
+    dependencies awaited with ``service_completed_successfully`` pass). One finding per
+    service, at its first such entry, listing them all: one cause (the service does not
+    wait for readiness), however many dependencies."""
     defined = dict(services(doc))
     for name, service in services(doc):
-        for dep in dependencies(service):
-            if dep.condition in {"service_healthy", "service_completed_successfully"}:
-                continue
-            target = defined.get(dep.service)
-            if target is not None and has_healthcheck(target):
-                advice = "add `condition: service_healthy`"
-            else:
-                advice = (
-                    f"give `{dep.service}` a healthcheck and wait with `condition: service_healthy`"
-                )
-            yield Hit(
-                line=dep.line,
-                column=dep.column,
-                fields={"service": name, "dependency": dep.service, "advice": advice},
-                context=f"{name} depends_on {dep.service}",
+        waiting = [
+            dep
+            for dep in dependencies(service)
+            if dep.condition not in {"service_healthy", "service_completed_successfully"}
+        ]
+        if not waiting:
+            continue
+        checked = [d.service for d in waiting if _healthchecked(defined, d.service)]
+        unchecked = [d.service for d in waiting if not _healthchecked(defined, d.service)]
+        advice = []
+        if checked:
+            advice.append(f"add `condition: service_healthy` for {_names(checked)}")
+        if unchecked:
+            advice.append(
+                f"give {_names(unchecked)} a healthcheck and wait with `condition: service_healthy`"
             )
+        first = waiting[0]
+        listed = [
+            f"`{d.service}`" + (f" (line {d.line})" if d is not first else "") for d in waiting
+        ]
+        yield Hit(
+            line=first.line,
+            column=first.column,
+            fields={
+                "service": name,
+                "dependency": first.service,
+                "dependencies": ", ".join(listed),
+                "count": len(waiting),
+                "advice": "; ".join(advice),
+            },
+            # The first dependency's context: a service with one such dependency keeps the
+            # fingerprint it had when each dependency was a finding of its own.
+            context=f"{name} depends_on {first.service}",
+        )
+
+
+def _healthchecked(defined: dict[str, Any], name: str) -> bool:
+    target = defined.get(name)
+    return target is not None and has_healthcheck(target)
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(f"`{n}`" for n in names)
 
 
 @detector("compose.database-port-published", kind=Kind.COMPOSE)

@@ -1,5 +1,5 @@
-"""Logging in application code: print() in web modules, secrets in log calls, DEBUG root
-logging."""
+"""Logging in application code: secrets in log calls, DEBUG root logging (print() is in
+``prints.py``)."""
 
 from __future__ import annotations
 
@@ -9,26 +9,21 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from shipcheck.detectors.common import is_secret_name
-from shipcheck.detectors.ops.facts import APP_FACTORIES
 from shipcheck.detectors.python.astutil import (
     Imports,
-    calls_of,
     imports_of,
     is_const,
-    is_request_handler,
     keyword,
     main_guard_lines,
     node_hit,
     nodes_of,
     non_production,
 )
-from shipcheck.detectors.python.facts import FRAMEWORKS
 from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.findings import Hit
 
-_CLI_MODULES = frozenset({"typer", "argparse", "optparse", "fire", "docopt", "cleo"})
 _SCRIPT_NAMES = frozenset({"manage.py", "setup.py", "noxfile.py", "fabfile.py", "conftest.py"})
 
 
@@ -40,73 +35,6 @@ def _is_script_path(path: str) -> bool:
         or "management" in parts
         or bool(parts & {"scripts", "bin", "tools"})
     )
-
-
-def _builtin_used(nodes: list[ast.AST], name: str, imports: Imports) -> bool:
-    """Whether ``name`` still means the builtin (not imported, defined or assigned)."""
-    if name in imports.names:
-        return False
-    for node in nodes:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if node.name == name:
-                return False
-        elif isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
-            return False
-    return True
-
-
-def _serves_requests(nodes: list[ast.AST], imports: Imports) -> bool:
-    """The module creates an application object or defines a request handler (a route
-    function, or a view taking ``request``)."""
-    for node in nodes:
-        if isinstance(node, ast.Call) and imports.resolve(node.func) in APP_FACTORIES:
-            return True
-        if is_request_handler(node):
-            return True
-    return False
-
-
-def _command_lines(tree: ast.Module) -> set[int]:
-    """Lines of functions registered as CLI commands (``@click.command``,
-    ``@app.cli.command``, ``@manager.command``)."""
-    lines: set[int] = set()
-    for node in index_of(tree).functions():
-        if any(
-            "command" in ast.unparse(d) or "group" in ast.unparse(d) for d in node.decorator_list
-        ):
-            lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-    return lines
-
-
-@detector("ops.print-in-web-module", kind=Kind.PYTHON)
-def print_in_web_module(doc: PythonFile, params: None) -> Iterator[Hit]:
-    """``print()`` in modules that import a web framework and serve requests (they create
-    the application object or define a route or a view taking ``request``). Tests,
-    examples, scripts (``scripts/``, ``manage.py``, management commands), command-line
-    modules (argparse, typer ...), CLI command functions (``@click.command``,
-    ``@app.cli.command``), ``if __name__ == "__main__":`` blocks and prints to a file other
-    than stdout/stderr are left alone."""
-    if doc.in_test_dir or non_production(doc.path) or _is_script_path(doc.path):
-        return
-    prints = [c for c in calls_of(doc) if isinstance(c.func, ast.Name) and c.func.id == "print"]
-    if not prints:
-        return
-    imports = imports_of(doc)
-    tops = {v.split(".")[0] for v in imports.names.values()}
-    frameworks = sorted(tops & set(FRAMEWORKS))
-    if not frameworks or tops & _CLI_MODULES:
-        return
-    nodes = nodes_of(doc)
-    if not _builtin_used(nodes, "print", imports) or not _serves_requests(nodes, imports):
-        return
-    skip = main_guard_lines(doc.tree) | _command_lines(doc.tree)
-    for node in prints:
-        if node.lineno in skip:
-            continue
-        target = keyword(node, "file")
-        if target is not None and imports.resolve(target.value) not in ("sys.stdout", "sys.stderr"):
-            continue
-        yield node_hit(node, framework=frameworks[0])
 
 
 # --- secrets in log calls -----------------------------------------------------------------
@@ -138,9 +66,9 @@ def secret_name(name: str) -> bool:
     return bool(set(words) & _SECRET_WORDS) or any(pair in joined for pair in _SECRET_PAIRS)
 
 
-def _is_logger(receiver: ast.AST, imports: Imports) -> bool:
-    """``logging``, ``logger``, ``log``, ``self.logger``, ``app.logger``,
-    ``logging.getLogger(...)``, structlog loggers ..."""
+def is_logger(receiver: ast.AST, imports: Imports) -> bool:
+    """Whether ``receiver`` is a logger: ``logging``, ``logger``, ``log``, ``self.logger``,
+    ``app.logger``, ``logging.getLogger(...)``, structlog loggers ..."""
     if imports.resolve(receiver) in ("logging", "structlog", "loguru.logger"):
         return True
     if isinstance(receiver, ast.Call):
@@ -230,7 +158,7 @@ def secret_logged(doc: PythonFile, params: None) -> Iterator[Hit]:
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
         method = node.func.attr
-        if method not in _LOG_METHODS or not _is_logger(node.func.value, imports):
+        if method not in _LOG_METHODS or not is_logger(node.func.value, imports):
             continue
         for value in _logged_values(node, method):
             name = _secret_value(value)

@@ -95,7 +95,8 @@ def http_no_timeout(doc: PythonFile, params: None) -> Iterator[Hit]:
     """``requests`` calls (module functions and ``requests.Session()`` objects created in
     the same function) and ``urllib.request.urlopen`` without a timeout, and ``httpx``
     calls or clients given ``timeout=None`` (httpx has a default timeout). Calls passing
-    ``**kwargs`` are skipped; test modules too."""
+    ``**kwargs`` are skipped; test modules too. Several calls through one session are one
+    finding, at the session's creation, listing the calls' lines."""
     if doc.in_test_dir or non_production(doc.path):
         return
     if not any(word in doc.text for word in ("requests", "httpx", "urlopen")):
@@ -107,6 +108,7 @@ def http_no_timeout(doc: PythonFile, params: None) -> Iterator[Hit]:
     index = index_of(doc)
     for scope in scopes(doc.tree):
         sessions = _session_names(scope, imports, index) if uses_requests else set()
+        through: dict[str, list[Hit]] = {}
         for node in scope_nodes(scope, index):
             if not isinstance(node, ast.Call):
                 continue
@@ -128,8 +130,52 @@ def http_no_timeout(doc: PythonFile, params: None) -> Iterator[Hit]:
             ):
                 target = f"{node.func.value.id}.{node.func.attr}"
                 problem = _timeout_problem(node, None)
+                if problem:
+                    through.setdefault(node.func.value.id, []).append(
+                        _call_hit(node, target, problem)
+                    )
+                continue
             if target and problem:
-                yield node_hit(node, call=target, problem=problem)
+                yield _call_hit(node, target, problem)
+        for name, hits in through.items():
+            yield from _session_hits(name, hits, _creation(scope, name, index))
+
+
+def _call_hit(node: ast.Call, target: str, problem: str) -> Hit:
+    return node_hit(
+        node, call=target, problem=problem, what=f"`{target}()` is called with {problem}"
+    )
+
+
+def _creation(scope: ast.AST, name: str, index: PyIndex) -> ast.Call | None:
+    """The ``requests.Session()`` call that first binds ``name`` in ``scope``."""
+    for node in scope_nodes(scope, index):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return node.value if isinstance(node.value, ast.Call) else None
+        if (
+            isinstance(node, ast.withitem)
+            and isinstance(node.optional_vars, ast.Name)
+            and node.optional_vars.id == name
+            and isinstance(node.context_expr, ast.Call)
+        ):
+            return node.context_expr
+    return None
+
+
+def _session_hits(name: str, hits: list[Hit], creation: ast.Call | None) -> list[Hit]:
+    """One finding for the calls made through one session: at its creation when there are
+    several (one cause: the session has no timeout), the call itself when there is one."""
+    if len(hits) == 1 or creation is None:
+        return hits
+    lines = ", ".join(str(h.line) for h in hits)
+    what = (
+        f"{len(hits)} calls through session `{name}` have no timeout (lines {lines}; "
+        "`shipcheck fix` adds `timeout=` to each call)"
+    )
+    hit = node_hit(creation, call=f"{name}.*", problem="no timeout", what=what)
+    return [dataclasses.replace(hit, context=f"session {name} without timeout")]
 
 
 def _httpx_unbounded(value: ast.AST, imports: Imports) -> bool:
