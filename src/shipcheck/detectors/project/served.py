@@ -1,0 +1,150 @@
+"""The web application a deployment actually serves, and what answers around it.
+
+A project-level rule that says something is *absent* from the application (no health
+route, no metrics, no error handler) first needs to know which application runs. It is the
+module the server command names — a Kubernetes container, Compose service or Procfile
+process of :mod:`.targets`, or a Dockerfile's own ENTRYPOINT/CMD — resolved by
+:mod:`.appcode` with the modules it imports at start-up. When a server command cannot be
+resolved to a module of the project, or no server command exists at all, the served
+application is *undetermined* and those rules stay silent.
+
+What answers outside the route table is collected here too: middleware that answers a
+health path itself (:class:`~shipcheck.detectors.python.path_answers.PathAnswer`, with the
+literal a caller hands it), ``DispatcherMiddleware`` mounts and the health, metrics and
+error-handling packages of Django settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shipcheck import roles
+from shipcheck.detectors.project.appcode import AppCode, app_code
+from shipcheck.detectors.project.entrypoints import AppEntry
+from shipcheck.detectors.project.routing import is_health_path
+from shipcheck.detectors.project.runners import dockerfile_runners
+from shipcheck.detectors.project.targets import Target, entry, targets
+from shipcheck.detectors.python.path_answers import PathAnswer, PathArgument, ServedExtra
+from shipcheck.models.facts import WebApp
+from shipcheck.project import ProjectModel
+
+_DEV_SERVER_COMMANDS = frozenset({"runserver", "runserver_plus", "run"})
+
+
+@dataclass
+class Served:
+    """The applications the project's server commands serve (one per entry module), or why
+    they cannot be told (``undetermined``)."""
+
+    apps: list[AppCode] = field(default_factory=list)
+    undetermined: str | None = None
+
+    @property
+    def known(self) -> bool:
+        """At least one served application was resolved, and none was left unresolved."""
+        return self.undetermined is None and bool(self.apps)
+
+    @property
+    def paths(self) -> set[str]:
+        """Every module the served applications load at start-up."""
+        return {m.path for code in self.apps for m in code.modules}
+
+
+def _image_targets(project: ProjectModel) -> list[Target]:
+    """Each Dockerfile's image run as built, as a deployment target."""
+    found = []
+    for runner in dockerfile_runners(project):
+        found.append(
+            Target(
+                kind="docker",
+                label=runner.label,
+                path=runner.path,
+                line=runner.line,
+                column=1,
+                argv=runner.argv,
+                text=None,
+                env=dict(runner.env),
+                scope=runner.scope,
+                runner=runner,
+                key=("docker", runner.path),
+            )
+        )
+    return found
+
+
+def _serves_web(project: ProjectModel, app: AppEntry) -> bool:
+    """Whether the command starts a web server (not a worker, a migration, a shell)."""
+    if app.server or app.program == "fastapi":
+        return True
+    if app.program in {"flask", "manage.py", "django-admin", "django-admin.py"}:
+        return bool(_DEV_SERVER_COMMANDS & set(app.command))
+    if app.program == "python":
+        # ``python app.py`` whose module creates the app (and calls ``app.run``).
+        apps = {f.path for f in project.facts_of(WebApp)}
+        script = (app.script or "").lstrip("./")
+        return bool(script) and any(p == script or p.endswith("/" + script) for p in apps)
+    return False
+
+
+def served(project: ProjectModel) -> Served:
+    """The applications served by the project's deployment targets (computed once)."""
+    memo = project.memo.get("served_apps")
+    if memo is not None:
+        return memo  # type: ignore[no-any-return]
+    result = Served()
+    candidates = [*targets(project), *_image_targets(project)]
+    shipping = [t for t in candidates if roles.of(t.path).role.ships]
+    seen: set[str] = set()
+    for target in shipping or candidates:
+        if target.runner is not None and not target.runner.ours:
+            continue  # a database or broker image
+        app = entry(project, target)
+        if app is None or not _serves_web(project, app):
+            continue
+        code = app_code(project, target)
+        if code is None:
+            result.undetermined = f"the application {target.where} serves was not resolved"
+            break
+        if code.entry_module.path not in seen:
+            seen.add(code.entry_module.path)
+            result.apps.append(code)
+    if result.undetermined is None and not result.apps:
+        result.undetermined = "no server command names the application"
+    project.memo["served_apps"] = result
+    return result
+
+
+def wrapper_health(project: ProjectModel) -> list[str]:
+    """Health paths answered outside the route table: middleware comparing the request path
+    with a literal (or with a parameter its caller fills with one), ``DispatcherMiddleware``
+    mounts and health-check packages in Django settings. Each as ``path (file:line)``."""
+    found: list[str] = []
+    by_name: dict[str, list[PathAnswer]] = {}
+    for answer in project.facts_of(PathAnswer):
+        for url in answer.paths:
+            if is_health_path(url):
+                found.append(f"`{url}` answered by `{answer.function}` ({answer.path}:{answer.line})")
+        if answer.params:
+            by_name.setdefault(answer.function, []).append(answer)
+    for argument in project.facts_of(PathArgument):
+        for answer in by_name.get(argument.callee, []):
+            for url in argument.paths:
+                found.append(
+                    f"`{url}` answered by `{answer.function}` "
+                    f"({answer.path}:{answer.line}, given at {argument.path}:{argument.line})"
+                )
+    for extra in project.facts_of(ServedExtra):
+        if extra.kind == "health" or (extra.kind == "mount" and is_health_path(extra.how)):
+            found.append(f"{extra.how} ({extra.path}:{extra.line})")
+    return found
+
+
+def extra_metrics(project: ProjectModel) -> list[str]:
+    """Metrics set up outside imports and dependencies: a mounted ``/metrics`` app, a
+    metrics package in Django settings, Sentry performance tracing."""
+    found = []
+    for extra in project.facts_of(ServedExtra):
+        mounted = extra.kind == "mount" and "metrics" in extra.how.lower()
+        if extra.kind == "metrics" or mounted:
+            found.append(f"{extra.how} ({extra.path}:{extra.line})")
+    return found
