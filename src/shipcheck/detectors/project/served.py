@@ -123,7 +123,9 @@ def wrapper_health(project: ProjectModel) -> list[str]:
     for answer in project.facts_of(PathAnswer):
         for url in answer.paths:
             if is_health_path(url):
-                found.append(f"`{url}` answered by `{answer.function}` ({answer.path}:{answer.line})")
+                found.append(
+                    f"`{url}` answered by `{answer.function}` ({answer.path}:{answer.line})"
+                )
         if answer.params:
             by_name.setdefault(answer.function, []).append(answer)
     for argument in project.facts_of(PathArgument):

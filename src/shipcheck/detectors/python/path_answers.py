@@ -131,9 +131,9 @@ def _compared(compare: ast.Compare) -> tuple[list[str], list[str]]:
 def _startswith(call: ast.Call) -> list[str]:
     """``scope["path"].startswith("/health")``."""
     func = call.func
-    if isinstance(func, ast.Attribute) and func.attr == "startswith" and call.args:
-        if _is_request_path(func.value):
-            return [v for v in (_literals(call.args[0]) or []) if v.startswith("/")]
+    is_prefix_test = isinstance(func, ast.Attribute) and func.attr == "startswith"
+    if is_prefix_test and call.args and _is_request_path(func.value):  # type: ignore[union-attr]
+        return [v for v in (_literals(call.args[0]) or []) if v.startswith("/")]
     return []
 
 
@@ -236,7 +236,9 @@ def _catches_and_answers(try_node: ast.Try, index: PyIndex) -> bool:
 
 def _strings(node: ast.AST) -> list[str]:
     if isinstance(node, ast.List | ast.Tuple):
-        return [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        return [
+            e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        ]
     return []
 
 
@@ -279,13 +281,10 @@ def path_answer_facts(doc: PythonFile) -> Iterator[Fact]:
                             kind="mount",
                             how=key.value,
                         )
-        if resolved in _ERROR_MIDDLEWARE or (
-            resolved.endswith("Middleware")
-            and call.args
-            and (imports.resolve(call.args[0]) or "") in _ERROR_MIDDLEWARE
-        ):
-            if any(k.arg in {"handler", "handlers"} for k in call.keywords):
-                yield ErrorHandler(path=doc.path, line=call.lineno, how=resolved.rsplit(".", 1)[-1])
+        wraps = (imports.resolve(call.args[0]) or "") if call.args else ""
+        configures = any(k.arg in {"handler", "handlers"} for k in call.keywords)
+        if configures and (resolved in _ERROR_MIDDLEWARE or wraps in _ERROR_MIDDLEWARE):
+            yield ErrorHandler(path=doc.path, line=call.lineno, how=resolved.rsplit(".", 1)[-1])
         if resolved == "sentry_sdk.init":
             for keyword in call.keywords:
                 value = keyword.value

@@ -140,13 +140,15 @@ def _jobs_line(doc: WorkflowFile) -> int:
 class CiFile(Fact):
     """A GitHub Actions or GitLab CI file, at its ``jobs``: the jobs that run something
     test-like, whether it hands work to configuration shipcheck cannot see (``opaque``),
-    and the scripts and task files its shell lines run (``indirect``; ``a|b`` when either
-    may be meant)."""
+    the scripts and task files its shell lines run (``indirect``; ``a|b`` when either
+    may be meant), and the repository's own composite actions its steps use
+    (``local_actions``: ``.github/actions/test``)."""
 
     system: str
     test_jobs: tuple[str, ...]
     opaque: bool
     indirect: tuple[str, ...]
+    local_actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -163,6 +165,14 @@ def ci_facts(doc: WorkflowFile) -> Iterator[Fact]:
     """A :class:`CiFile` and :class:`CiSecurity` facts."""
     tests = sorted(test_jobs(doc))
     indirect = sorted({f for _, _, text in run_lines(doc) for f in indirect_files(text)})
+    local = sorted(
+        {
+            uses.split("@")[0].removeprefix("./").rstrip("/")
+            for job in (doc.jobs or {}).values()
+            for uses, holder in job_uses(job)
+            if uses.startswith("./") and holder is not job
+        }
+    )
     yield CiFile(
         path=doc.path,
         line=_jobs_line(doc),
@@ -170,6 +180,7 @@ def ci_facts(doc: WorkflowFile) -> Iterator[Fact]:
         test_jobs=tuple(tests),
         opaque=_opaque(doc),
         indirect=tuple(indirect[:50]),
+        local_actions=tuple(local[:50]),
     )
     for job, line, text in run_lines(doc):
         match = SCAN_TOOLS.search(text)
@@ -202,6 +213,26 @@ def _indirect_match(project: ProjectModel, files: list[CiFile], pattern: re.Patt
     return False
 
 
+def _local_action_tests(project: ProjectModel, files: list[CiFile]) -> bool:
+    """Whether a composite action of the repository that a step uses runs tests (its
+    ``action.yml`` text, and the scripts its ``run:`` lines hand the work to)."""
+    for fact in files:
+        for folder in fact.local_actions:
+            for name in ("action.yml", "action.yaml"):
+                text = project.read_text(f"{folder}/{name}")
+                if text is None:
+                    continue
+                if TEST_COMMAND.search(text):
+                    return True
+                for line in text.splitlines():
+                    for alternatives in indirect_files(line.split("run:", 1)[-1]):
+                        for path in str(alternatives).split("|"):
+                            inner = project.read_text(path)
+                            if inner is not None and TEST_COMMAND.search(inner):
+                                return True
+    return False
+
+
 def _ci_files(project: ProjectModel) -> list[CiFile]:
     return sorted(project.facts_of(CiFile), key=lambda f: (f.path, f.line))
 
@@ -224,7 +255,8 @@ def _python_project(project: ProjectModel) -> bool:
 @detector("workflows.ci-no-tests", kind=Kind.PROJECT, applies=_python_project)
 def ci_no_tests(project: ProjectModel, params: None) -> Iterator[Hit]:
     """A Python project whose GitHub Actions / GitLab CI files run nothing test-like
-    (pytest, tox, nox, unittest, ``make test``, a test script ...), or a git repository
+    (pytest, tox, nox, unittest, ``make test``, a test script, a composite action of the
+    repository that runs one ...), or a git repository
     with no CI configuration at all. Pipelines that call remote reusable workflows or GitLab
     includes, and CI systems shipcheck does not read (CircleCI, Jenkins, Azure ...), are
     given the benefit of the doubt."""
@@ -239,7 +271,7 @@ def ci_no_tests(project: ProjectModel, params: None) -> Iterator[Hit]:
         return
     if any(f.test_jobs or f.opaque for f in files):
         return
-    if _indirect_match(project, files, TEST_COMMAND):
+    if _indirect_match(project, files, TEST_COMMAND) or _local_action_tests(project, files):
         return
     first = files[0]
     names = ", ".join(f"`{f.path}`" for f in files[:3]) + (" ..." if len(files) > 3 else "")
