@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from shipcheck import roles
 from shipcheck.detectors.project.appcode import AppCode, app_code
-from shipcheck.detectors.project.entrypoints import AppEntry
+from shipcheck.detectors.project.entrypoints import APP_SPEC, AppEntry
 from shipcheck.detectors.project.routing import is_health_path
 from shipcheck.detectors.project.runners import dockerfile_runners
 from shipcheck.detectors.project.targets import Target, entry, targets
@@ -86,6 +86,22 @@ def _serves_web(project: ProjectModel, app: AppEntry) -> bool:
     return False
 
 
+def _spec_entry(project: ProjectModel, target: Target) -> AppEntry | None:
+    """A launcher of the project's own that names the application as ``module:attr``
+    (``dispatch server start dispatch.main:app``): the module, when it is the one module of
+    the command's specs and creates a web application."""
+    words = target.argv or (target.text or "").split()
+    specs = {m.group("module") for w in words if (m := APP_SPEC.match(w.strip("\"'")))}
+    if len(specs) != 1:
+        return None
+    module = specs.pop()
+    tail = "/" + module.replace(".", "/")
+    apps = {f.path for f in project.facts_of(WebApp)}
+    if not any(p.removesuffix(".py").endswith(tail) or p == module + ".py" for p in apps):
+        return None
+    return AppEntry("launcher", module=module, command=tuple(words))
+
+
 def served(project: ProjectModel) -> Served:
     """The applications served by the project's deployment targets (computed once)."""
     memo = project.memo.get("served_apps")
@@ -99,7 +115,9 @@ def served(project: ProjectModel) -> Served:
         if target.runner is not None and not target.runner.ours:
             continue  # a database or broker image
         app = entry(project, target)
-        if app is None or not _serves_web(project, app):
+        if app is None and (app := _spec_entry(project, target)) is not None:
+            target.extras["entry"] = app  # what app_code resolves
+        elif app is None or not _serves_web(project, app):
             continue
         code = app_code(project, target)
         if code is None:
