@@ -40,8 +40,9 @@ def no_health_endpoint(project: ProjectModel, params: None) -> Iterator[Hit]:
     table = route_table(project.facts_of(PyRoutes))
     if not table.complete or table.health_packages or table.health_routes():
         return
-    if any(is_health_path(o.what) or "health" in o.what for o in table.opaque):
-        return  # ``include("health_check.urls")``
+    # ``include("health_check.urls")``, ``Mount("/healthz", app=probe_app)``
+    if any(is_health_path(o.regex) or "health" in o.what.lower() for o in table.opaque):
+        return
     if not served(project).known or wrapper_health(project):
         return
     app = table.apps[0]

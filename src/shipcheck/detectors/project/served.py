@@ -16,6 +16,8 @@ error-handling packages of Django settings.
 
 from __future__ import annotations
 
+import posixpath
+import re
 from dataclasses import dataclass, field
 
 from shipcheck import roles
@@ -29,6 +31,17 @@ from shipcheck.models.facts import WebApp
 from shipcheck.project import ProjectModel
 
 _DEV_SERVER_COMMANDS = frozenset({"runserver", "runserver_plus", "run"})
+_FROM = re.compile(
+    r"(?im)^\s*FROM\s+(?:--platform=\S+\s+)?(?P<image>\S+)(?:\s+AS\s+(?P<alias>\S+))?"
+)
+# Base images whose own command serves the project's module by a documented convention:
+# ``APP_MODULE`` (or ``MODULE_NAME`` and ``VARIABLE_NAME``), else ``app.main:app`` when the
+# image has ``/app/app/main.py``, else ``main:app``.
+_CONVENTION_IMAGES = (
+    "tiangolo/uvicorn-gunicorn-fastapi", "tiangolo/uvicorn-gunicorn-starlette",
+    "tiangolo/uvicorn-gunicorn", "tiangolo/meinheld-gunicorn-flask",
+    "tiangolo/meinheld-gunicorn", "tiangolo/gunicorn-uvicorn",
+)  # fmt: skip
 
 
 @dataclass
@@ -102,6 +115,36 @@ def _spec_entry(project: ProjectModel, target: Target) -> AppEntry | None:
     return AppEntry("launcher", module=module, command=tuple(words))
 
 
+def _final_base(text: str) -> str | None:
+    """The image the last stage of a Dockerfile is built from, through stage aliases."""
+    stages: dict[str, str] = {}
+    last = None
+    for match in _FROM.finditer(text):
+        image = match.group("image")
+        last = stages.get(image.lower(), image)
+        if match.group("alias"):
+            stages[match.group("alias").lower()] = last
+    return last
+
+
+def _convention_entry(project: ProjectModel, target: Target) -> AppEntry | None:
+    """The module a base image's own command serves (``tiangolo/uvicorn-gunicorn-fastapi``)
+    when neither the Dockerfile nor the orchestrator gives a command."""
+    runner = target.runner
+    if runner is None or runner.dockerfile is None or target.argv:
+        return None
+    base = _final_base(project.read_text(runner.dockerfile) or "") or ""
+    if not base.split(":", 1)[0].split("@", 1)[0].lower().endswith(_CONVENTION_IMAGES):
+        return None
+    env = target.env
+    module = env.get("APP_MODULE", "").split(":", 1)[0] or env.get("MODULE_NAME")
+    if not module:
+        scope = target.scope or "."
+        nested = posixpath.normpath(posixpath.join(scope, "app/main.py"))
+        module = "app.main" if project.exists(nested) else "main"
+    return AppEntry("gunicorn", module=module, env=dict(env))
+
+
 def served(project: ProjectModel) -> Served:
     """The applications served by the project's deployment targets (computed once)."""
     memo = project.memo.get("served_apps")
@@ -115,7 +158,9 @@ def served(project: ProjectModel) -> Served:
         if target.runner is not None and not target.runner.ours:
             continue  # a database or broker image
         app = entry(project, target)
-        if app is None and (app := _spec_entry(project, target)) is not None:
+        if app is None and (
+            (app := _spec_entry(project, target)) or (app := _convention_entry(project, target))
+        ):
             target.extras["entry"] = app  # what app_code resolves
         elif app is None or not _serves_web(project, app):
             continue
