@@ -21,11 +21,12 @@ import re
 from dataclasses import dataclass, field
 
 from shipcheck import roles
+from shipcheck.detectors.dockerfile.shell import unwrap
 from shipcheck.detectors.project.appcode import AppCode, app_code
-from shipcheck.detectors.project.entrypoints import APP_SPEC, AppEntry
+from shipcheck.detectors.project.entrypoints import APP_SPEC, AppEntry, script_entry
 from shipcheck.detectors.project.routing import is_health_path
 from shipcheck.detectors.project.runners import dockerfile_runners
-from shipcheck.detectors.project.targets import Target, entry, targets
+from shipcheck.detectors.project.targets import Target, entry, repo_path, targets
 from shipcheck.detectors.python.path_answers import PathAnswer, PathArgument, ServedExtra
 from shipcheck.models.facts import WebApp
 from shipcheck.project import ProjectModel
@@ -99,6 +100,20 @@ def _serves_web(project: ProjectModel, app: AppEntry) -> bool:
     return False
 
 
+def _shell_script_entry(project: ProjectModel, target: Target) -> AppEntry | None:
+    """A shell-form command that runs one script of the repository (``CMD /start-web``,
+    ``sh -c ./bin/serve``): what the script starts (``entrypoints.script_entry``)."""
+    if not target.argv or target.argv[:2] not in (["/bin/sh", "-c"], ["sh", "-c"]):
+        return None
+    commands = unwrap(list(target.argv))
+    if len(commands) != 1 or not commands[0].argv:
+        return None
+    argv = commands[0].argv
+    path = repo_path(project, target, argv[0])
+    text = project.read_text(path) if path else None
+    return script_entry(text, argv[1:]) if text is not None else None
+
+
 def _spec_entry(project: ProjectModel, target: Target) -> AppEntry | None:
     """A launcher of the project's own that names the application as ``module:attr``
     (``dispatch server start dispatch.main:app``): the module, when it is the one module of
@@ -159,7 +174,9 @@ def served(project: ProjectModel) -> Served:
             continue  # a database or broker image
         app = entry(project, target)
         if app is None and (
-            (app := _spec_entry(project, target)) or (app := _convention_entry(project, target))
+            (app := _shell_script_entry(project, target))
+            or (app := _spec_entry(project, target))
+            or (app := _convention_entry(project, target))
         ):
             target.extras["entry"] = app  # what app_code resolves
         elif app is None or not _serves_web(project, app):
