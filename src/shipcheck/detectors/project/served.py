@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from shipcheck import roles
 from shipcheck.detectors.dockerfile.shell import unwrap
@@ -178,7 +178,8 @@ def served(project: ProjectModel) -> Served:
             or (app := _spec_entry(project, target))
             or (app := _convention_entry(project, target))
         ):
-            target.extras["entry"] = app  # what app_code resolves
+            # A copy: other rules keep reading the shared target as they always have.
+            target = replace(target, extras={"entry": app})
         elif app is None or not _serves_web(project, app):
             continue
         code = app_code(project, target)
