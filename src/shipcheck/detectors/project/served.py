@@ -8,10 +8,12 @@ process of :mod:`.targets`, or a Dockerfile's own ENTRYPOINT/CMD — resolved by
 resolved to a module of the project, or no server command exists at all, the served
 application is *undetermined* and those rules stay silent.
 
-What answers outside the route table is collected here too: middleware that answers a
-health path itself (:class:`~shipcheck.detectors.python.path_answers.PathAnswer`, with the
-literal a caller hands it), ``DispatcherMiddleware`` mounts and the health, metrics and
-error-handling packages of Django settings.
+What answers outside the route table is collected here too, from every shipping module (a
+Django ``MIDDLEWARE`` entry is a string, not an import the start-up closure would follow):
+middleware that answers a health path itself
+(:class:`~shipcheck.detectors.python.path_answers.PathAnswer`, with the literal a caller
+hands it), ``DispatcherMiddleware`` mounts and the health and metrics packages of Django
+settings.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ _FROM = re.compile(
     r"(?im)^\s*FROM\s+(?:--platform=\S+\s+)?(?P<image>\S+)(?:\s+AS\s+(?P<alias>\S+))?"
 )
 # Base images whose own command serves the project's module by a documented convention:
-# ``APP_MODULE`` (or ``MODULE_NAME`` and ``VARIABLE_NAME``), else ``app.main:app`` when the
+# ``APP_MODULE`` (or ``MODULE_NAME``), else ``app.main:app`` when the
 # image has ``/app/app/main.py``, else ``main:app``.
 _CONVENTION_IMAGES = (
     "tiangolo/uvicorn-gunicorn-fastapi", "tiangolo/uvicorn-gunicorn-starlette",
@@ -57,11 +59,6 @@ class Served:
     def known(self) -> bool:
         """At least one served application was resolved, and none was left unresolved."""
         return self.undetermined is None and bool(self.apps)
-
-    @property
-    def paths(self) -> set[str]:
-        """Every module the served applications load at start-up."""
-        return {m.path for code in self.apps for m in code.modules}
 
 
 def _image_targets(project: ProjectModel) -> list[Target]:
