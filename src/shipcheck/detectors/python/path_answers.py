@@ -185,6 +185,10 @@ def _path_answers(path: str, index: PyIndex) -> Iterator[PathAnswer]:
             )
 
 
+def _is_health_literal(value: str) -> bool:
+    return value.startswith("/") and is_health_path(value)
+
+
 def _path_arguments(path: str, index: PyIndex) -> Iterator[PathArgument]:
     for call in index.calls:
         func = call.func
@@ -195,7 +199,9 @@ def _path_arguments(path: str, index: PyIndex) -> Iterator[PathArgument]:
         paths = [
             v.value
             for v in values
-            if isinstance(v, ast.Constant) and isinstance(v.value, str) and is_health_path(v.value)
+            if isinstance(v, ast.Constant)
+            and isinstance(v.value, str)
+            and _is_health_literal(v.value)
         ]
         if paths:
             yield PathArgument(path=path, line=call.lineno, callee=name, paths=tuple(paths))
