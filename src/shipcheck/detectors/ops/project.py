@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from shipcheck.detectors.ops.facts import METRICS_MODULES, ErrorHandler, Metrics
+from shipcheck.detectors.project.served import extra_metrics, served
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.facts import Dependency, WebApp
@@ -44,7 +45,17 @@ def _uses_metrics(project: ProjectModel) -> bool:
         text = project.read_text(path) or ""
         if "ddtrace-run" in text or "newrelic-admin" in text or "opentelemetry-instrument" in text:
             return True
-    return False
+    if extra_metrics(project):
+        return True
+    # gunicorn's own StatsD metrics (``--statsd-host``, ``statsd_host`` in its config).
+    for code in served(project).apps:
+        if any(word.startswith("--statsd-host") for word in code.entry.command):
+            return True
+    return any(
+        "statsd_host" in (project.read_text(path) or "")
+        for path in project.paths_of(Kind.PYTHON)
+        if "gunicorn" in path.rsplit("/", 1)[-1]
+    )
 
 
 @detector("ops.no-metrics", kind=Kind.PROJECT, applies=_has_app)
@@ -53,8 +64,13 @@ def no_metrics(project: ProjectModel, params: None) -> Iterator[Hit]:
     exporter or APM agent: nothing imports or depends on prometheus_client, a framework
     Prometheus exporter, OpenTelemetry, Datadog/ddtrace, New Relic, Elastic APM or statsd,
     no manifest asks Prometheus to scrape it, and no process is wrapped by an agent
-    launcher (``ddtrace-run``, ``newrelic-admin``, ``opentelemetry-instrument``)."""
+    launcher (``ddtrace-run``, ``newrelic-admin``, ``opentelemetry-instrument``); no
+    ``/metrics`` app is mounted, no metrics package is in Django settings, Sentry
+    performance tracing is off and gunicorn sends no StatsD metrics. Only when a server
+    command names the application that runs."""
     if not _has_app(project) or _uses_metrics(project):
+        return
+    if not served(project).known:
         return
     app = _apps(project)[0]
     yield Hit(
@@ -77,9 +93,14 @@ def no_error_handler(project: ProjectModel, params: None) -> Iterator[Hit]:
     non-test code: no ``errorhandler``/``app_errorhandler``/``register_error_handler``,
     ``exception_handler``/``add_exception_handler`` or ``exception_handlers=`` and no
     REST extension that installs its own (Flask-RESTful, Flask-RESTX, flask-smorest,
-    APIFlask, Connexion). Django apps are not judged: their 500 page is generic when
-    DEBUG is off."""
+    APIFlask, Connexion), no middleware that catches the application's errors and answers
+    itself, no Starlette ``ServerErrorMiddleware(handler=…)``. Django apps are not judged:
+    their 500 page is generic when DEBUG is off. Only when a server command names the
+    application that runs. Error reporters (Sentry, Rollbar, Bugsnag) are not handlers:
+    they report the error but leave the framework's default response."""
     if not _has_handler_app(project) or project.facts_of(ErrorHandler):
+        return
+    if not served(project).known:
         return
     app = next(f for f in _apps(project) if f.framework in _HANDLER_FRAMEWORKS)
     yield Hit(

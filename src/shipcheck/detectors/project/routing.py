@@ -30,6 +30,11 @@ _HEALTH = re.compile(
 )
 
 
+def is_health_path(url_path: str) -> bool:
+    """Whether a URL path names a health, readiness or liveness check (``/healthz``)."""
+    return bool(_HEALTH.search("/" + url_path.lower().lstrip("/")))
+
+
 @dataclass(frozen=True)
 class Route:
     """A served path: its template as the app declares it, and a regex over the path

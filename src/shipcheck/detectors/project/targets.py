@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from typing import Any
 
 from shipcheck.detectors.compose.runtime_settings import ComposeEnv
@@ -125,6 +126,12 @@ def _image(project: ProjectModel, dockerfile: str) -> DockerfileImage | None:
     return next((f for f in project.facts_of(DockerfileImage) if f.path == dockerfile), None)
 
 
+def _matches_glob(source: str, name: str) -> bool:
+    """Whether a COPY source pattern (``./etc/*.conf``) copies a file named ``name``."""
+    pattern = posixpath.basename(source.rstrip("/"))
+    return "/" not in name and any(c in pattern for c in "*?[") and fnmatch(name, pattern)
+
+
 def repo_path(project: ProjectModel, target: Target, word: str) -> str | None:
     """The repository file a path in the target's command names (``/app/entrypoint.sh``,
     ``./bin/start``), through the image's COPY instructions when it runs in an image."""
@@ -142,7 +149,11 @@ def repo_path(project: ProjectModel, target: Target, word: str) -> str | None:
                     inside = absolute[len(dest.rstrip("/")) + 1 :]
                     for source in copy.sources:
                         folder = posixpath.normpath(posixpath.join(scope, source))
-                        if copy.folder or (project.root / folder).is_dir():
+                        if _matches_glob(source, inside):
+                            # ``COPY ./etc/*.conf /app/etc/``
+                            parent = posixpath.dirname(folder)
+                            candidates.append(posixpath.join(parent, inside))
+                        elif copy.folder or (project.root / folder).is_dir():
                             candidates.append(posixpath.join(folder, inside))
                 elif absolute == dest:
                     candidates += [posixpath.join(scope, s) for s in copy.sources]

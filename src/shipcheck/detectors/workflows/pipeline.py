@@ -30,6 +30,12 @@ SCAN_TOOLS = re.compile(
     r"gitleaks|trufflehog|zizmor|checkov|ggshield|detect-secrets|codeql|dependency-review)\b",
     re.IGNORECASE,
 )
+_IMAGE_BUILD = re.compile(r"\bdocker(?:-compose|\s+compose|\s+buildx)?\s+(?:build|bake)\b")
+# A test run inside an image build (``RUN pytest`` in a test stage): stricter than
+# TEST_COMMAND, whose bare ``tests`` would match ``RUN mkdir /app/tests``.
+_DOCKERFILE_TEST = re.compile(
+    r"(?im)^\s*RUN\b.*\b(py\.?test|tox|nox|unittest|manage\.py\s+test|coverage\s+run)\b"
+)
 _GITLAB_SECURITY_TEMPLATE = re.compile(
     r"(Security/|Jobs/(SAST|Dependency-Scanning|Secret-Detection|Container-Scanning))", re.I
 )
@@ -140,13 +146,17 @@ def _jobs_line(doc: WorkflowFile) -> int:
 class CiFile(Fact):
     """A GitHub Actions or GitLab CI file, at its ``jobs``: the jobs that run something
     test-like, whether it hands work to configuration shipcheck cannot see (``opaque``),
-    and the scripts and task files its shell lines run (``indirect``; ``a|b`` when either
-    may be meant)."""
+    the scripts and task files its shell lines run (``indirect``; ``a|b`` when either
+    may be meant), the repository's own composite actions its steps use
+    (``local_actions``: ``.github/actions/test``), and whether it builds container images
+    (``builds_images``: ``docker build``, ``docker/build-push-action``)."""
 
     system: str
     test_jobs: tuple[str, ...]
     opaque: bool
     indirect: tuple[str, ...]
+    local_actions: tuple[str, ...] = ()
+    builds_images: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -163,6 +173,14 @@ def ci_facts(doc: WorkflowFile) -> Iterator[Fact]:
     """A :class:`CiFile` and :class:`CiSecurity` facts."""
     tests = sorted(test_jobs(doc))
     indirect = sorted({f for _, _, text in run_lines(doc) for f in indirect_files(text)})
+    local = sorted(
+        {
+            uses.split("@")[0].removeprefix("./").rstrip("/")
+            for job in (doc.jobs or {}).values()
+            for uses, holder in job_uses(job)
+            if uses.startswith("./") and holder is not job
+        }
+    )
     yield CiFile(
         path=doc.path,
         line=_jobs_line(doc),
@@ -170,6 +188,13 @@ def ci_facts(doc: WorkflowFile) -> Iterator[Fact]:
         test_jobs=tuple(tests),
         opaque=_opaque(doc),
         indirect=tuple(indirect[:50]),
+        local_actions=tuple(local[:50]),
+        builds_images=any(_IMAGE_BUILD.search(text) for _, _, text in run_lines(doc))
+        or any(
+            u.startswith("docker/build-push-action")
+            for job in (doc.jobs or {}).values()
+            for u, _ in job_uses(job)
+        ),
     )
     for job, line, text in run_lines(doc):
         match = SCAN_TOOLS.search(text)
@@ -202,6 +227,71 @@ def _indirect_match(project: ProjectModel, files: list[CiFile], pattern: re.Patt
     return False
 
 
+def _local_action_tests(project: ProjectModel, files: list[CiFile]) -> bool:
+    """Whether a composite action of the repository that a step uses runs tests (its
+    ``action.yml`` text, and the scripts its ``run:`` lines hand the work to)."""
+    for fact in files:
+        for folder in fact.local_actions:
+            for name in ("action.yml", "action.yaml"):
+                text = project.read_text(f"{folder}/{name}")
+                if text is None:
+                    continue
+                if TEST_COMMAND.search(text):
+                    return True
+                for line in text.splitlines():
+                    for alternatives in indirect_files(line.split("run:", 1)[-1]):
+                        for path in str(alternatives).split("|"):
+                            inner = project.read_text(path)
+                            if inner is not None and TEST_COMMAND.search(inner):
+                                return True
+    return False
+
+
+_STAGE_FROM = re.compile(r"(?i)^FROM\s+(?:--\S+\s+)*(?P<image>\S+)(?:\s+AS\s+(?P<alias>\S+))?")
+_COPY_FROM = re.compile(r"(?i)^COPY\s+.*--from=(?P<stage>\S+)")
+
+
+def _final_chain_runs_tests(text: str) -> bool:
+    """Whether a test command runs in the last stage of a Dockerfile or in a stage it is
+    built from or copies from (BuildKit skips the stages the built image does not need)."""
+    stages: list[tuple[str | None, set[str], list[str]]] = []  # alias, needs, RUN lines
+    for raw in text.replace("\\\n", " ").splitlines():
+        line = raw.strip()
+        start = _STAGE_FROM.match(line)
+        if start:
+            alias = start.group("alias")
+            stages.append((alias.lower() if alias else None, {start.group("image").lower()}, []))
+        elif stages and (copied := _COPY_FROM.match(line)):
+            stages[-1][1].add(copied.group("stage").lower())
+        elif stages and line.upper().startswith("RUN"):
+            stages[-1][2].append(line)
+    if not stages:
+        return False
+    names = {alias: index for index, (alias, _, _) in enumerate(stages) if alias}
+    needed, queue = set(), [len(stages) - 1]
+    while queue:
+        index = queue.pop()
+        if index in needed:
+            continue
+        needed.add(index)
+        for need in stages[index][1]:
+            found = names.get(need, int(need) if need.isdigit() else None)
+            if found is not None and 0 <= found < len(stages):
+                queue.append(found)
+    return any(_DOCKERFILE_TEST.search(run) for i in needed for run in stages[i][2])
+
+
+def _image_build_tests(project: ProjectModel, files: list[CiFile]) -> bool:
+    """Whether CI builds images and a Dockerfile of the project runs tests while its final
+    image is built (``RUN pytest`` in a stage the final stage is built from)."""
+    if not any(f.builds_images for f in files):
+        return False
+    return any(
+        _final_chain_runs_tests(project.read_text(path) or "")
+        for path in project.paths_of(Kind.DOCKERFILE)
+    )
+
+
 def _ci_files(project: ProjectModel) -> list[CiFile]:
     return sorted(project.facts_of(CiFile), key=lambda f: (f.path, f.line))
 
@@ -224,7 +314,9 @@ def _python_project(project: ProjectModel) -> bool:
 @detector("workflows.ci-no-tests", kind=Kind.PROJECT, applies=_python_project)
 def ci_no_tests(project: ProjectModel, params: None) -> Iterator[Hit]:
     """A Python project whose GitHub Actions / GitLab CI files run nothing test-like
-    (pytest, tox, nox, unittest, ``make test``, a test script ...), or a git repository
+    (pytest, tox, nox, unittest, ``make test``, a test script, a composite action of the
+    repository that runs one, an image build whose Dockerfile runs the tests ...), or a git
+    repository
     with no CI configuration at all. Pipelines that call remote reusable workflows or GitLab
     includes, and CI systems shipcheck does not read (CircleCI, Jenkins, Azure ...), are
     given the benefit of the doubt."""
@@ -239,7 +331,9 @@ def ci_no_tests(project: ProjectModel, params: None) -> Iterator[Hit]:
         return
     if any(f.test_jobs or f.opaque for f in files):
         return
-    if _indirect_match(project, files, TEST_COMMAND):
+    if _indirect_match(project, files, TEST_COMMAND) or _local_action_tests(project, files):
+        return
+    if _image_build_tests(project, files):
         return
     first = files[0]
     names = ", ".join(f"`{f.path}`" for f in files[:3]) + (" ..." if len(files) > 3 else "")
