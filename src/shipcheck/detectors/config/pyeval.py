@@ -115,7 +115,41 @@ def _eval(node: ast.AST, ctx: _Context) -> Any:
         return _compare(node, ctx)
     if isinstance(node, ast.Call):
         return _call(node, ctx)
+    if isinstance(node, ast.ListComp):
+        return _list_comp(node, ctx)
     return UNKNOWN
+
+
+def _list_comp(node: ast.ListComp, ctx: _Context) -> Any:
+    """``[h.strip() for h in value.split(",")]`` (one loop over a name, no condition)."""
+    if len(node.generators) != 1:
+        return UNKNOWN
+    loop = node.generators[0]
+    if not isinstance(loop.target, ast.Name) or loop.ifs or loop.is_async:
+        return UNKNOWN
+    items = _eval(loop.iter, ctx)
+    if not isinstance(items, tuple | list | str):
+        return UNKNOWN
+    result = []
+    for item in items:
+        inner = _Context(ctx.reads, ctx.found, {**ctx.bindings, loop.target.id: item})
+        value = _eval(node.elt, inner)
+        if value is UNKNOWN:
+            return UNKNOWN
+        result.append(value)
+    return tuple(result)
+
+
+def evaluate_with(expr: str, name: str, value: str) -> Any:
+    """The value of the expression ``expr`` (Python source) with ``name`` bound to the text
+    ``value``; ``UNKNOWN`` when it cannot be told."""
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except (SyntaxError, ValueError, RecursionError):
+        return UNKNOWN
+    return _eval(
+        tree.body, _Context(EnvReads(ast.Module(body=[], type_ignores=[])), [], {name: value})
+    )
 
 
 def _compare(node: ast.Compare, ctx: _Context) -> Any:
