@@ -167,14 +167,14 @@ def _interpolate(
 
 def _compose(project: ProjectModel, target: Target) -> dict[str, Deployed | None] | None:
     """None for a development stack."""
-    folder, service = target.key
+    service = target.key[1]
     given: dict[str, Deployed | None] = {}
     label = target.label
+    # The target's own file: another Compose file of the folder is another stack (or a
+    # development override, which is not judged).
     for fact in project.facts_of(ComposeEnv):
-        if fact.service != service or posixpath.dirname(fact.path) != folder:
+        if fact.service != service or fact.path != target.path:
             continue
-        if not roles.of(fact.path).role.ships:
-            continue  # a development override of the same service
         for ref in fact.env_files:
             where = f"in {ref.path} (env_file of {label})"
             for value in _env_file_values(project, ref.path) or []:
@@ -184,7 +184,7 @@ def _compose(project: ProjectModel, target: Target) -> dict[str, Deployed | None
     for fact in project.facts_of(DeployEnv):
         if fact.kind != "compose" or fact.key != (service,):
             continue
-        if posixpath.dirname(fact.path) != folder or not roles.of(fact.path).role.ships:
+        if fact.path != target.path:
             continue
         if fact.development:
             return None

@@ -84,6 +84,9 @@ class _Module:
         self.doc = doc
         self.index: PyIndex = index_of(doc)
         self.reads = EnvReads(doc.tree)
+        if "os" not in self.reads.imports and _star_import(doc.tree):
+            # ``from .base import *`` brings ``os`` with it in Django settings modules.
+            self.reads.imports["os"] = "os"
         self.schemes = self._schemes()
         self.owners = class_of(doc.tree)
 
@@ -254,6 +257,13 @@ class _Module:
                 code=_first_line(self.doc.line_text(line)),
                 exact=exact or explicit is not None,
             )
+
+
+def _star_import(tree: ast.Module) -> bool:
+    return any(
+        isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
+        for node in tree.body
+    )
 
 
 def _target_name(target: ast.AST) -> str | None:

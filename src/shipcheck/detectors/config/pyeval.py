@@ -22,6 +22,12 @@ _BOOL_PARSERS = frozenset(
      "str_to_bool", "string_to_bool", "truthy", "is_true", "bool_from_string"}
 )  # fmt: skip
 
+# Helpers that split "a.com,b.com" into a list.
+_LIST_PARSERS = frozenset(
+    {"get_list", "parse_list", "split_list", "to_list", "as_list", "str_to_list", "csv_list",
+     "comma_separated_list", "env_list"}
+)  # fmt: skip
+
 
 def _as_bool_word(value: Any) -> Any:
     if isinstance(value, bool):
@@ -104,12 +110,13 @@ def _eval(node: ast.AST, ctx: _Context) -> Any:
         inner = _eval(node.operand, ctx)
         return UNKNOWN if inner is UNKNOWN else not inner
     if isinstance(node, ast.BoolOp):
-        values = [_eval(v, ctx) for v in node.values]
-        if any(v is UNKNOWN for v in values):
-            return UNKNOWN
-        result = values[0]
-        for value in values[1:]:
-            result = (result and value) if isinstance(node.op, ast.And) else (result or value)
+        # Short-circuit as Python does: ``os.environ.get("X") or str(FALLBACK)`` is known
+        # whenever the variable's text is.
+        result: Any = UNKNOWN
+        for operand in node.values:
+            result = _eval(operand, ctx)
+            if result is UNKNOWN or bool(result) is isinstance(node.op, ast.Or):
+                return result
         return result
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
         return _compare(node, ctx)
@@ -202,6 +209,8 @@ def _call(node: ast.Call, ctx: _Context) -> Any:
             return str(value)
         if name in _BOOL_PARSERS:
             return _as_bool_word(value)
+        if name in _LIST_PARSERS and isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
     except (TypeError, ValueError):
         return UNKNOWN
     return UNKNOWN
