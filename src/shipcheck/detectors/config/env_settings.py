@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from shipcheck.detectors.config.debug import _is_debug_name as is_debug_name
 from shipcheck.detectors.config.pycode import class_of, is_dev_class
+from shipcheck.detectors.config.pyeval import PREFIXED_ENV_VALUE
 from shipcheck.detectors.python.env_reads import (
     SETTINGS_BASES,
     _settings_config,
@@ -41,7 +42,7 @@ HARDENING = {
     "CSRF_COOKIE_SECURE": "secure",
 }
 PLACEHOLDER = "__env__"
-_WORDS = ("debug", "allowed_hosts", "_secure", "ssl_redirect")
+_WORDS = ("debug", "allowed_hosts", "_secure", "ssl_redirect", "from_prefixed_env")
 _CASTS = {
     "bool": f"strtobool({PLACEHOLDER})",
     "int": f"int({PLACEHOLDER})",
@@ -214,8 +215,17 @@ class _Module:
             )
 
     def _config_update(self, call: ast.Call) -> Iterator[EnvSetting]:
-        """``app.config.update(DEBUG=...)`` / ``from_mapping(...)``."""
+        """``app.config.update(DEBUG=...)`` / ``from_mapping(...)``, and
+        ``app.config.from_prefixed_env()``, which reads ``FLASK_DEBUG``,
+        ``FLASK_SESSION_COOKIE_SECURE``… as JSON (else as text)."""
         func = call.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "from_prefixed_env"
+            and dotted(func.value).endswith("config")
+        ):
+            yield from self._prefixed(call)
+            return
         if not (
             isinstance(func, ast.Attribute)
             and func.attr in {"update", "from_mapping"}
@@ -227,6 +237,25 @@ class _Module:
                 found = self._setting(keyword.arg, keyword.value, keyword.value)
                 if found is not None:
                     yield found
+
+    def _prefixed(self, call: ast.Call) -> Iterator[EnvSetting]:
+        prefix_node = call.args[0] if call.args else None
+        prefix_node = next((k.value for k in call.keywords if k.arg == "prefix"), prefix_node)
+        prefix = literal_string(prefix_node) if prefix_node is not None else "FLASK"
+        if prefix is None:
+            return
+        line = call.lineno
+        for name in ("DEBUG", "SESSION_COOKIE_SECURE"):  # what Flask itself has
+            yield EnvSetting(
+                path=self.doc.path,
+                line=line,
+                column=char_column(self.doc.line_text(line), call.col_offset),
+                setting=name,
+                group=setting_group(name) or DEBUG_GROUP,
+                var=f"{prefix}_{name}",
+                expr=f"{PREFIXED_ENV_VALUE}({PLACEHOLDER})",
+                code=_first_line(self.doc.line_text(line)),
+            )
 
     def _settings_class(self, node: ast.ClassDef) -> Iterator[EnvSetting]:
         """pydantic-settings fields: ``debug: bool = False`` reads ``DEBUG``."""

@@ -9,6 +9,7 @@ unknown never produces a finding.
 from __future__ import annotations
 
 import ast
+import json
 from typing import Any
 
 from shipcheck.detectors.secrets.pyast import EnvRead, EnvReads
@@ -27,6 +28,16 @@ _LIST_PARSERS = frozenset(
     {"get_list", "parse_list", "split_list", "to_list", "as_list", "str_to_list", "csv_list",
      "comma_separated_list", "env_list"}
 )  # fmt: skip
+
+# How Flask's ``app.config.from_prefixed_env()`` reads a value: JSON, else the text.
+PREFIXED_ENV_VALUE = "from_prefixed_env_value"
+
+
+def _json_or_text(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def _as_bool_word(value: Any) -> Any:
@@ -209,6 +220,8 @@ def _call(node: ast.Call, ctx: _Context) -> Any:
             return str(value)
         if name in _BOOL_PARSERS:
             return _as_bool_word(value)
+        if name == PREFIXED_ENV_VALUE and isinstance(value, str):
+            return _json_or_text(value)
         if name in _LIST_PARSERS and isinstance(value, str):
             return tuple(item.strip() for item in value.split(",") if item.strip())
     except (TypeError, ValueError):
