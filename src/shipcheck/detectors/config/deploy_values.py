@@ -258,7 +258,11 @@ def _settings_for(project: ProjectModel, target: Target, code: AppCode | None) -
         runner = target.runner
         if runner is None or not runner.ours:
             return []
-        return [f for f in facts if f.var and roles.of(f.path).role.ships]
+        # Only the Python code of the target's build context (not a frontend's image).
+        prefix = f"{target.scope}/" if target.scope not in (None, ".") else ""
+        return [
+            f for f in facts if f.var and roles.of(f.path).role.ships and f.path.startswith(prefix)
+        ]
     paths = {m.path for m in code.modules}
     mine = [f for f in facts if f.path in paths]
     settings_path = code.settings.path if code.settings is not None else None
@@ -297,7 +301,7 @@ def _matches(setting: EnvSetting, name: str) -> bool:
 
 def unsafe_values(project: ProjectModel) -> list[Unsafe]:
     """Every unsafe value a deployment target is given for a setting of its code (computed
-    once per scan), one per place and setting."""
+    once per scan), one per place and kind of setting."""
     memo = project.memo.get("deploy_unsafe_values")
     if memo is not None:
         return memo  # type: ignore[no-any-return]
@@ -305,7 +309,8 @@ def unsafe_values(project: ProjectModel) -> list[Unsafe]:
     if project.facts_of(EnvSetting):
         for target in targets(project):
             for item in _target_unsafe(project, target):
-                key = (item.deployed.path, item.deployed.value.line, item.setting.setting)
+                # One finding per value and rule, however many settings read the variable.
+                key = (item.deployed.path, item.deployed.value.line, item.setting.group)
                 found.setdefault(key, item)
     result = list(found.values())
     project.memo["deploy_unsafe_values"] = result
