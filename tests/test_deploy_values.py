@@ -195,3 +195,21 @@ def test_nothing_is_reported_for_development_stacks(tmp_path):
     # A Compose file that runs the development server is a development stack: none of its
     # services is judged.
     assert not run_scan(project, select=["CFG019"]).findings
+
+
+def test_settings_modules_that_star_import_their_readers():
+    found = _settings(
+        """
+        from decouple import Csv
+
+        from shop.settings.base import *
+
+        DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
+        ALLOWED_HOSTS = config("ALLOWED_HOSTS", cast=Csv())
+        """,
+        path="shop/settings/production.py",
+    )
+    assert {name: f.var for name, f in found.items()} == {
+        "DEBUG": "DJANGO_DEBUG",
+        "ALLOWED_HOSTS": "ALLOWED_HOSTS",
+    }

@@ -85,9 +85,13 @@ class _Module:
         self.doc = doc
         self.index: PyIndex = index_of(doc)
         self.reads = EnvReads(doc.tree)
-        if "os" not in self.reads.imports and _star_import(doc.tree):
-            # ``from .base import *`` brings ``os`` with it in Django settings modules.
-            self.reads.imports["os"] = "os"
+        if _star_import(doc.tree):
+            # ``from .base import *`` brings ``os`` (and decouple's ``config``, when the
+            # module uses decouple) with it in Django settings modules.
+            imports = self.reads.imports
+            imports.setdefault("os", "os")
+            if any(v.startswith("decouple.") for v in imports.values()):
+                imports.setdefault("config", "decouple.config")
         self.schemes = self._schemes()
         self.owners = class_of(doc.tree)
 
