@@ -204,8 +204,8 @@ def _dotenv(
     provided = provided_by(project, target, code)
     if provided.anything is not None:
         return
+    # What the deployment sets (not ``provided.names``, which counts these env files too).
     env_names = set(given) | set(target.env)
-    # provided_by counts the env files the code loads too; those are what is read here.
     for module, name in code.loads_dotenv:
         bases = [target.scope or ".", posixpath.dirname(module.path) or ".", "."]
         for base in bases:
