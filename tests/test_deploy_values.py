@@ -169,7 +169,12 @@ def test_cfg005_names_the_setting_its_variable_reaches_and_cfg018_does_not_repea
     assert "it turns on `APP_DEBUG` (shop/settings.py:9" in cfg005[0].message
     assert by_line[(cfg005[0].path, cfg005[0].line)].rule_id == "CFG005"
     cfg018 = sorted((f.path, f.line) for f in report.findings if f.rule_id == "CFG018")
-    assert cfg018 == [("k8s/config.yaml", 8), ("k8s/config.yaml", 19)]
+    assert cfg018 == [
+        ("k8s/config.yaml", 8),
+        ("k8s/config.yaml", 19),
+        ("k8s/kustomization.yaml", 10),
+        ("k8s/reports.env", 2),
+    ]
 
 
 def test_a_production_settings_module_that_fixes_the_setting_is_not_reached(tmp_path):
