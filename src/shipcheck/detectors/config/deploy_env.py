@@ -119,15 +119,7 @@ def _container_env(spec: Any) -> tuple[list[EnvValue], list[KeyRef]]:
 
 def _generator_literals(item: LMap) -> list[EnvValue]:
     literals = item.get("literals")
-    found = []
-    for index, literal in enumerate(literals if isinstance(literals, LList) else []):
-        if isinstance(literal, str) and "=" in literal and index < len(literals.item_pos):
-            name, value = literal.split("=", 1)
-            line, column = literals.item_pos[index]
-            found.append(
-                EnvValue(name=name.strip(), value=value, line=line, column=column + len(name) + 1)
-            )
-    return found
+    return _list_values(literals) if isinstance(literals, LList) else []
 
 
 @fact_extractor(Kind.KUBERNETES)

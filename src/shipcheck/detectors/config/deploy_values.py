@@ -38,7 +38,7 @@ from shipcheck.detectors.config.env_settings import (
 from shipcheck.detectors.config.pyeval import UNKNOWN, evaluate_with
 from shipcheck.detectors.kubernetes.container_settings import K8sConfigData, K8sContainerEnv
 from shipcheck.detectors.project.appcode import AppCode, app_code
-from shipcheck.detectors.project.environment import provided_by
+from shipcheck.detectors.project.environment import loaded_env_files, provided_by
 from shipcheck.detectors.project.targets import Target, entry, targets
 from shipcheck.detectors.registry import detector, refiner
 from shipcheck.detectors.secrets.envfile import _development_env, is_template_env
@@ -206,22 +206,14 @@ def _dotenv(
         return
     # What the deployment sets (not ``provided.names``, which counts these env files too).
     env_names = set(given) | set(target.env)
-    for module, name in code.loads_dotenv:
-        bases = [target.scope or ".", posixpath.dirname(module.path) or ".", "."]
-        for base in bases:
-            candidate = posixpath.normpath(posixpath.join(base, name or ".env"))
-            if candidate.startswith(".."):
-                continue
-            values = _env_file_values(project, candidate)
-            if values is None:
-                continue
-            if not _in_image(project, target, candidate):
-                break
-            where = f"in {candidate} (loaded by {module.path}, which {target.label} runs)"
-            for value in values:
-                if value.name not in env_names:
-                    given.setdefault(value.name, Deployed(value, candidate, where))
-            break
+    for module, path in loaded_env_files(project, target, code):
+        values = _env_file_values(project, path)
+        if values is None or not _in_image(project, target, path):
+            continue
+        where = f"in {path} (loaded by {module.path}, which {target.label} runs)"
+        for value in values:
+            if value.name not in env_names:
+                given.setdefault(value.name, Deployed(value, path, where))
 
 
 def _in_image(project: ProjectModel, target: Target, path: str) -> bool:
