@@ -163,7 +163,10 @@ class _Module:
         if found is None:
             return None
         var, written, replacement = found
-        text = ast.unparse(value)
+        try:
+            text = ast.unparse(value)
+        except RecursionError:  # a pathologically deep expression
+            return None
         if written not in text:
             return None
         line = getattr(at, "lineno", 1)
