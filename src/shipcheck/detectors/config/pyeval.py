@@ -9,6 +9,7 @@ unknown never produces a finding.
 from __future__ import annotations
 
 import ast
+import json
 from typing import Any
 
 from shipcheck.detectors.secrets.pyast import EnvRead, EnvReads
@@ -21,6 +22,22 @@ _BOOL_PARSERS = frozenset(
     {"strtobool", "str2bool", "to_bool", "as_bool", "parse_bool", "parse_boolean", "asbool",
      "str_to_bool", "string_to_bool", "truthy", "is_true", "bool_from_string"}
 )  # fmt: skip
+
+# Helpers that split "a.com,b.com" into a list.
+_LIST_PARSERS = frozenset(
+    {"get_list", "parse_list", "split_list", "to_list", "as_list", "str_to_list", "csv_list",
+     "comma_separated_list", "env_list"}
+)  # fmt: skip
+
+# How Flask's ``app.config.from_prefixed_env()`` reads a value: JSON, else the text.
+PREFIXED_ENV_VALUE = "from_prefixed_env_value"
+
+
+def _json_or_text(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def _as_bool_word(value: Any) -> Any:
@@ -104,18 +121,53 @@ def _eval(node: ast.AST, ctx: _Context) -> Any:
         inner = _eval(node.operand, ctx)
         return UNKNOWN if inner is UNKNOWN else not inner
     if isinstance(node, ast.BoolOp):
-        values = [_eval(v, ctx) for v in node.values]
-        if any(v is UNKNOWN for v in values):
-            return UNKNOWN
-        result = values[0]
-        for value in values[1:]:
-            result = (result and value) if isinstance(node.op, ast.And) else (result or value)
+        # Short-circuit as Python does: ``os.environ.get("X") or str(FALLBACK)`` is known
+        # whenever the variable's text is.
+        result: Any = UNKNOWN
+        for operand in node.values:
+            result = _eval(operand, ctx)
+            if result is UNKNOWN or bool(result) is isinstance(node.op, ast.Or):
+                return result
         return result
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
         return _compare(node, ctx)
     if isinstance(node, ast.Call):
         return _call(node, ctx)
+    if isinstance(node, ast.ListComp):
+        return _list_comp(node, ctx)
     return UNKNOWN
+
+
+def _list_comp(node: ast.ListComp, ctx: _Context) -> Any:
+    """``[h.strip() for h in value.split(",")]`` (one loop over a name, no condition)."""
+    if len(node.generators) != 1:
+        return UNKNOWN
+    loop = node.generators[0]
+    if not isinstance(loop.target, ast.Name) or loop.ifs or loop.is_async:
+        return UNKNOWN
+    items = _eval(loop.iter, ctx)
+    if not isinstance(items, tuple | list | str):
+        return UNKNOWN
+    result = []
+    for item in items:
+        inner = _Context(ctx.reads, ctx.found, {**ctx.bindings, loop.target.id: item})
+        value = _eval(node.elt, inner)
+        if value is UNKNOWN:
+            return UNKNOWN
+        result.append(value)
+    return tuple(result)
+
+
+def evaluate_with(expr: str, name: str, value: str) -> Any:
+    """The value of the expression ``expr`` (Python source) with ``name`` bound to the text
+    ``value``; ``UNKNOWN`` when it cannot be told."""
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except (SyntaxError, ValueError, RecursionError):
+        return UNKNOWN
+    return _eval(
+        tree.body, _Context(EnvReads(ast.Module(body=[], type_ignores=[])), [], {name: value})
+    )
 
 
 def _compare(node: ast.Compare, ctx: _Context) -> Any:
@@ -168,6 +220,10 @@ def _call(node: ast.Call, ctx: _Context) -> Any:
             return str(value)
         if name in _BOOL_PARSERS:
             return _as_bool_word(value)
+        if name == PREFIXED_ENV_VALUE and isinstance(value, str):
+            return _json_or_text(value)
+        if name in _LIST_PARSERS and isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
     except (TypeError, ValueError):
         return UNKNOWN
     return UNKNOWN

@@ -208,19 +208,29 @@ def _procfile(project: ProjectModel, target: Target, provided: Provided) -> None
     provided.sources.append(manifest)
 
 
-def _dotenv(project: ProjectModel, target: Target, code: AppCode, provided: Provided) -> None:
-    """Env files the code loads itself, when they are in the repository."""
+def loaded_env_files(
+    project: ProjectModel, target: Target, code: AppCode
+) -> Iterator[tuple[ModuleEnv, str]]:
+    """(module, repository path) of each env file the code loads itself and the repository
+    holds: the name as written, from the build context, the module's folder or the root."""
     for module, name in code.loads_dotenv:
         bases = [target.scope or ".", posixpath.dirname(module.path) or ".", "."]
         for base in bases:
             candidate = posixpath.normpath(posixpath.join(base, name or ".env"))
             if candidate.startswith("..") or is_template_env(candidate):
                 continue
-            keys = env_file_keys(project, candidate)
-            if keys is not None:
-                provided.names.update(keys)
-                provided.sources.append(f"{candidate} (loaded by {module.path})")
+            if project.exists(candidate):
+                yield module, candidate
                 break
+
+
+def _dotenv(project: ProjectModel, target: Target, code: AppCode, provided: Provided) -> None:
+    """Env files the code loads itself, when they are in the repository."""
+    for module, candidate in loaded_env_files(project, target, code):
+        keys = env_file_keys(project, candidate)
+        if keys is not None:
+            provided.names.update(keys)
+            provided.sources.append(f"{candidate} (loaded by {module.path})")
 
 
 def provided_by(project: ProjectModel, target: Target, code: AppCode) -> Provided:

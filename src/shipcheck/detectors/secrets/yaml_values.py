@@ -98,7 +98,7 @@ def _deployment_settings(doc: YamlFile, document: LMap) -> Iterator[_Literal]:
     k8s.secret-refs rule's, CI ``env`` feeds throwaway test services)."""
     if doc.kind is Kind.COMPOSE:
         services = document.get("services")
-        if _local_development(services):
+        if local_development(services):
             return
         for service in services.values() if isinstance(services, LMap) else []:
             if isinstance(service, LMap) and service.get("environment") is not None:
@@ -113,7 +113,7 @@ _DEV_COMMAND = re.compile(r"\brunserver\b|\bflask\s+run\b|--reload\b")
 _SOURCE_MOUNT = re.compile(r"^\.{1,2}/?:")
 
 
-def _local_development(services: Any) -> bool:
+def local_development(services: Any) -> bool:
     """Whether a Compose file's services run a development server (``manage.py runserver``,
     ``flask run``, ``--reload``) or mount the project root (``.:/code``)."""
     for service in services.values() if isinstance(services, LMap) else []:
