@@ -7,12 +7,13 @@ import shutil
 import textwrap
 
 import pytest
-from tests.conftest import FIXTURES, run_scan
 
 from shipcheck.detectors.config.deploy_values import effect
 from shipcheck.detectors.config.env_settings import EnvSetting, env_setting_facts
 from shipcheck.models.artifacts import Kind
 from shipcheck.parsers import parse
+
+from conftest import FIXTURES, run_scan
 
 
 def _settings(source: str, path: str = "shop/settings.py") -> dict[str, EnvSetting]:
