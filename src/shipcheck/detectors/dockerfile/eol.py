@@ -89,7 +89,8 @@ class Release:
 
 
 def releases(image: ImageRef) -> list[Release]:
-    """The Python and OS releases an image reference names (nothing for ``latest``-ish tags)."""
+    """The Python, OS and service releases an image reference names (nothing for
+    ``latest``-ish tags)."""
     found: list[Release] = []
     tag = (image.tag or "").lower()
     name = _ALIASES.get(image.name, image.name)
@@ -222,12 +223,28 @@ def _verdicts(
             yield release, f"reached end of life {when} {date.isoformat()}", None
 
 
-def _deployed_image(raw: Any) -> ImageRef | None:
-    """A Compose or Kubernetes ``image:`` value as a reference, or None when it is not a
-    plain reference (empty, or holding ``${VAR}`` / ``{{ .Values }}`` left to another tool)."""
+def _deployed_hits(
+    raw: Any, who: str, where: Any, key: str, params: EndOfLifeParams, now: dt.date
+) -> Iterator[Hit]:
+    """Findings on the ``image:`` value of mapping ``where`` (a Compose service or a
+    container), run by ``who``. Values that are not a plain reference (empty, or holding
+    ``${VAR}`` / ``{{ .Values }}`` left to another tool) are not judged."""
     if not isinstance(raw, str) or kube_images.parse_image(raw) is None:
-        return None
-    return parse_image(raw)
+        return
+    image = parse_image(raw)
+    for release, status, severity in _verdicts(image, params, now):
+        yield Hit(
+            line=where.value_line("image"),
+            column=where.value_column("image"),
+            fields={
+                "subject": f"{who} runs `{image.raw}` ({release.display})",
+                "image": image.raw,
+                "release": release.display,
+                "status": status,
+            },
+            severity=severity,
+            context=f"{key} {release.display}",
+        )
 
 
 def _dockerfile_hits(doc: Dockerfile, params: EndOfLifeParams, now: dt.date) -> Iterator[Hit]:
@@ -248,44 +265,15 @@ def _compose_hits(doc: ComposeFile, params: EndOfLifeParams, now: dt.date) -> It
     for name, service in services(doc):
         # An image Compose builds is judged through its Dockerfile: here ``image:`` only
         # names the result.
-        if "build" in service:
-            continue
-        image = _deployed_image(service.get("image"))
-        if image is None:
-            continue
-        for release, status, severity in _verdicts(image, params, now):
-            yield Hit(
-                line=service.value_line("image"),
-                column=service.value_column("image"),
-                fields={
-                    "subject": f"Service `{name}` runs `{image.raw}` ({release.display})",
-                    "image": image.raw,
-                    "release": release.display,
-                    "status": status,
-                },
-                severity=severity,
-                context=f"{name} {release.display}",
-            )
+        if "build" not in service:
+            raw = service.get("image")
+            yield from _deployed_hits(raw, f"Service `{name}`", service, name, params, now)
 
 
 def _kubernetes_hits(doc: KubernetesFile, params: EndOfLifeParams, now: dt.date) -> Iterator[Hit]:
-    for container in all_containers(doc.objects):
-        image = _deployed_image(container.spec.get("image"))
-        if image is None:
-            continue
-        for release, status, severity in _verdicts(image, params, now):
-            yield Hit(
-                line=container.spec.value_line("image"),
-                column=container.spec.value_column("image"),
-                fields={
-                    "subject": f"{container.label} runs `{image.raw}` ({release.display})",
-                    "image": image.raw,
-                    "release": release.display,
-                    "status": status,
-                },
-                severity=severity,
-                context=f"{container.context_key} {release.display}",
-            )
+    for c in all_containers(doc.objects):
+        raw = c.spec.get("image")
+        yield from _deployed_hits(raw, c.label, c.spec, c.context_key, params, now)
 
 
 @detector(
