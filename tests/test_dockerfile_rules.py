@@ -19,6 +19,7 @@ from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Severity
 from shipcheck.packs import load_builtin
 from shipcheck.parsers.dockerfile import parse
+from shipcheck.parsers.yamlfiles import parse as yaml_parse
 from shipcheck.patterns import DockerIgnore
 
 from conftest import FIXTURES, REPO, run_scan
@@ -249,3 +250,116 @@ def test_end_of_life_of_service_images(dockerfile, expected):
     hits = detector_hits("DKR004", dockerfile, as_of="2026-12-06")
     assert {h.fields["release"] for h in hits} == expected
     assert all(h.severity is None for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("redis:6.0.20-alpine", {"Redis 6.0"}),
+        ("redis:7.0", {"Redis 7.0"}),
+        ("redis:5", {"Redis 5"}),  # every 5.x series is gone
+        ("redis:3-alpine", {"Redis 3"}),  # older than the table: on or before 4's date
+        ("redis:3.2", set()),  # no 3.x series is dated: nothing claimed
+        ("redis:6", set()),  # the 6.2 series, still fixed: no date claimed
+        ("redis:7.2.5-bookworm", set()),
+        ("redis:7-alpine", set()),
+        ("bitnami/redis:6.0.16", {"Redis 6.0"}),
+        ("nginx:1.22-alpine", {"nginx 1.22"}),
+        ("nginx:1.27.3", {"nginx 1.27"}),
+        ("nginx:1.14.2", {"nginx 1.14"}),
+        ("nginxinc/nginx-unprivileged:1.25-alpine", {"nginx 1.25"}),
+        ("nginx:1.28-alpine", set()),  # its end waits for the 1.30.0 date in the table
+        ("nginx:1", set()),
+        ("nginx:mainline-alpine", set()),
+        ("bitnami/postgresql:11", {"PostgreSQL 11"}),
+        ("docker.io/library/postgres:12@sha256:" + "a" * 64, {"PostgreSQL 12"}),
+        ("postgres@sha256:" + "a" * 64, set()),  # a digest alone names no release
+    ],
+)
+def test_end_of_life_of_redis_nginx_and_repackaged_images(image, expected):
+    hits = detector_hits("DKR004", f"FROM {image}\n", as_of="2026-12-06")
+    assert {h.fields["release"] for h in hits} == expected
+
+
+def test_redis_before_the_table_is_on_or_before_the_oldest_date():
+    (hit,) = detector_hits("DKR004", "FROM redis:3\n", as_of="2026-12-06")
+    assert hit.fields["status"] == "reached end of life on or before 2020-04-30"
+
+
+COMPOSE = """\
+services:
+  web:
+    build: .
+    image: postgres:12
+  db:
+    image: postgres:12.3-alpine
+  cache:
+    image: redis:6
+  proxy:
+    image: "nginx:1.22-alpine"
+  templated:
+    image: ${DB_IMAGE:-postgres:10}
+  floating:
+    image: postgres
+"""
+
+KUBERNETES = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api
+spec:
+  initContainers:
+    - name: wait
+      image: postgres:11-alpine
+  containers:
+    - name: app
+      image: ghcr.io/acme/api:3.1.0
+    - name: cache
+      image: redis:7.0.15
+"""
+
+
+def yaml_hits(path: str, text: str, **params):
+    rule = RULES["DKR004"]
+    spec = registry.get(rule.detector)
+    assert spec is not None
+    bound = registry.build_params(spec, {**rule.params, **params})
+    return list(spec.func(yaml_parse(path, text.encode()), bound))
+
+
+def test_end_of_life_of_compose_images():
+    hits = yaml_hits("docker-compose.yml", COMPOSE, as_of="2026-12-06")
+    # ``web`` builds its image (its Dockerfile is judged), templated and untagged are skipped.
+    assert [(h.line, h.fields["release"]) for h in hits] == [
+        (6, "PostgreSQL 12"),
+        (10, "nginx 1.22"),
+    ]
+    assert hits[0].fields["subject"] == "Service `db` runs `postgres:12.3-alpine` (PostgreSQL 12)"
+
+
+def test_end_of_life_of_kubernetes_containers_and_init_containers():
+    hits = yaml_hits("k8s/pod.yaml", KUBERNETES, as_of="2026-12-06")
+    assert [(h.line, h.fields["release"]) for h in hits] == [
+        (8, "PostgreSQL 11"),
+        (13, "Redis 7.0"),
+    ]
+    assert hits[0].fields["subject"].startswith("Pod/api init container `wait` runs")
+
+
+def test_one_table_judges_every_kind():
+    # A user's change to the rule's table applies to Compose and Kubernetes as to FROM.
+    table = {"6.2": "2026-01-31"}
+    dockerfile = detector_hits("DKR004", "FROM redis:6.2\n", redis=table, as_of="2026-12-06")
+    compose = yaml_hits(
+        "compose.yaml", "services:\n  c:\n    image: redis:6.2\n", redis=table, as_of="2026-12-06"
+    )
+    assert [h.fields["release"] for h in dockerfile] == ["Redis 6.2"]
+    assert [h.fields["release"] for h in compose] == ["Redis 6.2"]
+
+
+def test_compose_eol_nears_as_low():
+    hits = yaml_hits(
+        "compose.yaml", "services:\n  db:\n    image: postgres:14\n", as_of="2026-10-01"
+    )
+    assert [(h.fields["release"], h.severity) for h in hits] == [("PostgreSQL 14", Severity.LOW)]

@@ -1,22 +1,28 @@
-"""End-of-life base images (container.base-image-supported).
+"""End-of-life images (container.base-image-supported): Dockerfile ``FROM``, and the images
+a project deploys as they are, Compose ``image:`` and Kubernetes container ``image:``.
 
 The end-of-life table is data (the rule's params) and is compared with the date of the
-scan, so a Dockerfile that passes today fails once its Python or distribution release
-goes out of support, without a new shipcheck release.
+scan, so an image that passes today fails once its Python, distribution or service release
+goes out of support, without a new shipcheck release. One detector reads all three kinds so
+that the table, and a user's change to it, is one policy.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from shipcheck.detectors.compose.services import services
 from shipcheck.detectors.dockerfile.base_image import external_stages, image_hit
-from shipcheck.detectors.dockerfile.syntax import ImageRef
+from shipcheck.detectors.dockerfile.syntax import ImageRef, parse_image
+from shipcheck.detectors.kubernetes import images as kube_images
+from shipcheck.detectors.kubernetes.workloads import all_containers
 from shipcheck.detectors.registry import detector
-from shipcheck.models.artifacts import Dockerfile, Kind
+from shipcheck.models.artifacts import Artifact, ComposeFile, Dockerfile, Kind, KubernetesFile
 from shipcheck.models.findings import Hit, Severity
 
 _PYTHON_TAG = re.compile(r"^(\d+)(?:\.(\d+))?(?:\.\d+)?(?:(?:a|b|rc)\d+)?(?:-(.+))?$")
@@ -27,11 +33,18 @@ _VERSION = re.compile(r"^(\d+)(?:\.(\d+))?")
 _DISPLAY = {
     "python": "Python", "debian": "Debian", "ubuntu": "Ubuntu", "alpine": "Alpine",
     "postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB", "node": "Node.js",
+    "redis": "Redis", "nginx": "nginx",
 }  # fmt: skip
 # Service images whose release is the leading version of the tag, and how many of its
-# numbers name a release: PostgreSQL 10+ and Node.js by major, MySQL and MariaDB by
-# major.minor (PostgreSQL 9.x also by major.minor).
-_SERVICE_PARTS = {"postgres": 1, "mysql": 2, "mariadb": 2, "node": 1}
+# numbers name a release: PostgreSQL 10+ and Node.js by major, MySQL, MariaDB, Redis and
+# nginx by major.minor (PostgreSQL 9.x also by major.minor). A major-only tag of a
+# major.minor family (``redis:5``) is looked up as the major: the table lists it only when
+# every series of that major is gone (``redis:6`` is 6.2 today, which it does not list).
+_SERVICE_PARTS = {"postgres": 1, "mysql": 2, "mariadb": 2, "node": 1, "redis": 2, "nginx": 2}
+# Re-packagers whose repository name differs from the official image's while their tags
+# still carry the upstream version (``bitnami/postgresql:11.22.0-debian-11-r3``,
+# ``nginxinc/nginx-unprivileged:1.24-alpine``).
+_ALIASES = {"postgresql": "postgres", "nginx-unprivileged": "nginx"}
 _SERVICE_TAG = re.compile(r"^(\d+)(?:\.(\d+))?(?:\.\d+)*(?:-(.+))?$")
 
 # Clock for the scan; tests and the ``as_of`` param pin it.
@@ -43,7 +56,8 @@ class EndOfLifeParams:
     """End-of-life dates (``YYYY-MM-DD``) per release, by family: ``python`` (``"3.9"``),
     ``debian`` (codename and number), ``ubuntu`` (``"20.04"`` and codename), ``alpine``
     (``"3.18"``), and the service images ``postgres`` (``"13"``, ``"9.6"``), ``mysql``
-    (``"8.0"``), ``mariadb`` (``"10.6"``), ``node`` (``"18"``). ``as_of`` pins the date
+    (``"8.0"``), ``mariadb`` (``"10.6"``), ``node`` (``"18"``), ``redis`` (``"7.0"``, and
+    ``"5"`` for a major-only tag), ``nginx`` (``"1.24"``). ``as_of`` pins the date
     compared with (default: today); ``warn_days`` reports releases that reach end of life
     within that many days (low)."""
 
@@ -55,15 +69,17 @@ class EndOfLifeParams:
     mysql: dict[str, Any] = field(default_factory=dict)
     mariadb: dict[str, Any] = field(default_factory=dict)
     node: dict[str, Any] = field(default_factory=dict)
+    redis: dict[str, Any] = field(default_factory=dict)
+    nginx: dict[str, Any] = field(default_factory=dict)
     as_of: str | None = None
     warn_days: int = 0
 
 
 @dataclass(frozen=True)
 class Release:
-    """A Python or OS release an image is built on."""
+    """A Python, OS or service release an image is built on."""
 
-    family: str  # python | debian | ubuntu | alpine
+    family: str  # a key of _DISPLAY
     version: str
 
     @property
@@ -73,10 +89,11 @@ class Release:
 
 
 def releases(image: ImageRef) -> list[Release]:
-    """The Python and OS releases an image reference names (nothing for ``latest``-ish tags)."""
+    """The Python, OS and service releases an image reference names (nothing for
+    ``latest``-ish tags)."""
     found: list[Release] = []
     tag = (image.tag or "").lower()
-    name = image.name
+    name = _ALIASES.get(image.name, image.name)
     if name == "python":
         match = _PYTHON_TAG.match(tag)
         if match:
@@ -99,8 +116,9 @@ def releases(image: ImageRef) -> list[Release]:
         if match:
             major, minor, variant = match.group(1), match.group(2), match.group(3) or ""
             parts = _SERVICE_PARTS[name] if not (name == "postgres" and major == "9") else 2
-            if parts == 1 or minor is not None:
-                found.append(Release(name, major if parts == 1 else f"{major}.{minor}"))
+            found.append(
+                Release(name, major if parts == 1 or minor is None else f"{major}.{minor}")
+            )
             found.extend(_variant_releases(variant))
         return found
     if name == "alpine":
@@ -180,35 +198,99 @@ def _as_of(params: EndOfLifeParams) -> dt.date:
     return pinned or today()
 
 
-@detector("dockerfile.end-of-life-base", kind=Kind.DOCKERFILE, params=EndOfLifeParams)
-def end_of_life_base(doc: Dockerfile, params: EndOfLifeParams) -> Iterator[Hit]:
-    """A stage's base image is built on a Python, Debian, Ubuntu, Alpine, PostgreSQL, MySQL,
-    MariaDB or Node.js release past its end of life (or, as low, within ``warn_days`` of it)."""
-    now = _as_of(params)
-    tables = {
-        "python": params.python,
-        "debian": params.debian,
-        "ubuntu": params.ubuntu,
-        "alpine": params.alpine,
-        "postgres": params.postgres,
-        "mysql": params.mysql,
-        "mariadb": params.mariadb,
-        "node": params.node,
-    }
+def _tables(params: EndOfLifeParams) -> dict[str, dict[str, Any]]:
+    return {family: getattr(params, family) for family in _DISPLAY}
+
+
+def _verdicts(
+    image: ImageRef, params: EndOfLifeParams, now: dt.date
+) -> Iterator[tuple[Release, str, Severity | None]]:
+    """(release, status, severity) for every release of ``image`` past (or, as low, near)
+    its end of life."""
+    tables = _tables(params)
+    for release in releases(image):
+        known = end_of_life(release, tables[release.family])
+        if known is None:
+            continue
+        date, before = known
+        days_left = (date - now).days
+        if days_left > 0 and days_left > params.warn_days:
+            continue
+        if days_left > 0:
+            yield release, f"reaches end of life on {date.isoformat()}", Severity.LOW
+        else:
+            when = "on or before" if before else "on"
+            yield release, f"reached end of life {when} {date.isoformat()}", None
+
+
+def _deployed_hits(
+    raw: Any, who: str, where: Any, key: str, params: EndOfLifeParams, now: dt.date
+) -> Iterator[Hit]:
+    """Findings on the ``image:`` value of mapping ``where`` (a Compose service or a
+    container), run by ``who``. Values that are not a plain reference (empty, or holding
+    ``${VAR}`` / ``{{ .Values }}`` left to another tool) are not judged."""
+    if not isinstance(raw, str) or kube_images.parse_image(raw) is None:
+        return
+    image = parse_image(raw)
+    for release, status, severity in _verdicts(image, params, now):
+        yield Hit(
+            line=where.value_line("image"),
+            column=where.value_column("image"),
+            fields={
+                "subject": f"{who} runs `{image.raw}` ({release.display})",
+                "image": image.raw,
+                "release": release.display,
+                "status": status,
+            },
+            severity=severity,
+            context=f"{key} {release.display}",
+        )
+
+
+def _dockerfile_hits(doc: Dockerfile, params: EndOfLifeParams, now: dt.date) -> Iterator[Hit]:
     for stage, image in external_stages(doc):
         if image.unresolved:
             continue
-        for release in releases(image):
-            known = end_of_life(release, tables[release.family])
-            if known is None:
-                continue
-            date, before = known
-            days_left = (date - now).days
-            if days_left > 0 and days_left > params.warn_days:
-                continue
-            if days_left > 0:
-                status, severity = f"reaches end of life on {date.isoformat()}", Severity.LOW
-            else:
-                when = "on or before" if before else "on"
-                status, severity = f"reached end of life {when} {date.isoformat()}", None
-            yield image_hit(doc, stage, severity, release=release.display, status=status)
+        for release, status, severity in _verdicts(image, params, now):
+            hit = image_hit(doc, stage, severity, release=release.display, status=status)
+            fields = hit.fields
+            subject = (
+                f"Stage `{fields['stage']}`: `FROM {fields['image']}`{fields['resolved']} "
+                f"is built on {release.display}"
+            )
+            yield dataclasses.replace(hit, fields={**fields, "subject": subject})
+
+
+def _compose_hits(doc: ComposeFile, params: EndOfLifeParams, now: dt.date) -> Iterator[Hit]:
+    for name, service in services(doc):
+        # An image Compose builds is judged through its Dockerfile: here ``image:`` only
+        # names the result.
+        if "build" not in service:
+            raw = service.get("image")
+            yield from _deployed_hits(raw, f"Service `{name}`", service, name, params, now)
+
+
+def _kubernetes_hits(doc: KubernetesFile, params: EndOfLifeParams, now: dt.date) -> Iterator[Hit]:
+    for c in all_containers(doc.objects):
+        raw = c.spec.get("image")
+        yield from _deployed_hits(raw, c.label, c.spec, c.context_key, params, now)
+
+
+@detector(
+    "dockerfile.end-of-life-base",
+    kind=(Kind.DOCKERFILE, Kind.COMPOSE, Kind.KUBERNETES),
+    params=EndOfLifeParams,
+)
+def end_of_life_base(doc: Artifact, params: EndOfLifeParams) -> Iterator[Hit]:
+    """An image is built on a Python, Debian, Ubuntu, Alpine, PostgreSQL, MySQL, MariaDB,
+    Node.js, Redis or nginx release past its end of life (or, as low, within ``warn_days``
+    of it): a Dockerfile stage's base image, a Compose service's ``image:`` (not when the
+    service has ``build:``, whose Dockerfile is judged instead), a Kubernetes container's or
+    init container's ``image:``. Templated references are not judged."""
+    now = _as_of(params)
+    if isinstance(doc, Dockerfile):
+        yield from _dockerfile_hits(doc, params, now)
+    elif isinstance(doc, ComposeFile):
+        yield from _compose_hits(doc, params, now)
+    elif isinstance(doc, KubernetesFile):
+        yield from _kubernetes_hits(doc, params, now)
