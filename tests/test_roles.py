@@ -210,3 +210,42 @@ def test_every_development_only_kind_is_at_most_info(tmp_path):
     for finding in others:
         assert finding.severity is Severity.INFO, finding
         assert "not shipped" in finding.message, finding.message
+
+
+_WEB = "services:\n  web:\n    build: .\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "says"),
+    [
+        (_WEB + "    command: python manage.py runserver 0.0.0.0:8000\n", Role.DEVELOPMENT,
+         "runs `runserver`, line 4"),
+        (_WEB + "    command: [\"gunicorn\", \"--reload\", \"app:app\"]\n", Role.DEVELOPMENT,
+         "runs `--reload`"),
+        (_WEB + "    command: flask run --host 0.0.0.0\n", Role.DEVELOPMENT, "runs `flask run`"),
+        (_WEB + "    volumes:\n      - .:/code\n", Role.DEVELOPMENT,
+         "mounts the working tree `.:/code`, line 5"),
+        (_WEB + "    volumes:\n      - \"../:/app:z\"\n", Role.DEVELOPMENT, "mounts the working tree"),
+        # Production-shaped stacks, and traps.
+        (_WEB + "    command: gunicorn -w 4 app:app\n", Role.SHIPS, ""),
+        (_WEB + "    # command: gunicorn --reload app:app\n", Role.SHIPS, ""),
+        (_WEB + "    volumes:\n      - ./config/nginx.conf:/etc/nginx/nginx.conf:ro\n"
+         "      - data:/var/lib/postgresql/data\n", Role.SHIPS, ""),
+    ],
+)  # fmt: skip
+def test_a_compose_file_running_a_development_server_is_development(tmp_path, text, role, says):
+    (tmp_path / "docker-compose.yml").write_text(text)
+    (tmp_path / "app.py").write_text("x = 1\n")
+    decided = decide(tmp_path, ["docker-compose.yml", "app.py"])
+    assert decided["docker-compose.yml"].role is role
+    assert says in decided["docker-compose.yml"].reason
+    assert decided["app.py"].role is Role.SHIPS
+
+
+def test_a_development_stack_the_instructions_deploy_still_ships(tmp_path):
+    (tmp_path / "docker-compose.yml").write_text(_WEB + "    volumes:\n      - .:/code\n")
+    (tmp_path / "README.md").write_text(
+        "Deploy with `docker compose -f docker-compose.yml up -d`.\n"
+    )
+    decided = decide(tmp_path, ["docker-compose.yml", "README.md"])
+    assert decided["docker-compose.yml"].role is not Role.DEVELOPMENT

@@ -276,8 +276,49 @@ def decide(
             if app is not None and not any(f in TEST_DIRS for f in app.lower().split("/")):
                 decided[path] = FileRole(Role.SHIPS, f"part of the application in `{app}/`")
                 continue
+        if weak.role is Role.SHIPS and target is None and _is_compose_name(path):
+            evidence = _development_stack(root, path)
+            if evidence is not None:
+                decided[path] = FileRole(
+                    Role.DEVELOPMENT, f"a local development stack ({evidence})"
+                )
+                continue
         decided[path] = weak
     return decided
+
+
+# A Compose file whose services run a reloading development server or mount the whole working
+# tree is how a developer runs the project, whatever the file is called (`docker-compose.yml`
+# at the top of pythondotorg and warehouse). Read from the text, before any parsing: a
+# command line or a short volume entry.
+_DEV_SERVER = re.compile(
+    r"^[ \t-]*(?:command|entrypoint)?:?.*(?P<what>\brunserver\b|\bflask\s+run\b|--reload\b)",
+    re.M,
+)
+_TREE_MOUNT = re.compile(r"^[ \t]*-[ \t]*[\"']?(?P<what>\.{1,2}/?:/[^\s\"']*)", re.M)
+
+
+def _is_compose_name(path: str) -> bool:
+    name = path.rpartition("/")[2].lower()
+    return "compose" in name and name.endswith((".yml", ".yaml"))
+
+
+def _development_stack(root: Path, path: str) -> str | None:
+    """What shows a Compose file to be a local development stack, or None."""
+    try:
+        with open(root / path, "rb") as handle:
+            text = handle.read(_READ_LIMIT).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    for pattern, says in (
+        (_DEV_SERVER, "runs `{}`"),
+        (_TREE_MOUNT, "mounts the working tree `{}`"),
+    ):
+        for match in pattern.finditer(text):
+            line = text[: match.start()].count("\n") + 1
+            if not text[match.start() : match.start("what")].lstrip().startswith("#"):
+                return says.format(match.group("what").strip()) + f", line {line}"
+    return None
 
 
 # --- what a role does to a finding ---------------------------------------------------------
