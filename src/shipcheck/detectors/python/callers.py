@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from shipcheck.detectors.python.evidence import Evidence, Grader
+    from shipcheck.detectors.python.index import PyIndex
 
 # Work bounds per graded sink: parameters tried, call sites read.
 MAX_PARAMS = 8
@@ -46,7 +47,7 @@ def follow(grader: Grader, evidence: Evidence, node: ast.AST, scope: Function) -
         return evidence
     unknown = False
     for call, offset in calls[:MAX_CALLS]:
-        caller = enclosing_scope(grader, call)
+        caller = enclosing_function(grader.index, call) or grader.tree
         for param in used:
             argument = argument_for(call, scope, param, offset)
             if argument is None:
@@ -75,12 +76,12 @@ def _module_private(grader: Grader, scope: Function) -> bool:
     return scope.name.startswith("_") and not scope.name.endswith("__")
 
 
-def enclosing_scope(grader: Grader, node: ast.AST) -> ast.AST:
-    """The function (or module) whose code holds ``node``."""
-    parent = grader.index.parent(node)
+def enclosing_function(index: PyIndex, node: ast.AST) -> Function | None:
+    """The innermost function whose code holds ``node`` (None at module level)."""
+    parent = index.parent(node)
     while parent is not None and not isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
-        parent = grader.index.parent(parent)
-    return parent if parent is not None else grader.tree
+        parent = index.parent(parent)
+    return parent
 
 
 def call_sites(grader: Grader, scope: Function) -> list[tuple[ast.Call, int]]:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from shipcheck.detectors.python.astutil import Untrusted, imports_of
+from shipcheck.detectors.python.callers import enclosing_function
 from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import fact_extractor, refiner
 from shipcheck.models.artifacts import Kind, PythonFile
@@ -102,7 +103,7 @@ def tainted_calls(doc: PythonFile) -> Iterator[TaintedCall]:
             return
         if untrusted is None:
             untrusted = Untrusted(doc.tree, imports_of(doc))
-        scope = _enclosing(index, call) or doc.tree
+        scope = enclosing_function(index, call) or doc.tree
         for position, keyword, value in arguments:
             source = untrusted.source(value, scope)
             if source:
@@ -115,13 +116,6 @@ def tainted_calls(doc: PythonFile) -> Iterator[TaintedCall]:
                     keyword=keyword,
                     source=source,
                 )
-
-
-def _enclosing(index: object, node: ast.AST) -> ast.AST | None:
-    parent = index.parent(node)  # type: ignore[attr-defined]
-    while parent is not None and not isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
-        parent = index.parent(parent)  # type: ignore[attr-defined]
-    return parent
 
 
 # --- the project pass -----------------------------------------------------------------------
