@@ -14,6 +14,8 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from shipcheck.detectors.python.astutil import assignments
+
 if TYPE_CHECKING:
     from shipcheck.detectors.python.evidence import Evidence, Grader
     from shipcheck.detectors.python.index import PyIndex
@@ -63,6 +65,10 @@ def follow(grader: Grader, evidence: Evidence, node: ast.AST, scope: Function) -
             if grader.unknown_trusting(argument, caller, frozenset()) is not None:
                 unknown = True
     if unknown or len(calls) > MAX_CALLS or not _module_private(grader, scope):
+        return evidence
+    # Fixed arguments clear the sink only while the parameters still hold them.
+    bound = assignments(scope, grader.index)
+    if any(not isinstance(v, ast.arg) for p in used for v in bound.get(p, [])):
         return evidence
     return None
 

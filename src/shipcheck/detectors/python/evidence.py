@@ -264,6 +264,7 @@ def _enumerate_index(loop: ast.For | ast.AsyncFor | ast.comprehension, name: str
 
 
 def parameters(scope: ast.AST) -> set[str]:
+    """The names of a function's parameters, ``self`` and ``cls`` left out."""
     if not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
         return set()
     args = scope.args
