@@ -44,7 +44,9 @@ class TaintedCall(Fact):
     source: str
 
 
-def _imported(doc: PythonFile, tree: ast.Module) -> tuple[dict[str, tuple[str, str]], dict]:
+def _imported(
+    doc: PythonFile, tree: ast.Module
+) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     """Names bound by imports: ``functions`` maps a local name to (module path, function),
     ``modules`` a local name to a module path."""
     functions: dict[str, tuple[str, str]] = {}
@@ -91,8 +93,10 @@ def tainted_calls(doc: PythonFile) -> Iterator[TaintedCall]:
             and func.value.id in modules
         ):
             target = (modules[func.value.id], func.attr)
+        # After a ``*args`` the positions of the arguments are unknown.
+        starred = any(isinstance(a, ast.Starred) for a in call.args)
         arguments = [
-            *((i, None, a) for i, a in enumerate(call.args)),
+            *((i, None, a) for i, a in enumerate(call.args) if not starred),
             *((None, k.arg, k.value) for k in call.keywords if k.arg),
         ]
         arguments = [a for a in arguments if not isinstance(a[2], ast.Constant | ast.Starred)]
