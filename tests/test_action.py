@@ -119,7 +119,8 @@ def test_one_scan_writes_sarif_and_summary_and_logs_the_failed_gate(tmp_path, sh
     # The heading follows the gate, not the grade.
     assert step.summary.startswith("## ❌ shipcheck:") and "❌ **Gate failed:**" in step.summary
     assert "🟢" not in step.summary
-    assert "gate failed: 2 finding(s) at or above high" in step.log
+    # Two high findings plus the SQL injection request data reaches through `db.py`.
+    assert "gate failed: 3 finding(s) at or above high" in step.log
     assert "::error title=shipcheck gate failed::" in step.log
     assert "Traceback" not in step.log
 

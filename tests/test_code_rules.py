@@ -149,7 +149,7 @@ def test_shell_injection_severity_for_whole_variable():
     assert len(hits) == 1 and hits[0].severity is not None
     # A parameter is of unknown origin: a review, not a claim of injection.
     assert hits[0].severity.value == "low"
-    assert "review: make sure parameter `cmd` is trusted" in hits[0].fields["claim"]
+    assert "review: make sure parameter `cmd` of `run()` is trusted" in hits[0].fields["claim"]
 
 
 def test_eval_shadowed_builtin_is_ignored():

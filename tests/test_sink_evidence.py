@@ -50,3 +50,13 @@ def test_severity_follows_the_evidence(rule_id: str) -> None:
             assert "review: make sure" in finding.message, finding.message
         else:
             assert "review" not in finding.message, finding.message
+
+
+def test_request_data_passed_to_a_helper_in_another_module_is_high() -> None:
+    # examples/shop: routes.py passes `request.args` to `db.find_products_by_name(name)`
+    # (`from . import db`), whose f-string SQL is graded by that call.
+    root = Path(__file__).resolve().parents[1] / "examples" / "shop"
+    report = run_scan(root, select=["PY001"], fail_on="never")
+    sql = [f for f in report.findings if f.rule_id == "PY001"]
+    assert [(f.path, f.severity.value) for f in sql] == [("shop/db.py", "high")]
+    assert "passed to `find_products_by_name()` at shop/routes.py:22" in sql[0].message

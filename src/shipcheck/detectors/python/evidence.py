@@ -13,6 +13,7 @@ import ast
 import builtins
 from dataclasses import dataclass
 
+from shipcheck.detectors.python import callers
 from shipcheck.detectors.python.astutil import Imports, Untrusted, assignments
 from shipcheck.detectors.python.index import index_of
 from shipcheck.models.findings import Severity
@@ -49,6 +50,11 @@ class Evidence:
 
     level: str
     what: str
+    # The enclosing function and those of its parameters the value is built from, when
+    # nothing else unknown reaches the sink: the project pass follows them to other modules'
+    # call sites (:mod:`callsites`).
+    function: str | None = None
+    params: tuple[str, ...] = ()
 
     @property
     def severity(self) -> Severity:
@@ -64,7 +70,13 @@ class Evidence:
         """How messages say where the value comes from."""
         if self.tainted:
             return f"{self.what} reaches it"
-        return f"review: make sure {self.what} is trusted"
+        what = self.what
+        if self.function and self.params:
+            names = ", ".join(f"`{p}`" for p in self.params)
+            plural = "s" if len(self.params) > 1 else ""
+            origin = f"parameter{plural} {names} of `{self.function}()`"
+            what = origin if what == f"parameter `{self.params[0]}`" else f"{what} ({origin})"
+        return f"review: make sure {what} is trusted"
 
 
 class Grader:
@@ -92,14 +104,23 @@ class Grader:
         culprit = self.unknown_part(node, scope)
         if culprit is None:
             return None
-        return Evidence(UNKNOWN, culprit)
+        evidence = Evidence(UNKNOWN, culprit)
+        if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+            return callers.follow(self, evidence, node, scope)
+        return evidence
 
     def unknown_part(self, node: ast.AST, scope: ast.AST) -> str | None:
         """A description of the first part of ``node`` not fixed in the source, or None."""
+        return self.unknown_trusting(node, scope, frozenset())
+
+    def unknown_trusting(
+        self, node: ast.AST, scope: ast.AST, trusted: frozenset[str]
+    ) -> str | None:
+        """:meth:`unknown_part`, taking the names in ``trusted`` as fixed."""
         bound = assignments(scope, self.index) if not isinstance(scope, ast.Module) else {}
         self._trusted = set()
-        self._trusted = self._allow_listed(scope)
-        return self._unknown(node, bound, _parameters(scope), 0)
+        self._trusted = self._allow_listed(scope) | trusted
+        return self._unknown(node, bound, parameters(scope) - trusted, 0)
 
     def _allow_listed(self, scope: ast.AST) -> set[str]:
         """Names the scope checks against a fixed collection and leaves on failure
@@ -242,7 +263,8 @@ def _enumerate_index(loop: ast.For | ast.AsyncFor | ast.comprehension, name: str
     )
 
 
-def _parameters(scope: ast.AST) -> set[str]:
+def parameters(scope: ast.AST) -> set[str]:
+    """The names of a function's parameters, ``self`` and ``cls`` left out."""
     if not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
         return set()
     args = scope.args
