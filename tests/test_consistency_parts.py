@@ -211,3 +211,21 @@ def test_pydantic_settings_fields_are_listed_in_their_conventional_case():
     assert [v["name"] for v in listed] == ["DATABASE_URL"]
     assert listed[0]["required"] is True
     assert [r["path"] for r in listed[0]["reads"]] == ["app/config.py", "app/db.py"]
+
+
+@pytest.mark.parametrize(
+    ("words", "program", "expected"),
+    [
+        (("python", "manage.py", "runserver", "0.0.0.0:8000"), "manage.py", True),
+        (("gunicorn", "--reload", "app:app"), "gunicorn", True),
+        (("uvicorn", "app:app", "--reload-dir", "src"), "uvicorn", True),
+        (("flask", "run", "--host", "0.0.0.0"), "flask", True),
+        (("gunicorn", "-w", "4", "app:app"), "gunicorn", False),
+        (("celery", "-A", "shop", "worker"), "celery", False),
+        (("python", "run.py"), "python", False),  # `run` is flask's word only
+    ],
+)
+def test_one_answer_for_what_a_development_server_is(words, program, expected):
+    from shipcheck.detectors.project.entrypoints import reloads
+
+    assert reloads(words, program) is expected

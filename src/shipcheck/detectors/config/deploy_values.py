@@ -38,6 +38,7 @@ from shipcheck.detectors.config.env_settings import (
 from shipcheck.detectors.config.pyeval import UNKNOWN, evaluate_with
 from shipcheck.detectors.kubernetes.container_settings import K8sConfigData, K8sContainerEnv
 from shipcheck.detectors.project.appcode import AppCode, app_code
+from shipcheck.detectors.project.entrypoints import reloads
 from shipcheck.detectors.project.environment import loaded_env_files, provided_by
 from shipcheck.detectors.project.targets import Target, entry, targets
 from shipcheck.detectors.registry import detector, refiner
@@ -51,7 +52,6 @@ from shipcheck.project import ProjectModel
 _TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
 _FALSE = frozenset({"0", "false", "no", "off", "n", "f"})
 _INTERPOLATION = re.compile(r"^\$\{(\w+)(?::?-([^}]*))?\}$|^\$(\w+)$")
-_RELOADING = re.compile(r"^--reload(?:$|[=-])")
 
 
 @dataclass(frozen=True)
@@ -235,10 +235,9 @@ def _in_image(project: ProjectModel, target: Target, path: str) -> bool:
 def _reloads(project: ProjectModel, target: Target) -> bool:
     """A development server (``runserver``, ``flask run``, ``--reload``)."""
     app = entry(project, target)
-    words = app.command if app is not None else tuple(target.argv or ())
-    if "runserver" in words or any(_RELOADING.match(w) for w in words):
-        return True
-    return app is not None and app.program == "flask" and "run" in words
+    if app is not None:
+        return app.development_server
+    return reloads(tuple(target.argv or ()))
 
 
 # --- what the code makes of it -------------------------------------------------------------

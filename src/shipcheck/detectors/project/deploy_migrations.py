@@ -185,19 +185,12 @@ def deployments(project: ProjectModel) -> list[Deployment]:
     return list(found.values())
 
 
-def _reloads(command: tuple[str, ...]) -> bool:
-    """A development server: Django's or Flask's ``runserver``/``run``, or any ``--reload``."""
-    return "runserver" in command or any(
-        word == "--reload" or word.startswith(("--reload=", "--reload-")) for word in command
-    )
-
-
 def _serves(project: ProjectModel, target: Target) -> bool:
     """Whether the target serves the application in production. A development server (code
     reloading) marks a development stack, where developers migrate by hand."""
     app = entry(project, target)
     if app is not None:
-        if _reloads(app.command) or (app.program == "flask" and "run" in app.command):
+        if app.development_server:
             return False
         if app.server:
             return True

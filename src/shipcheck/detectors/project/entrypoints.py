@@ -13,6 +13,7 @@ followed by :func:`entry_of` callers through the script's text when they can rea
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from shipcheck.detectors.dockerfile.servers import program
@@ -75,6 +76,21 @@ class AppEntry:
     def server(self) -> bool:
         """Whether the program is a Python web server."""
         return self.program in ASGI_WSGI_SERVERS or self.program == "uwsgi"
+
+    @property
+    def development_server(self) -> bool:
+        """Whether the command runs a development server (see :func:`reloads`)."""
+        return reloads(self.command, self.program)
+
+
+def reloads(words: Sequence[str], program: str | None = None) -> bool:
+    """Whether a command runs a development server: Django's ``runserver``, ``flask run`` or
+    any server with ``--reload`` (a stack developers run, where nobody deploys)."""
+    if "runserver" in words or any(
+        word == "--reload" or word.startswith(("--reload=", "--reload-")) for word in words
+    ):
+        return True
+    return program == "flask" and "run" in words
 
 
 def _positionals(args: list[str]) -> list[str]:
