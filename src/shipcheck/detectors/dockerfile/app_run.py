@@ -152,6 +152,16 @@ def main_run_facts(doc: PythonFile) -> Iterator[Fact]:
                     server=apps[owner.id],
                 )
                 return
+            if method == "run" and _keyword_true(node, "allow_unsafe_werkzeug"):
+                # Flask-SocketIO runs Werkzeug's development server only when told to: without
+                # eventlet or gevent it refuses to, unless this flag overrides the refusal.
+                yield PythonMainRun(
+                    path=doc.path,
+                    line=node.lineno,
+                    call=f"{_callee(owner) or 'socketio'}.run(..., allow_unsafe_werkzeug=True)",
+                    server="the Werkzeug development server (Flask-SocketIO)",
+                )
+                return
             if (
                 isinstance(owner, ast.Name)
                 and owner.id == "uvicorn"
