@@ -20,10 +20,9 @@ from pathlib import Path
 from shipcheck import cache as cache_mod
 from shipcheck.catalogue import Rule, load_rules
 from shipcheck.checklist import Checklist, load_checklist, remember_checklist
-from shipcheck.detectors import registry
+from shipcheck.detectors import load_builtin, registry
 
 PREFIX = "catalogue-"
-BUILTIN_MODULES = "shipcheck.detectors"
 _FORMAT = 1  # bump when Builtin's fields change
 
 
@@ -56,7 +55,7 @@ def load(rules_dir: object, cache_in: Path | None) -> Builtin:
 
 
 def _build(rules_dir: object) -> Builtin:
-    modules = registry.import_modules(BUILTIN_MODULES)
+    modules = load_builtin()
     rules = tuple(load_rules(rules_dir, origin="builtin", label="rules"))
     return Builtin(rules, load_checklist(), registry.index_of(modules))
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 
-def load_builtin() -> None:
-    """Import every built-in detector module (they register themselves)."""
+def load_builtin() -> list[str]:
+    """Import every built-in detector module (they register themselves); their names."""
     from shipcheck.detectors.registry import import_modules
 
-    import_modules("shipcheck.detectors")
+    return import_modules("shipcheck.detectors")
