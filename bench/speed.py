@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import hardware  # bench/hardware.py: this folder is on the path when run as a script
 
 HERE = Path(__file__).resolve().parent
 # Three sizes, each including the one before, so that time can be plotted against lines.
@@ -146,26 +147,11 @@ def bench(tree: Path, cache: Path) -> dict[str, object]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
     from shipcheck import __version__
 
     bandit = subprocess.run(["bandit", "--version"], capture_output=True, text=True).stdout
     return (
-        f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}; shipcheck {__version__}; "
+        f"{hardware.describe()}; shipcheck {__version__}; "
         f"{bandit.splitlines()[0] if bandit else 'bandit ?'}"
     )
 
