@@ -167,7 +167,7 @@ def kubernetes_env_values(doc: KubernetesFile) -> Iterator[DeployEnv]:
 @fact_extractor(Kind.COMPOSE)
 def compose_env_values(doc: ComposeFile) -> Iterator[DeployEnv]:
     """A :class:`DeployEnv` per service."""
-    development = local_development(doc.services)
+    development = local_development(doc)
     for name, service in services(doc):
         env = service.get("environment")
         if isinstance(env, LMap):

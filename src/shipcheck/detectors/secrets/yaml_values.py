@@ -30,6 +30,7 @@ from shipcheck.detectors.secrets.values import (
 from shipcheck.models.artifacts import Kind, YamlFile
 from shipcheck.models.findings import Hit, Severity
 from shipcheck.parsers.yaml_nodes import LMap, walk
+from shipcheck.roles import Role
 
 YAML_KINDS = (Kind.YAML, Kind.COMPOSE, Kind.KUBERNETES, Kind.GITHUB_ACTIONS, Kind.GITLAB_CI)
 # KEY=value in Compose list-form environment, --flag=value in container args.
@@ -98,7 +99,7 @@ def _deployment_settings(doc: YamlFile, document: LMap) -> Iterator[_Literal]:
     k8s.secret-refs rule's, CI ``env`` feeds throwaway test services)."""
     if doc.kind is Kind.COMPOSE:
         services = document.get("services")
-        if local_development(services):
+        if local_development(doc):
             return
         for service in services.values() if isinstance(services, LMap) else []:
             if isinstance(service, LMap) and service.get("environment") is not None:
@@ -107,25 +108,11 @@ def _deployment_settings(doc: YamlFile, document: LMap) -> Iterator[_Literal]:
         yield from _entries(document.get("data"))
 
 
-# A development server, or the whole working tree mounted into a container: a Compose file
-# for running the project on a developer's machine, whatever its name.
-_DEV_COMMAND = re.compile(r"\brunserver\b|\bflask\s+run\b|--reload\b")
-_SOURCE_MOUNT = re.compile(r"^\.{1,2}/?:")
-
-
-def local_development(services: Any) -> bool:
-    """Whether a Compose file's services run a development server (``manage.py runserver``,
-    ``flask run``, ``--reload``) or mount the project root (``.:/code``)."""
-    for service in services.values() if isinstance(services, LMap) else []:
-        if not isinstance(service, LMap):
-            continue
-        command = service.get("command")
-        text = " ".join(map(str, command)) if isinstance(command, list) else str(command or "")
-        volumes = service.get("volumes")
-        mounts = [v for v in volumes if isinstance(v, str)] if isinstance(volumes, list) else []
-        if _DEV_COMMAND.search(text) or any(_SOURCE_MOUNT.match(m.strip()) for m in mounts):
-            return True
-    return False
+def local_development(doc: YamlFile) -> bool:
+    """Whether a Compose file is how developers run the project: the file's role, decided once
+    per scan (``roles``: a development variant, or one whose services run a reloading server
+    or mount the working tree)."""
+    return doc.role.role is Role.DEVELOPMENT
 
 
 def _weak_defaults(doc: YamlFile, document: LMap, floor: Severity | None) -> Iterator[Hit]:
