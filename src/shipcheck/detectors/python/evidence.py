@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from shipcheck.detectors.python import callers
 from shipcheck.detectors.python.astutil import Imports, Untrusted, assignments
 from shipcheck.detectors.python.index import index_of
+from shipcheck.detectors.python.reaching import reaching
 from shipcheck.models.findings import Severity
 
 TAINTED = "tainted"
@@ -30,7 +31,8 @@ _PURE_CALLS = frozenset(
      "with_suffix", "joinpath", "parent", "resolve", "read", "read_text", "read_bytes",
      "encode", "decode", "strip", "lower", "upper", "replace", "get_data", "files",
      "open_binary", "open_text", "read_binary", "getcwd", "enumerate", "zip", "reversed",
-     "range", "items", "keys", "values", "min", "max", "abs", "round", "split", "splitlines"}
+     "range", "items", "keys", "values", "min", "max", "abs", "round", "split", "splitlines",
+     "next", "iter"}
 )  # fmt: skip
 # Builtins whose result is a number or a truth value.
 _NUMERIC_CALLS = frozenset({"len", "int", "float", "bool", "abs", "round", "hash", "id", "ord"})
@@ -83,17 +85,25 @@ class Grader:
     """Grades the values that reach sinks in one module (see the module docstring)."""
 
     def __init__(
-        self, tree: ast.Module, imports: Imports, sanitizers: frozenset[str] = frozenset()
+        self,
+        tree: ast.Module,
+        imports: Imports,
+        sanitizers: frozenset[str] = frozenset(),
+        quoting: frozenset[str] = frozenset(),
     ) -> None:
         self.tree = tree
         self.imports = imports
-        self.sanitizers = sanitizers
+        self.sanitizers = sanitizers  # qualified names of calls whose result is safe
+        self.quoting = quoting  # names of quoting helpers, wherever they are defined
         self.index = index_of(tree)
         self.untrusted = Untrusted(tree, imports)
         self.module_bound = assignments(tree, self.index)
         defined = self.index.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
         self.definitions = {n.name for n in defined}
         self._trusted: set[str] = set()  # allow-listed names of the scope being graded
+        # What each name read of the expression being graded resolved to; a name met again
+        # while it is being resolved (``x = x + 1``) adds nothing and counts as fixed.
+        self._names: dict[int, str | None] = {}
 
     def grade(self, node: ast.AST, scope: ast.AST) -> Evidence | None:
         """The evidence ``node`` carries inside ``scope``, or None when it is fixed in the
@@ -118,8 +128,9 @@ class Grader:
     ) -> str | None:
         """:meth:`unknown_part`, taking the names in ``trusted`` as fixed."""
         bound = assignments(scope, self.index) if not isinstance(scope, ast.Module) else {}
-        self._trusted = set()
+        self._trusted, self._names = set(), {}
         self._trusted = self._allow_listed(scope) | trusted
+        self._names = {}
         return self._unknown(node, bound, parameters(scope) - trusted, 0)
 
     def _allow_listed(self, scope: ast.AST) -> set[str]:
@@ -145,13 +156,17 @@ class Grader:
     def _unknown(
         self, node: ast.AST, bound: dict[str, list[ast.AST]], params: set[str], depth: int
     ) -> str | None:
-        if depth > 8:
+        if depth > 40:
             return "an expression"
         again = lambda n: self._unknown(n, bound, params, depth + 1)  # noqa: E731
         if isinstance(node, ast.Constant):
             return None
         if isinstance(node, ast.Name):
-            return self._name(node.id, bound, params, depth)
+            key = id(node)
+            if key not in self._names:
+                self._names[key] = None
+                self._names[key] = self._name(node, bound, params, depth)
+            return self._names[key]
         if isinstance(node, ast.Attribute):
             if node.attr in _SCHEMA_ATTRS or node.attr.isupper():
                 return None
@@ -181,24 +196,21 @@ class Grader:
             return again(node.value)
         if isinstance(node, ast.Call):
             return self._call(node, again)
+        # A comprehension's value is its element; the loop variables the element reads are
+        # followed to what they iterate (``[":" + p for p in names]``), and a sequence it
+        # only counts over (``[f"val_{i}" for _ in rows]``) does not reach the result.
         if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
-            return again(node.elt) or next(
-                (s for g in node.generators if (s := again(g.iter))), None
-            )
+            return again(node.elt)
         if isinstance(node, ast.DictComp):
-            return (
-                again(node.key)
-                or again(node.value)
-                or next((s for g in node.generators if (s := again(g.iter))), None)
-            )
+            return again(node.key) or again(node.value)
         return "an expression"
 
     def _call(self, node: ast.Call, again: object) -> str | None:
         func = node.func
         qual = self.imports.resolve(func)
-        if qual in self.sanitizers or qual in _ROUND_TRIPS:
-            return None
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if qual in self.sanitizers or qual in _ROUND_TRIPS or name in self.quoting:
+            return None
         if isinstance(func, ast.Name) and name in _NUMERIC_CALLS and name not in self.definitions:
             return None  # a number cannot carry code or SQL, whatever it was computed from
         arguments = [*node.args, *(k.value for k in node.keywords)]
@@ -216,13 +228,16 @@ class Grader:
         return next((s for a in arguments if (s := again(a))), None)  # type: ignore[operator]
 
     def _name(
-        self, name: str, bound: dict[str, list[ast.AST]], params: set[str], depth: int
+        self, use: ast.Name, bound: dict[str, list[ast.AST]], params: set[str], depth: int
     ) -> str | None:
+        name = use.id
         if name in ("__file__", "__name__", "__package__") or name in self._trusted:
             return None
-        if name in params:
-            return f"parameter `{name}`"
         values = bound.get(name)
+        if values is not None:
+            values = reaching(self.index, values, use)
+        if name in params and (values is None or any(isinstance(v, ast.arg) for v in values)):
+            return f"parameter `{name}`"
         if values is None:
             if name in self.imports.names or name in self.definitions:
                 return None
@@ -235,7 +250,7 @@ class Grader:
             if isinstance(value, ast.For | ast.AsyncFor | ast.comprehension):
                 if _enumerate_index(value, name):
                     continue
-                origin = value.iter
+                origin = _iterated(value, name)
             elif isinstance(value, ast.withitem):
                 origin = value.context_expr
             elif isinstance(value, ast.AugAssign):
@@ -247,6 +262,30 @@ class Grader:
             if origin is not None and self._unknown(origin, bound, params, depth + 1):
                 return f"variable `{name}`"
         return None
+
+
+def _iterated(loop: ast.For | ast.AsyncFor | ast.comprehension, name: str) -> ast.AST:
+    """What the loop variable ``name`` takes its items from: the matching argument of
+    ``for a, b in zip(xs, ys)`` or the sequence of ``for i, x in enumerate(xs)``, else the
+    whole iterable."""
+    target, source = loop.target, loop.iter
+    if not (
+        isinstance(target, ast.Tuple)
+        and isinstance(source, ast.Call)
+        and isinstance(source.func, ast.Name)
+        and not source.keywords
+        and not any(isinstance(a, ast.Starred) for a in source.args)
+    ):
+        return source
+    names = [e.id if isinstance(e, ast.Name) else None for e in target.elts]
+    if name not in names:
+        return source
+    position = names.index(name)
+    if source.func.id == "zip" and len(source.args) == len(names):
+        return source.args[position]
+    if source.func.id == "enumerate" and len(names) == 2 and position == 1 and source.args:
+        return source.args[0]
+    return source
 
 
 def _enumerate_index(loop: ast.For | ast.AsyncFor | ast.comprehension, name: str) -> bool:

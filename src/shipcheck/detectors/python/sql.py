@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from shipcheck import lazyre
 from shipcheck.detectors.python.astutil import imports_of
 from shipcheck.detectors.python.evidence import Evidence, Grader
 from shipcheck.detectors.python.index import index_of
@@ -17,12 +18,12 @@ from shipcheck.models.findings import Hit, Severity
 _VALUE_RISK = "values can inject SQL"
 _BOUND_RISK = "the values are bound parameters, but the interpolated identifiers are not quoted"
 
-_SQL = re.compile(
+_SQL = lazyre.compile(
     r"^\s*\(?\s*(select|insert\s+into|update|delete\s+from|with|create|drop|alter|replace\s+into"
     r"|merge|truncate|grant|exec)\b",
     re.IGNORECASE,
 )
-_SQL_ANYWHERE = re.compile(
+_SQL_ANYWHERE = lazyre.compile(
     r"\b(select\b.+\bfrom|insert\s+into|update\b.+\bset|delete\s+from)\b", re.I | re.S
 )
 
@@ -33,7 +34,7 @@ _SANITIZERS = frozenset(
      "Identifier", "Literal", "literal", "qn", "_quote_name", "quote_name_unless_alias",
      "identifier", "literal_string", "quote_literal", "sql_identifier"}
 )  # fmt: skip
-_PLACEHOLDERS = re.compile(r"%%s|%\(\w+\)s|(?<![%\w])%s|\?|(?<![:\w]):[A-Za-z_]\w*")
+_PLACEHOLDERS = lazyre.compile(r"%%s|%\(\w+\)s|(?<![%\w])%s|\?|(?<![:\w]):[A-Za-z_]\w*")
 
 
 @dataclass(frozen=True)
@@ -346,7 +347,7 @@ def sql_string_formatting(doc: PythonFile, params: SqlFormattingParams) -> Itera
                 if not how:
                     continue
                 if grader is None:
-                    grader = Grader(doc.tree, imports_of(doc))
+                    grader = Grader(doc.tree, imports_of(doc), quoting=_SANITIZERS)
                 evidence = _grade(grader, unsafe_values(text_node, safe), scope)
                 if evidence is None or (migration and not evidence.tainted):
                     continue
