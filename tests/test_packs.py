@@ -166,3 +166,27 @@ def test_repository_rules_never_import_code(project):
     (project / ".shipcheck.toml").write_text("")
     run_scan(project, isolated=False, fail_on="never")
     assert not marker.exists()
+
+
+def test_installed_pack_list_is_kept_until_the_import_path_changes(tmp_path, monkeypatch):
+    """The entry-point scan is skipped while no folder of the import path changed."""
+    from shipcheck import packs
+
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(PACKS))
+    monkeypatch.syspath_prepend(str(site))
+    cache = tmp_path / "cache"
+    listed = packs._pack_entries(cache)
+    assert [e[0] for e in listed] == ["ACME"]
+    (stored,) = cache.glob("packs-*.json")
+    # The stored list answers the next scan...
+    stored.write_text(json.dumps([["ZZZ", "x:y", "other", "1"]]))
+    assert [e[0] for e in packs._pack_entries(cache)] == ["ZZZ"]
+    # ...until a distribution is installed into (or removed from) a folder of the path.
+    (site / "newdist-1.0.dist-info").mkdir()
+    assert [e[0] for e in packs._pack_entries(cache)] == ["ACME"]
+    # A damaged list is read again from the installed distributions.
+    for entry in cache.glob("packs-*.json"):
+        entry.write_text("{not json")
+    assert [e[0] for e in packs._pack_entries(cache)] == ["ACME"]

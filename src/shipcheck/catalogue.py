@@ -3,7 +3,6 @@ validated on load and bound to registered detectors."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -11,14 +10,15 @@ from typing import Any
 
 import yaml
 
+from shipcheck import lazyre
 from shipcheck.checklist import Checklist, load_checklist
 from shipcheck.detectors import registry
 from shipcheck.models.findings import Severity
 
 # The C loader parses the ~100 rule files in a fraction of the pure-Python loader's time.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-RULE_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
-RULE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+RULE_ID = lazyre.compile(r"^[A-Z]{2,5}[0-9]{3}$")
+RULE_NAME = lazyre.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 REQUIRED = ("id", "name", "checklist", "severity", "detector", "message", "summary",
             "rationale", "remediation", "example", "references")  # fmt: skip
 OPTIONAL = ("params", "default", "since", "tags", "precision", "fix")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
+from shipcheck import lazyre
 from shipcheck.models.artifacts import Kind
 
-_REQUIREMENTS = re.compile(
+_REQUIREMENTS = lazyre.compile(
     r"^(?:.*[-_.])?(requirements|reqs|constraints)(?:[-_.].*)?\.(txt|in|pip)$", re.IGNORECASE
 )
-_DOCKERFILE = re.compile(
+_DOCKERFILE = lazyre.compile(
     r"^(?:(docker|container)file(?:[.\-_].+)?|.+\.(docker|container)file)$", re.IGNORECASE
 )
 _LOCKFILES = frozenset({"pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock", "pylock.toml"})

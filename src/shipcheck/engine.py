@@ -87,7 +87,7 @@ def load_catalogue(
     ones from the start-up cache in ``cache_in``, when given)."""
     try:
         builtin = load_builtin(cache_in)
-        packs, warnings = load_third_party(config.require_packs)
+        packs, warnings = load_third_party(config.require_packs, cache_in)
         groups = [builtin.rules, *(p.rules for p in packs)]
         if root is not None:
             for directory in user_rule_dirs(root, config.rules):

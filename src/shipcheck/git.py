@@ -17,6 +17,8 @@ import struct
 import subprocess
 from pathlib import Path
 
+from shipcheck import lazyre
+
 GIT_TIMEOUT = 60
 _HARDENING = (
     "--no-pager",
@@ -28,7 +30,7 @@ _HARDENING = (
 )  # fmt: skip
 # Commands that accept them: no external diff drivers, no textconv programs.
 DIFF_HARDENING = ("--no-ext-diff", "--no-textconv")
-_FILTER_KEY = re.compile(r"^filter\.(.+)\.(clean|smudge|process|required)$")
+_FILTER_KEY = lazyre.compile(r"^filter\.(.+)\.(clean|smudge|process|required)$")
 
 
 class GitError(Exception):

@@ -22,8 +22,10 @@ import re
 import tokenize
 from dataclasses import dataclass
 
-_NOSEC = re.compile(r"#\s*nosec\b:?(?P<rest>[^#]*)")
-_CODE = re.compile(r"\s*(?P<code>B\d{3}|[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+)\s*,?")
+from shipcheck import lazyre
+
+_NOSEC = lazyre.compile(r"#\s*nosec\b:?(?P<rest>[^#]*)")
+_CODE = lazyre.compile(r"\s*(?P<code>B\d{3}|[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+)\s*,?")
 # Node types BAN tests report on; a string is judged with its parent's line span.
 _REPORTED = (
     ast.Call,

@@ -12,6 +12,7 @@ created, before the scan starts, so a typo in a path costs no scan time.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,7 +62,7 @@ class Plan:
         return {d.format for d in self.all}
 
 
-def parse_output(spec: str, formats: list[str]) -> Destination:
+def parse_output(spec: str, formats: Sequence[str]) -> Destination:
     """``FMT:FILE`` or ``FILE`` (format from the extension). Raises :class:`OptionError`."""
     head, sep, tail = spec.partition(":")
     # A one-letter head is a Windows drive (C:\\reports\\x.sarif), not a format.
@@ -85,7 +86,7 @@ def parse_output(spec: str, formats: list[str]) -> Destination:
     return Destination(inferred, path)
 
 
-def plan(outputs: list[str] | None, stdout_format: str | None, formats: list[str]) -> Plan:
+def plan(outputs: list[str] | None, stdout_format: str | None, formats: Sequence[str]) -> Plan:
     """The reports asked for. ``stdout_format`` is ``--format`` (None when not given)."""
     if stdout_format is not None and stdout_format not in formats:
         raise OptionError(
@@ -104,7 +105,7 @@ def plan(outputs: list[str] | None, stdout_format: str | None, formats: list[str
     return Plan(files, stdout)
 
 
-def _has_format(spec: str, formats: list[str]) -> bool:
+def _has_format(spec: str, formats: Sequence[str]) -> bool:
     head, sep, _ = spec.partition(":")
     return bool(sep) and head in formats
 

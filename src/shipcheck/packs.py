@@ -3,17 +3,26 @@ group. A pack is a prefix, a directory of YAML rules and the modules holding its
 
 from __future__ import annotations
 
-import re
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import tempfile
 from dataclasses import dataclass, field
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from shipcheck import lazyre
 from shipcheck.catalogue import CatalogueError, Rule, load_rules
 from shipcheck.detectors import registry
 
+if TYPE_CHECKING:
+    from importlib import metadata
+
 ENTRY_POINT_GROUP = "shipcheck.packs"
-PREFIX = re.compile(r"^[A-Z]{2,5}$")
+PREFIX = lazyre.compile(r"^[A-Z]{2,5}$")
 BUILTIN_FAMILIES = frozenset(
     {"PY", "DEP", "DKR", "CMP", "KUB", "CI", "PRJ", "SEC", "CFG", "SC", "OPS", "BAN"}
 )
@@ -66,21 +75,22 @@ def load_builtin(cache_in: Path | None = None) -> LoadedPack:
 
 def installed_packs() -> list[tuple[str, str, str]]:
     """(entry point name, distribution, version) of every installed pack, without loading any."""
-    found = []
-    for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        dist = entry.dist.name if entry.dist else entry.value
-        found.append((entry.name, dist, entry.dist.version if entry.dist else ""))
-    return found
+    return [(name, dist, version) for name, _value, dist, version in _pack_entries(None)]
 
 
-def load_third_party(required: list[str]) -> tuple[list[LoadedPack], list[str]]:
-    """Packs from installed distributions, and warnings for optional packs that failed."""
+def load_third_party(
+    required: list[str], cache_in: Path | None = None
+) -> tuple[list[LoadedPack], list[str]]:
+    """Packs from installed distributions, and warnings for optional packs that failed (the
+    list of installed packs kept in ``cache_in`` between runs, when given)."""
     packs: list[LoadedPack] = []
     warnings: list[str] = []
     seen: set[str] = set()
-    for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        dist = entry.dist.name if entry.dist else entry.value
-        version = entry.dist.version if entry.dist else ""
+    entries = _pack_entries(cache_in)
+    if entries:
+        from importlib import metadata
+    for name, value, dist, version in entries:
+        entry = metadata.EntryPoint(name=name, value=value, group=ENTRY_POINT_GROUP)
         try:
             pack = _load_entry(entry, dist, seen)
             seen.add(pack.prefix)
@@ -88,13 +98,64 @@ def load_third_party(required: list[str]) -> tuple[list[LoadedPack], list[str]]:
                 LoadedPack(pack.prefix, dist, version, _pack_rules(pack, dist), pack.detectors)
             )
         except (PackLoadError, CatalogueError) as exc:
-            if entry.name in required:
+            if name in required:
                 raise
-            warnings.append(f"rule pack {entry.name!r} from {dist} not loaded: {exc}")
+            warnings.append(f"rule pack {name!r} from {dist} not loaded: {exc}")
     missing = sorted(set(required) - {p.prefix for p in packs})
     if missing:
         raise PackLoadError(f"required rule pack(s) not installed: {', '.join(missing)}")
     return packs, warnings
+
+
+def _pack_entries(cache_in: Path | None) -> list[tuple[str, str, str, str]]:
+    """(name, value, distribution, version) of each ``shipcheck.packs`` entry point, by name.
+
+    Reading entry points opens every installed distribution's metadata, a cost each scan
+    would pay for the few installs that have packs. The list is kept in ``cache_in`` under
+    the import path's folders and their modification times: installing, upgrading or
+    removing a distribution adds or removes a folder in them, which moves the time.
+    """
+    entry = None
+    if cache_in is not None:
+        entry = cache_in / f"packs-{_import_path_fingerprint()}.json"
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            found = json.loads(entry.read_text(encoding="utf-8"))
+            if isinstance(found, list) and all(
+                isinstance(e, list) and len(e) == 4 and all(isinstance(x, str) for x in e)
+                for e in found
+            ):
+                return [tuple(e) for e in found]  # type: ignore[misc]
+    from importlib import metadata
+
+    listed = []
+    for point in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        dist = point.dist.name if point.dist else point.value
+        listed.append((point.name, point.value, dist, point.dist.version if point.dist else ""))
+    if entry is not None:
+        _write_atomically(entry, json.dumps(listed))
+    return listed
+
+
+def _import_path_fingerprint() -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in sys.path:
+        with contextlib.suppress(OSError):
+            digest.update(f"{folder}\0{os.stat(folder or '.').st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` by renaming a finished file (two scans may start at once);
+    a failure only costs the next scan the lookup again."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".packs-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(temporary, path)
+        except OSError:
+            os.unlink(temporary)
 
 
 def _load_entry(entry: metadata.EntryPoint, dist: str, seen: set[str]) -> RulePack:

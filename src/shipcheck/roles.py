@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
+from shipcheck import lazyre
 from shipcheck.models.findings import Finding, Severity
 
 
@@ -88,7 +89,7 @@ TEST_WORDS = frozenset({"test", "tests", "testing", "ci", "e2e", "bench", "bench
 # A Python file named for a developer's use (``dev_server.py``, ``run_debug.py``).
 SCRIPT_WORDS = frozenset({"dev", "devel", "develop", "development", "debug", "sandbox"})
 EXAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "demo", "template"})
-_WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+_WORDS = lazyre.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 # Files whose name says which environment they configure, when another word in the name
 # names the environment (``docker-compose.dev.yml``, ``settings_local.py``, ``.env.test``).
 CONFIGURATION_WORDS = frozenset(
@@ -173,14 +174,14 @@ def _variant(posix: PurePosixPath) -> FileRole | None:
 # --- strong evidence: what the repository says -------------------------------------------
 
 # Commands that apply a file or folder to a running system, as READMEs and CI write them.
-_APPLY = re.compile(
+_APPLY = lazyre.compile(
     r"(?:kubectl\s+(?:apply|create|replace)\b[^\n]*?\s-(?:f|k|-filename|-kustomize)[ =]"
     r"|docker[ -]compose\b[^\n]*?\s(?:-f|--file)[ =]"
     r"|docker\s+stack\s+deploy\b[^\n]*?\s(?:-c|--compose-file)[ =]"
     r"|helm\s+(?:install|upgrade)\b(?:\s+--?[\w-]+(?:[ =][^\s-]\S*)?)*\s+[\w.-]+\s+)"
     r"[\"']?(?P<target>[\w./-]+)"
 )
-_README = re.compile(r"^(?:readme|install|installation|deploy|deployment|getting[-_]started)\b",
+_README = lazyre.compile(r"^(?:readme|install|installation|deploy|deployment|getting[-_]started)\b",
                      re.IGNORECASE)  # fmt: skip
 _READ_LIMIT = 256 * 1024
 
@@ -291,11 +292,11 @@ def decide(
 # tree is how a developer runs the project, whatever the file is called (`docker-compose.yml`
 # at the top of pythondotorg and warehouse). Read from the text, before any parsing: a
 # command line or a short volume entry.
-_DEV_SERVER = re.compile(
+_DEV_SERVER = lazyre.compile(
     r"^[ \t-]*(?:command|entrypoint)?:?.*(?P<what>\brunserver\b|\bflask\s+run\b|--reload\b)",
     re.M,
 )
-_TREE_MOUNT = re.compile(r"^[ \t]*-[ \t]*[\"']?(?P<what>\.{1,2}/?:/[^\s\"']*)", re.M)
+_TREE_MOUNT = lazyre.compile(r"^[ \t]*-[ \t]*[\"']?(?P<what>\.{1,2}/?:/[^\s\"']*)", re.M)
 
 
 def _is_compose_name(path: str) -> bool:

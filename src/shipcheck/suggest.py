@@ -4,10 +4,11 @@ option values."""
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable
 
-_RULE_ID = re.compile(r"([a-z]+)0*(\d+)")
+from shipcheck import lazyre
+
+_RULE_ID = lazyre.compile(r"([a-z]+)0*(\d+)")
 
 
 def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:

@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from shipcheck import lazyre
 from shipcheck.banditpack import FAMILY as BANDIT_FAMILY
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Diagnostic, Finding
 from shipcheck.nosec import nosec_comments
 
-_SUPPRESSION = re.compile(
+_SUPPRESSION = lazyre.compile(
     r"#\s*shipcheck:\s*(?P<scope>ignore-file|file-ignore|ignore)\s*\[(?P<codes>[^\]]*)\](?P<rest>.*)$"
 )
-_UNTIL = re.compile(r"\buntil\s*=\s*(\S+)")
+_UNTIL = lazyre.compile(r"\buntil\s*=\s*(\S+)")
 
 
 @dataclass(frozen=True)

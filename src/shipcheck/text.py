@@ -5,12 +5,12 @@ Python's ``ast`` reports UTF-8 byte offsets instead)."""
 
 from __future__ import annotations
 
-import re
+from shipcheck import lazyre
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = lazyre.compile(r"\r\n|\r|\n")
 # Go/Helm/Jinja/cookiecutter templating (`{{ .Values.x }}`, `{% if %}`), but not GitHub's
 # `${{ expressions }}`: a file holding it is a template, read only once rendered.
-TEMPLATE_MARKUP = re.compile(r"(?<!\$)\{\{-?\s*[.$A-Za-z(]|\{%-?\s")
+TEMPLATE_MARKUP = lazyre.compile(r"(?<!\$)\{\{-?\s*[.$A-Za-z(]|\{%-?\s")
 
 
 def split_lines(text: str) -> list[str]:

@@ -11,7 +11,6 @@ the report does not depend on the mode.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
@@ -19,11 +18,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shipcheck.filepass import FileResult, WorkerSettings, init_worker, process_file
 from shipcheck.models.findings import Diagnostic
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 # Below this many files (and without --jobs) worker processes cost more than they save.
 POOL_THRESHOLD = 64
@@ -131,6 +132,9 @@ def _alarm(seconds: float | None) -> Iterator[None]:
 
 
 def _context() -> Any:
+    # Imported here: a scan small enough for this process never starts a worker.
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
@@ -233,6 +237,8 @@ class _Pool:
             self.progress(self.done, len(self.files))
 
     def _step(self) -> None:
+        from multiprocessing.connection import wait
+
         busy = [w for w in self.workers if w.pending]
         timeout = None
         if self.budget is not None:

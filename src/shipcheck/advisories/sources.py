@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from packaging.version import InvalidVersion, Version
 
 from shipcheck.advisories.osv import Advisory, OsvRecord, canonical
+
+if TYPE_CHECKING:
+    import urllib.request
 
 DEFAULT_OSV_URL = "https://api.osv.dev"
 _BATCH = 1000  # OSV's querybatch limit
@@ -162,6 +163,9 @@ class UrllibTransport:
         self.headers = {"User-Agent": user_agent, "Accept": "application/json"}
 
     def _open(self, request: urllib.request.Request, timeout: float) -> Any:
+        import urllib.error
+        import urllib.request  # only when online: an offline scan never loads the HTTP stack
+
         host = urllib.parse.urlsplit(request.full_url).netloc
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -193,11 +197,17 @@ class UrllibTransport:
         """POST JSON."""
         data = json.dumps(payload).encode("utf-8")
         headers = {**self.headers, "Content-Type": "application/json"}
-        return self._open(urllib.request.Request(url, data=data, headers=headers), timeout)
+        return self._open(_request(url, data=data, headers=headers), timeout)
 
     def get_json(self, url: str, timeout: float) -> Any:
         """GET JSON."""
-        return self._open(urllib.request.Request(url, headers=self.headers), timeout)
+        return self._open(_request(url, headers=self.headers), timeout)
+
+
+def _request(url: str, **kwargs: Any) -> urllib.request.Request:
+    import urllib.request
+
+    return urllib.request.Request(url, **kwargs)
 
 
 class OsvService:

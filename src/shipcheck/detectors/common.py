@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+from shipcheck import lazyre
+
 # A name is split into lower-case words: ``AWS_SECRET_ACCESS_KEY`` → aws secret access key,
 # ``apiToken`` → api token, ``DB_PASSWORD2`` → db password.
-_WORD_BREAK = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_WORD_BREAK = lazyre.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 # Words that are the secret itself when they end the name (``db_password``, ``GITHUB_TOKEN``).
 SECRET_WORDS = frozenset(
@@ -98,14 +100,14 @@ _PLACEHOLDER_MARKERS = (
     "change this", "change it",
 )  # fmt: skip
 # References to a value kept elsewhere: environment, templates, secret managers.
-_REFERENCE = re.compile(
+_REFERENCE = lazyre.compile(
     r"\$\{\{.*\}\}|\$\{[^}]*\}|\$\([^)]*\)|^\$[A-Za-z_][A-Za-z0-9_]*$|\{\{.*\}\}|\{%.*%\}"
     r"|%\([A-Za-z_]+\)s|^%[A-Za-z_]+%$|^#\{.*\}$|^@[A-Za-z_][A-Za-z0-9_]*@$"
     r"|^(os\.environ|os\.getenv|env\(|process\.env|secrets\.|vault:|op://|ssm:|sm://|arn:aws:"
     r"|projects/[^/]+/secrets/|azurekeyvault|keyvault:|ENC\[|sops:|!vault)",
     re.IGNORECASE,
 )
-_REPEATED = re.compile(r"^(.)\1{3,}$|^(.{2,4})\2{3,}$")
+_REPEATED = lazyre.compile(r"^(.)\1{3,}$|^(.{2,4})\2{3,}$")
 
 
 def is_placeholder(value: str) -> bool:
@@ -130,10 +132,13 @@ def mask(value: str) -> str:
 
 
 DEV_SERVERS = (
-    (re.compile(r"\bflask\b.*\brun\b"), "flask run (Flask development server)"),
-    (re.compile(r"\bmanage\.py\s+runserver\b"), "manage.py runserver (Django development server)"),
-    (re.compile(r"\b(uvicorn|gunicorn|hypercorn)\b.*\s--reload\b"), "a server with --reload"),
-    (re.compile(r"\bpython[0-9.]*\s+-m\s+http\.server\b"), "python -m http.server"),
+    (lazyre.compile(r"\bflask\b.*\brun\b"), "flask run (Flask development server)"),
+    (
+        lazyre.compile(r"\bmanage\.py\s+runserver\b"),
+        "manage.py runserver (Django development server)",
+    ),
+    (lazyre.compile(r"\b(uvicorn|gunicorn|hypercorn)\b.*\s--reload\b"), "a server with --reload"),
+    (lazyre.compile(r"\bpython[0-9.]*\s+-m\s+http\.server\b"), "python -m http.server"),
 )
 
 
@@ -159,7 +164,7 @@ _TEMPLATE_MARKERS = (
     "put_your", "enter-your", "enter_your", "set-me", "set_me", "setme", "placeholder",
     "redacted", "dummy", "fake", "example", "sample", "lorem",
 )  # fmt: skip
-_FORMAT_FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.]*\}|%\(?[A-Za-z_]*\)?s\b|^%s$")
+_FORMAT_FIELD = lazyre.compile(r"\{[A-Za-z_][A-Za-z0-9_.]*\}|%\(?[A-Za-z_]*\)?s\b|^%s$")
 
 
 def is_template_placeholder(value: str) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import yaml
 
+from shipcheck import lazyre
 from shipcheck.fixes import yamledit
 from shipcheck.fixes.context import FixContext
 from shipcheck.fixes.edits import Edit, Skipped
@@ -24,7 +25,7 @@ _ONE_SHOT = frozenset({"pytest", "tox", "nox", "test", "tests", "cypress", "e2e"
                        "migrations", "migration", "makemigrations", "upgrade", "collectstatic",
                        "createsuperuser", "loaddata", "seed", "init", "setup", "bootstrap",
                        "createdb", "lint", "check"})  # fmt: skip
-_ALL_INTERFACES = re.compile(r"^(0\.0\.0\.0|\[::\]|::):")
+_ALL_INTERFACES = lazyre.compile(r"^(0\.0\.0\.0|\[::\]|::):")
 
 
 def document(ctx: FixContext) -> yamledit.Document | None:

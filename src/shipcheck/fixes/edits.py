@@ -7,14 +7,15 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from shipcheck import lazyre
 from shipcheck.models.findings import Finding
 
 # What each producer of positions counts as a line break. ``str.splitlines`` also breaks on
 # \v, \f, \x1c-\x1e, \x85, \u2028 and \u2029; Python's tokenizer, git, editors and SARIF
 # only on \r\n, \r and \n (``cr-lf``).
 _BREAKS = {
-    "splitlines": re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]"),
-    "cr-lf": re.compile(r"\r\n|[\n\r]"),
+    "splitlines": lazyre.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]"),
+    "cr-lf": lazyre.compile(r"\r\n|[\n\r]"),
 }
 
 

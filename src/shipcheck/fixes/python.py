@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.fixes.context import FixContext
 from shipcheck.fixes.edits import Edit, LineIndex, Skipped
 from shipcheck.fixes.registry import SAFE, UNSAFE, fixer
@@ -355,7 +356,7 @@ def _describe(rule_id: str) -> str:
 
 # PY003's one finding for several calls through one session (detectors/python/http.py):
 # the session's name and the calls' lines are in its message.
-_SESSION_CALLS = re.compile(
+_SESSION_CALLS = lazyre.compile(
     r"calls through session `(?P<name>\w+)` have no timeout \(lines (?P<lines>[\d, ]+);"
 )
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from shipcheck import lazyre
 from shipcheck.fixes.context import FixContext
 from shipcheck.fixes.edits import Edit, Skipped
 from shipcheck.fixes.registry import UNSAFE, fixer
@@ -18,7 +19,7 @@ from shipcheck.models.artifacts import Kind, RequirementsFile
 from shipcheck.models.findings import Finding
 from shipcheck.project import ProjectModel
 
-_NAME = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*(\s*\[[^\]]*\])?")
+_NAME = lazyre.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*(\s*\[[^\]]*\])?")
 
 
 def _canon(name: str) -> str:

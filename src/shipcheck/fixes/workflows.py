@@ -3,12 +3,12 @@ none (CI006) and ``persist-credentials: false`` on checkouts (CI010)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import yaml
 
+from shipcheck import lazyre
 from shipcheck.fixes import yamledit
 from shipcheck.fixes.compose import document
 from shipcheck.fixes.context import FixContext
@@ -31,7 +31,7 @@ READ_ONLY_ACTIONS = (
     "browser-actions/", "nick-fields/retry", "shivammathur/setup-php", "gradle/actions/setup",
     "actions/configure-pages",
 )  # fmt: skip
-_WRITES = re.compile(
+_WRITES = lazyre.compile(
     r"\bgit\s+push\b|\bgh\s+(release|pr|issue|api|workflow|label|secret|variable|repo)\b"
     r"|GITHUB_TOKEN|github\.token"
 )

@@ -20,15 +20,18 @@ from dataclasses import dataclass, field
 
 from dockerfile_parse import DockerfileParser
 
+from shipcheck import lazyre
 from shipcheck.models.artifacts import Dockerfile, Instruction, Kind, Stage
 from shipcheck.parsers import ParseError, decode
 from shipcheck.text import split_lines
 
-_HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
+_HEREDOC = lazyre.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
-_DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(\S.*?)\s*$")
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+]([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
-_FROM = re.compile(r"^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?\s*$", re.IGNORECASE)
+_DIRECTIVE = lazyre.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(\S.*?)\s*$")
+_VAR = lazyre.compile(
+    r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+]([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)"
+)
+_FROM = lazyre.compile(r"^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?\s*$", re.IGNORECASE)
 # Stands in for heredoc body lines; cut from the instruction's value after parsing.
 _BODY = "__shipcheck_heredoc__"
 

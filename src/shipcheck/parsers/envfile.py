@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+from shipcheck import lazyre
 from shipcheck.models.artifacts import EnvEntry, EnvFile, Kind
 from shipcheck.parsers import decode
 from shipcheck.text import split_lines
 
-_ENTRY = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*)$")
+_ENTRY = lazyre.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*)$")
 
 
 def parse(path: str, data: bytes) -> EnvFile:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
+from shipcheck import lazyre
 from shipcheck.models.artifacts import Kind, Procfile, ProcfileEntry
 from shipcheck.parsers import decode
 from shipcheck.text import split_lines
 
-_ENTRY = re.compile(r"^([A-Za-z0-9_\-]+)\s*:\s*(.+)$")
+_ENTRY = lazyre.compile(r"^([A-Za-z0-9_\-]+)\s*:\s*(.+)$")
 
 
 def parse(path: str, data: bytes) -> Procfile:

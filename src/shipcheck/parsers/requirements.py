@@ -13,24 +13,25 @@ import re
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PkgRequirement
 
+from shipcheck import lazyre
 from shipcheck.models.artifacts import Kind, Requirement, RequirementsFile
 from shipcheck.parsers import decode
 from shipcheck.text import split_lines
 
 # pip's COMMENT_RE: with ``match`` a whole-line comment, with ``sub`` any trailing comment.
-_COMMENT = re.compile(r"(^|\s+)#.*$")
-_HASH = re.compile(r"--hash[=\s]+(\S+)")
-_EGG = re.compile(r"#(?:.*&)?egg=([A-Za-z0-9_.\-]+)(?:\[([A-Za-z0-9_.,\-\s]*)\])?")
-_INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:[=\s]+|(?=[^-\s]))(\S+)")
-_EDITABLE = re.compile(r"^(?:-e|--editable)(?:[=\s]+|(?=[^-\s]))(.+)$")
-_URL = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
-_VCS_PREFIX = re.compile(r"^(git|hg|svn|bzr)\+", re.IGNORECASE)
-_PATH = re.compile(r"^(\.{1,2}(/|\\|$)|/|~|[A-Za-z]:[\\/])")
+_COMMENT = lazyre.compile(r"(^|\s+)#.*$")
+_HASH = lazyre.compile(r"--hash[=\s]+(\S+)")
+_EGG = lazyre.compile(r"#(?:.*&)?egg=([A-Za-z0-9_.\-]+)(?:\[([A-Za-z0-9_.,\-\s]*)\])?")
+_INCLUDE = lazyre.compile(r"^(-r|--requirement|-c|--constraint)(?:[=\s]+|(?=[^-\s]))(\S+)")
+_EDITABLE = lazyre.compile(r"^(?:-e|--editable)(?:[=\s]+|(?=[^-\s]))(.+)$")
+_URL = lazyre.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
+_VCS_PREFIX = lazyre.compile(r"^(git|hg|svn|bzr)\+", re.IGNORECASE)
+_PATH = lazyre.compile(r"^(\.{1,2}(/|\\|$)|/|~|[A-Za-z]:[\\/])")
 # Wheel: name-version(-build)?-py-abi-platform.whl; sdist: name-version.tar.gz / .zip
-_WHEEL = re.compile(r"^([A-Za-z0-9_.]+)-([^-]+)(-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$")
-_SDIST = re.compile(r"^([A-Za-z0-9_.\-]+?)-(\d[^-]*)\.(tar\.gz|tar\.bz2|tgz|zip)$")
+_WHEEL = lazyre.compile(r"^([A-Za-z0-9_.]+)-([^-]+)(-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$")
+_SDIST = lazyre.compile(r"^([A-Za-z0-9_.\-]+?)-(\d[^-]*)\.(tar\.gz|tar\.bz2|tgz|zip)$")
 # Options that may trail a requirement on its line (pip's per-requirement options).
-_TRAILING_OPTION = re.compile(r"\s--?[a-z][a-z\-]*(?=[=\s]|$)")
+_TRAILING_OPTION = lazyre.compile(r"\s--?[a-z][a-z\-]*(?=[=\s]|$)")
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.models.artifacts import Kind, TomlFile
 from shipcheck.parsers import ParseError, decode
 
@@ -16,7 +16,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 
-_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_AT_LINE = lazyre.compile(r"\(at line (\d+), column \d+\)")
 
 
 def load_toml(text: str, what: str) -> dict[str, Any]:

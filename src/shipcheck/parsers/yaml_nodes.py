@@ -6,12 +6,13 @@ dict and list subclasses so detectors can point at 1-based lines and columns.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import yaml
+
+from shipcheck import lazyre
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -133,7 +134,7 @@ for _tag, _pattern, _first in (
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),
 ):
-    LineLoader12.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+    LineLoader12.add_implicit_resolver(_tag, lazyre.compile(_pattern), _first)
 LineLoader12.add_constructor("tag:yaml.org,2002:int", _construct_int12)
 
 

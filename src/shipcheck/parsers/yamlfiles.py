@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from shipcheck import lazyre
 from shipcheck.models.artifacts import (
     ComposeFile,
     Kind,
@@ -21,7 +22,7 @@ from shipcheck.parsers import ParseError, decode
 from shipcheck.parsers.yaml_nodes import LMap, load_documents
 from shipcheck.text import TEMPLATE_MARKUP
 
-_COMPOSE_NAME = re.compile(r"^(docker-)?compose([.\-][\w.\-]+)?\.ya?ml$", re.IGNORECASE)
+_COMPOSE_NAME = lazyre.compile(r"^(docker-)?compose([.\-][\w.\-]+)?\.ya?ml$", re.IGNORECASE)
 _GITLAB_RESERVED = frozenset(
     {
         "default", "include", "stages", "variables", "workflow", "image", "services",

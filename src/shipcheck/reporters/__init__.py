@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from importlib import import_module, metadata
+from collections.abc import Iterator, Sequence
+from functools import cache
+from importlib import import_module
 
 from shipcheck.reporters.base import Reporter
 
@@ -20,10 +22,35 @@ BUILTIN: dict[str, str] = {
 }
 
 
-def available() -> list[str]:
-    """Every format name, built-in first."""
-    extra = sorted(e.name for e in metadata.entry_points(group="shipcheck.reporters"))
-    return [*BUILTIN, *(n for n in extra if n not in BUILTIN)]
+class Formats(Sequence[str]):
+    """Every format name, built-in first. Installed plug-ins are looked up only when a name
+    is not built in or the whole list is wanted: reading entry points scans every installed
+    distribution, a cost a scan in the built-in formats should not pay."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in BUILTIN or name in self._all()
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    @staticmethod
+    @cache
+    def _all() -> list[str]:
+        from importlib import metadata
+
+        extra = sorted(e.name for e in metadata.entry_points(group="shipcheck.reporters"))
+        return [*BUILTIN, *(n for n in extra if n not in BUILTIN)]
+
+
+def available() -> Formats:
+    """Every format name, built-in first (see :class:`Formats`)."""
+    return Formats()
 
 
 def get_reporter(name: str) -> Reporter:
@@ -32,6 +59,8 @@ def get_reporter(name: str) -> Reporter:
     if target is not None:
         module, _, cls = target.partition(":")
         return getattr(import_module(module), cls)()  # type: ignore[no-any-return]
+    from importlib import metadata
+
     for entry in metadata.entry_points(group="shipcheck.reporters"):
         if entry.name == name:
             return entry.load()()  # type: ignore[no-any-return]

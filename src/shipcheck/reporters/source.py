@@ -14,6 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+from shipcheck import lazyre
 from shipcheck.detectors.common import is_secret_name, mask
 from shipcheck.models.findings import Finding
 from shipcheck.text import split_lines
@@ -26,14 +27,14 @@ _CACHE_FILES = 8
 # Checklist items whose findings point at a secret value: their source line is never shown.
 SECRET_ITEMS = frozenset({"container.secrets-in-image", "k8s.secret-refs", "ci.secret-exposure"})
 
-_ASSIGNMENT = re.compile(
+_ASSIGNMENT = lazyre.compile(
     r"(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)(?P<quote_key>[\"']?)\s*(?P<op>:=|=|:)\s*"
     r"(?P<quote>[\"']?)(?P<value>[^\s\"',;#]+)"
 )
-_URL_PASSWORD = re.compile(
+_URL_PASSWORD = lazyre.compile(
     r"(?P<head>[a-z][a-z0-9+.\-]*://[^:/@\s]+:)(?P<value>[^@\s]+)(?=@)", re.IGNORECASE
 )
-_TOKENS = re.compile(
+_TOKENS = lazyre.compile(
     r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"
     r"|\bgh[pousr]_[A-Za-z0-9]{30,}\b"
     r"|\bgithub_pat_[A-Za-z0-9_]{30,}\b"
@@ -45,13 +46,13 @@ _TOKENS = re.compile(
 )
 # Values that name where a secret comes from rather than holding one. Deliberately narrow:
 # showing a masked placeholder costs nothing, showing a real value is a leak.
-_REFERENCE = re.compile(
+_REFERENCE = lazyre.compile(
     r"^(\$\{?\w|\$\(|\{\{|%\(|<|os\.(environ|getenv)|env\(|getenv\(|settings\.|config\.)"
 )
-_KEY_BODY = re.compile(r"^\s*[\"']?[A-Za-z0-9+/=]{40,}[\"',\\n]*\s*$")
+_KEY_BODY = lazyre.compile(r"^\s*[\"']?[A-Za-z0-9+/=]{40,}[\"',\\n]*\s*$")
 # Kubernetes / Compose env lists put the name and the value on consecutive lines.
-_NAME_LINE = re.compile(r"^\s*-?\s*name:\s*[\"']?(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
-_VALUE_LINE = re.compile(r"^(?P<head>\s*value:\s*[\"']?)(?P<value>[^\"'\s#]+)")
+_NAME_LINE = lazyre.compile(r"^\s*-?\s*name:\s*[\"']?(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
+_VALUE_LINE = lazyre.compile(r"^(?P<head>\s*value:\s*[\"']?)(?P<value>[^\"'\s#]+)")
 
 
 def withholds_source(finding: Finding) -> bool:

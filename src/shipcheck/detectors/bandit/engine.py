@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.banditpack import load_bandit
 from shipcheck.detectors.common import mask
 from shipcheck.detectors.python.astutil import non_production
@@ -44,7 +45,7 @@ SEVERITY_MATRIX: dict[tuple[str, str], Severity] = {
 }
 # Tests whose message quotes the password they found; shipcheck never prints a secret.
 PASSWORD_TESTS = frozenset({"B105", "B106", "B107"})
-_QUOTED = re.compile(r"^(?P<head>.*?')(?P<value>.*)(?P<tail>')$", re.DOTALL)
+_QUOTED = lazyre.compile(r"^(?P<head>.*?')(?P<value>.*)(?P<tail>')$", re.DOTALL)
 _CACHE = "_bandit_issues"
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.detectors.compose.services import service_position, services
 from shipcheck.detectors.kubernetes.container_settings import Quantity
 from shipcheck.detectors.registry import fact_extractor
@@ -18,8 +19,8 @@ from shipcheck.models.artifacts import ComposeFile, Kind
 from shipcheck.models.facts import Fact
 from shipcheck.parsers.yaml_nodes import get_path
 
-_BYTES = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bkmg]?)b?\s*$", re.IGNORECASE)
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|ns)")
+_BYTES = lazyre.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bkmg]?)b?\s*$", re.IGNORECASE)
+_DURATION = lazyre.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|ns)")
 _UNITS = {"": 1, "b": 1, "k": 2**10, "m": 2**20, "g": 2**30}
 _SECONDS = {"h": 3600, "m": 60, "s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 

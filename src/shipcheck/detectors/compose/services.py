@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.detectors.kubernetes.images import ImageRef, parse_image
 from shipcheck.models.artifacts import ComposeFile
 
-_SHORT_PORT = re.compile(
+_SHORT_PORT = lazyre.compile(
     r"^(?:(?P<ip>\[[0-9a-fA-F:.]*\]|[0-9.]+|[A-Za-z0-9.\-]+):)??"
     r"(?:(?P<published>\d+(?:-\d+)?)?:)?(?P<target>\d+(?:-\d+)?)(?:/(?P<proto>\w+))?$"
 )

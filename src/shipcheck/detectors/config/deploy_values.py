@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from shipcheck import roles
+from shipcheck import lazyre, roles
 from shipcheck.buildcontexts import contexts_of
 from shipcheck.detectors.compose.runtime_settings import ComposeEnv
 from shipcheck.detectors.config.debug_env import debug_setting
@@ -51,7 +50,7 @@ from shipcheck.project import ProjectModel
 
 _TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
 _FALSE = frozenset({"0", "false", "no", "off", "n", "f"})
-_INTERPOLATION = re.compile(r"^\$\{(\w+)(?::?-([^}]*))?\}$|^\$(\w+)$")
+_INTERPOLATION = lazyre.compile(r"^\$\{(\w+)(?::?-([^}]*))?\}$|^\$(\w+)$")
 
 
 @dataclass(frozen=True)

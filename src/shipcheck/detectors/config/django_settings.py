@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.detectors.config.pyeval import UNKNOWN, evaluate_unset
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.detectors.secrets.context import is_dev_module, path_context
@@ -38,7 +39,7 @@ CHECKED = frozenset(
      "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", "MIDDLEWARE", "MIDDLEWARE_CLASSES",
      "CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL", "CORS_ALLOW_CREDENTIALS"}
 )  # fmt: skip
-_PROD_WORDS = re.compile(r"prod|production|live|deploy|release", re.IGNORECASE)
+_PROD_WORDS = lazyre.compile(r"prod|production|live|deploy|release", re.IGNORECASE)
 # Django's own defaults module and startproject template are not a project's settings.
 FRAMEWORK_PATHS = (
     "django/conf/global_settings.py",

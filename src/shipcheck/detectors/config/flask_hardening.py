@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from shipcheck import lazyre
 from shipcheck.detectors.config.pycode import truthy_literal
 from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector, fact_extractor
@@ -29,7 +30,7 @@ HEADER_PACKAGES = frozenset({"flask_talisman", "talisman", "secure", "flask_seas
 SESSION_PACKAGES = frozenset({"flask_login", "flask_wtf", "flask_session", "flask_security"})
 # A module that names none of these creates no app and configures nothing relevant.
 _MENTIONS = ("flask", "quart", "session_cookie_secure", "talisman", "secure")
-_COOKIE_SETTING = re.compile(
+_COOKIE_SETTING = lazyre.compile(
     r"SESSION_COOKIE_SECURE[\"']?\s*[:=]\s*[\"']?(?:true|1|yes|on)\b", re.IGNORECASE
 )
 

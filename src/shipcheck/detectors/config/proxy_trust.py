@@ -12,9 +12,9 @@ front cannot be read from the repository.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
+from shipcheck import lazyre
 from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ContextParams
@@ -24,12 +24,12 @@ from shipcheck.models.findings import Hit, Severity
 
 # ``--forwarded-allow-ips=*``, ``--forwarded-allow-ips '*'``, JSON exec form
 # ``"--forwarded-allow-ips", "*"`` and YAML list items ``- --forwarded-allow-ips`` / ``- "*"``.
-_FLAG = re.compile(
+_FLAG = lazyre.compile(
     r"--forwarded-allow-ips(?:=|[\"']?\s*,?\s*(?:\n\s*-\s*)?)(?P<value>[\"']?\*[\"']?)(?![\w.*])"
 )
 # ``FORWARDED_ALLOW_IPS=*`` (Dockerfile ENV, .env-style lists) and ``FORWARDED_ALLOW_IPS: "*"``
 # (Compose maps); Kubernetes ``name:``/``value:`` pairs on consecutive lines.
-_ENV = re.compile(
+_ENV = lazyre.compile(
     r"FORWARDED_ALLOW_IPS[\"']?\s*(?:[:=]|\s+|[\"']?\s*\n\s*value:)\s*(?P<value>[\"']?\*[\"']?)(?![\w.*])"
 )
 _KINDS = (Kind.PYTHON, Kind.DOCKERFILE, Kind.COMPOSE, Kind.KUBERNETES, Kind.PROCFILE, Kind.ENV)

@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from shipcheck import roles
+from shipcheck import lazyre, roles
 
 # Tokens of a requirements file name, or a dependency group name, that say "not production".
 DEV_TOKENS = frozenset(
@@ -19,9 +19,9 @@ DEV_TOKENS = frozenset(
         "benchmark", "benchmarks", "coverage", "format", "debug",
     }
 )  # fmt: skip
-_SPLIT = re.compile(r"[-_.\s]+")
-_COMMIT = re.compile(r"@([0-9a-f]{40})(?:#|$)")
-_VCS = re.compile(r"^(git|hg|svn|bzr)\+|\.git(@|$|#)")
+_SPLIT = lazyre.compile(r"[-_.\s]+")
+_COMMIT = lazyre.compile(r"@([0-9a-f]{40})(?:#|$)")
+_VCS = lazyre.compile(r"^(git|hg|svn|bzr)\+|\.git(@|$|#)")
 
 # Production WSGI/ASGI servers (canonical distribution names), and platforms that bring one.
 SERVERS = frozenset(
@@ -70,7 +70,7 @@ LOCK_TOOLS = {
 }
 
 
-_COMMAND_SERVER = re.compile(
+_COMMAND_SERVER = lazyre.compile(
     r"(?<![\w.-])(gunicorn|uvicorn|hypercorn|daphne|granian|uwsgi|waitress-serve|"
     r"mod_wsgi-express|bjoern|fastapi[\"',\s]+run)(?![\w-])"
 )
@@ -164,9 +164,9 @@ def exact_version(spec: str) -> str | None:
 
 
 # A pinned requirement line: ``name[extras]==1.2.3`` (markers, hashes and comments allowed).
-_PIN_LINE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*===?\s*[^\s;#*]+(\s*;.*)?$")
+_PIN_LINE = lazyre.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*===?\s*[^\s;#*]+(\s*;.*)?$")
 _INDEX_OPTIONS = ("--hash", "--index-url", "-i ", "--extra-index-url", "--find-links")
-_LOCK_NAME = re.compile(r"(^|[-_.])(lock|locked|constraints?)([-_.]|$)", re.I)
+_LOCK_NAME = lazyre.compile(r"(^|[-_.])(lock|locked|constraints?)([-_.]|$)", re.I)
 
 
 def is_requirements_lock_name(name: str) -> bool:

@@ -6,6 +6,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from shipcheck import lazyre
 from shipcheck.detectors.deps.common import (
     BRINGS_SERVER,
     NEEDS_SERVER,
@@ -34,7 +35,7 @@ _TITLES = {
     "bottle": "Bottle",
     "litestar": "Litestar",
 }
-_GAE_RUNTIME = re.compile(r"^\s*runtime\s*:\s*python", re.MULTILINE)
+_GAE_RUNTIME = lazyre.compile(r"^\s*runtime\s*:\s*python", re.MULTILINE)
 
 
 def _web_apps(shape: Shape) -> dict[str, dict[str, Dependency | None]]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from shipcheck import lazyre
 from shipcheck.detectors.dockerfile.command import image_command
 from shipcheck.detectors.dockerfile.pip import pip_call
 from shipcheck.detectors.dockerfile.servers import WEB_SERVERS, program
@@ -21,7 +21,7 @@ from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Dockerfile, Kind, Stage
 from shipcheck.models.findings import Hit
 
-_PYTHON = re.compile(r"^(python|pypy)(\d+(\.\d+)?)?$")
+_PYTHON = lazyre.compile(r"^(python|pypy)(\d+(\.\d+)?)?$")
 
 
 @dataclass(frozen=True)

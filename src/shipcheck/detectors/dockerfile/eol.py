@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.detectors.compose.services import services
 from shipcheck.detectors.dockerfile.base_image import external_stages, image_hit
 from shipcheck.detectors.dockerfile.syntax import ImageRef, parse_image
@@ -25,11 +26,11 @@ from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Artifact, ComposeFile, Dockerfile, Kind, KubernetesFile
 from shipcheck.models.findings import Hit, Severity
 
-_PYTHON_TAG = re.compile(r"^(\d+)(?:\.(\d+))?(?:\.\d+)?(?:(?:a|b|rc)\d+)?(?:-(.+))?$")
-_PYTHON_IN_TAG = re.compile(r"(?:^|[-_])python(\d)\.(\d+)(?=$|[-_.])")
-_ALPINE_IN_TAG = re.compile(r"^alpine(\d+\.\d+)")
-_DISTROLESS_DEBIAN = re.compile(r"-debian(\d+)$")
-_VERSION = re.compile(r"^(\d+)(?:\.(\d+))?")
+_PYTHON_TAG = lazyre.compile(r"^(\d+)(?:\.(\d+))?(?:\.\d+)?(?:(?:a|b|rc)\d+)?(?:-(.+))?$")
+_PYTHON_IN_TAG = lazyre.compile(r"(?:^|[-_])python(\d)\.(\d+)(?=$|[-_.])")
+_ALPINE_IN_TAG = lazyre.compile(r"^alpine(\d+\.\d+)")
+_DISTROLESS_DEBIAN = lazyre.compile(r"-debian(\d+)$")
+_VERSION = lazyre.compile(r"^(\d+)(?:\.(\d+))?")
 _DISPLAY = {
     "python": "Python", "debian": "Debian", "ubuntu": "Ubuntu", "alpine": "Alpine",
     "postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB", "node": "Node.js",
@@ -45,7 +46,7 @@ _SERVICE_PARTS = {"postgres": 1, "mysql": 2, "mariadb": 2, "node": 1, "redis": 2
 # still carry the upstream version (``bitnami/postgresql:11.22.0-debian-11-r3``,
 # ``nginxinc/nginx-unprivileged:1.24-alpine``).
 _ALIASES = {"postgresql": "postgres", "nginx-unprivileged": "nginx"}
-_SERVICE_TAG = re.compile(r"^(\d+)(?:\.(\d+))?(?:\.\d+)*(?:-(.+))?$")
+_SERVICE_TAG = lazyre.compile(r"^(\d+)(?:\.(\d+))?(?:\.\d+)*(?:-(.+))?$")
 
 # Clock for the scan; tests and the ``as_of`` param pin it.
 today = dt.date.today

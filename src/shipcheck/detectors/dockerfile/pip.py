@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from shipcheck import lazyre
 from shipcheck.detectors.deps.common import vcs_unpinned
 from shipcheck.detectors.dockerfile.servers import program
 from shipcheck.detectors.dockerfile.shell import SimpleCommand
@@ -23,7 +23,7 @@ from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Dockerfile, Instruction, Kind, Stage
 from shipcheck.models.findings import Hit
 
-_PIP = re.compile(r"^pip(\d+(\.\d+)?)?$")
+_PIP = lazyre.compile(r"^pip(\d+(\.\d+)?)?$")
 # pip's general options that take a value (they may come before the subcommand).
 _GENERAL_VALUE = frozenset(
     {"--python", "--cache-dir", "--log", "--proxy", "--retries", "--timeout", "--exists-action",
@@ -149,7 +149,7 @@ def unpinned_packages(call: PipCall) -> list[str]:
 
 
 # A VCS requirement (``git+https://…@ref``, ``pkg @ git+ssh://…``): pinned only at a commit.
-_VCS_URL = re.compile(r"\b(git|hg|svn|bzr)\+\S+")
+_VCS_URL = lazyre.compile(r"\b(git|hg|svn|bzr)\+\S+")
 
 
 def _pinned(spec: str) -> bool:

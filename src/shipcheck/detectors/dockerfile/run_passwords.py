@@ -8,9 +8,9 @@ and locked or empty passwords (``useradd -p '*'``) are left alone.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from shipcheck import lazyre
 from shipcheck.detectors.common import mask
 from shipcheck.detectors.dockerfile.syntax import keyword_span
 from shipcheck.detectors.registry import detector
@@ -21,24 +21,26 @@ _ECHO = r"(?:echo|printf)\s+(?:-[en]+\s+)?"
 _PATTERNS = (
     (
         "chpasswd",
-        re.compile(_ECHO + r"([\"']?)[\w.-]+:(?P<pw>[^\s\"'|]+)\1\s*\|\s*(?:sudo\s+)?chpasswd\b"),
+        lazyre.compile(
+            _ECHO + r"([\"']?)[\w.-]+:(?P<pw>[^\s\"'|]+)\1\s*\|\s*(?:sudo\s+)?chpasswd\b"
+        ),
     ),
     (
         "passwd --stdin",
-        re.compile(
+        lazyre.compile(
             _ECHO + r"([\"']?)(?P<pw>[^\s\"'|]+)\1\s*\|\s*(?:sudo\s+)?passwd\b[^|;&]*--stdin"
         ),
     ),
     (
         "useradd -p",
-        re.compile(
+        lazyre.compile(
             r"\b(?:useradd|usermod|adduser)\b[^;&|]*?\s(?:-p|--password)\s+"
             r"(?P<pw>\"[^\"]*\"|'[^']*'|\$\([^)]*\)|\S+)"
         ),
     ),
     (
         "htpasswd -b",
-        re.compile(
+        lazyre.compile(
             r"\bhtpasswd\s+(?:-\w+\s+)*?-\w*b\w*\s+(?:-\w+\s+)*\S+\s+\S+\s+(?P<pw>[^\s;&|]+)"
         ),
     ),

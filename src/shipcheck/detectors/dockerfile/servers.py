@@ -4,13 +4,13 @@ script or module. Shared by the Dockerfile, Compose and Procfile rules (server.p
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from shipcheck import lazyre
 from shipcheck.detectors.dockerfile.shell import SimpleCommand, split_commands
 
-_PYTHON = re.compile(r"^(python|pypy)(\d+(\.\d+)?)?$")
+_PYTHON = lazyre.compile(r"^(python|pypy)(\d+(\.\d+)?)?$")
 # Interpreter options that take a value (``python -W ignore app.py``).
 _PYTHON_VALUE_OPTIONS = frozenset({"-W", "-X", "-Q", "--check-hash-based-pycs"})
 # ``flask`` options before its subcommand that take a value.

@@ -6,10 +6,11 @@ leading ``VAR=value`` assignments, wrappers (``sudo``, ``env``, ``exec``, ``tini
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+from shipcheck import lazyre
+
+_ASSIGNMENT = lazyre.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "\n", "(", ")", ";;", "|&"})
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!",
                        "{", "}", "time"})  # fmt: skip

@@ -7,10 +7,11 @@ import json
 import re
 from dataclasses import dataclass
 
+from shipcheck import lazyre
 from shipcheck.detectors.dockerfile.shell import SimpleCommand, split_commands
 from shipcheck.models.artifacts import Dockerfile, Instruction
 
-_FLAG = re.compile(r"^--([A-Za-z][A-Za-z0-9-]*)(?:=(\S*))?$")
+_FLAG = lazyre.compile(r"^--([A-Za-z][A-Za-z0-9-]*)(?:=(\S*))?$")
 _SHELL_NAMES = frozenset({"sh", "bash", "dash", "ash", "zsh"})
 
 

@@ -14,14 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.detectors.kubernetes.workloads import Container, as_int, containers, pod_spec
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, KubernetesFile, KubernetesObject
 from shipcheck.models.facts import Fact
 from shipcheck.parsers.yaml_nodes import LMap, get_path
 
-_CPU = re.compile(r"^\s*(\d+(?:\.\d+)?)(m?)\s*$")
-_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)(?:e(\d+))?\s*([KMGTPE]i?|k)?\s*$")
+_CPU = lazyre.compile(r"^\s*(\d+(?:\.\d+)?)(m?)\s*$")
+_MEMORY = lazyre.compile(r"^\s*(\d+(?:\.\d+)?)(?:e(\d+))?\s*([KMGTPE]i?|k)?\s*$")
 _MEMORY_UNITS = {
     None: 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15,
     "E": 10**18, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,

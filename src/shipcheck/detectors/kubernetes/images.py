@@ -3,12 +3,13 @@ Kubernetes manifests and Compose files."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from shipcheck import lazyre
+
 # Interpolation left for another tool ($VAR, ${VAR}, $(VAR), {{ .Values }}): not judged.
-_VARIABLE = re.compile(r"\$\{|\$\(|\$[A-Za-z_]|\{\{")
-_DIGEST = re.compile(r"@[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
+_VARIABLE = lazyre.compile(r"\$\{|\$\(|\$[A-Za-z_]|\{\{")
+_DIGEST = lazyre.compile(r"@[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
 
 
 @dataclass(frozen=True)

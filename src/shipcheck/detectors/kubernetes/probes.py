@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from shipcheck import lazyre
 from shipcheck.detectors.kubernetes.workloads import Container, all_containers, pod_labels
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind, KubernetesFile
@@ -12,7 +13,7 @@ from shipcheck.models.findings import Hit
 from shipcheck.parsers.yaml_nodes import get_path
 
 # Commands that serve traffic (a readiness probe gates it).
-_SERVER = re.compile(
+_SERVER = lazyre.compile(
     r"\b(gunicorn|uvicorn|daphne|hypercorn|granian|uwsgi|waitress-serve|runserver|nginx|httpd"
     r"|caddy|envoy|haproxy|http\.server|serve|server|web|api|node|npm|java|flask)\b",
     re.IGNORECASE,

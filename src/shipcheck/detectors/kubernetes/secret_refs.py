@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.detectors.common import is_placeholder, is_secret_name, mask
 from shipcheck.detectors.kubernetes.workloads import Container, all_containers
 from shipcheck.detectors.registry import detector
@@ -21,9 +22,11 @@ from shipcheck.models.artifacts import Kind, KubernetesFile
 from shipcheck.models.findings import Hit
 
 # Flags and numbers under a secret-ish name (USE_PASSWORD_AUTH: "true") hold no secret.
-_NOT_A_SECRET = re.compile(r"^(true|false|yes|no|on|off|enabled?|disabled?|-?\d+(\.\d+)?)$", re.I)
+_NOT_A_SECRET = lazyre.compile(
+    r"^(true|false|yes|no|on|off|enabled?|disabled?|-?\d+(\.\d+)?)$", re.I
+)
 # Kubernetes' own dependent-variable syntax: the value comes from another env entry.
-_DEPENDENT = re.compile(r"^\$\([A-Za-z_][A-Za-z0-9_]*\)$")
+_DEPENDENT = lazyre.compile(r"^\$\([A-Za-z_][A-Za-z0-9_]*\)$")
 
 
 def _env_entries(container: Container) -> Iterator[Any]:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from shipcheck import lazyre
 from shipcheck.detectors.python.astutil import imports_of, nodes_of, non_production
 from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import fact_extractor
@@ -61,7 +62,7 @@ _HANDLER_EXTENSIONS = frozenset({"flask_restful", "flask_restx", "flask_smorest"
                                  "flask_restplus", "apiflask"})  # fmt: skip
 
 
-_FACTORY_NAME = re.compile(
+_FACTORY_NAME = lazyre.compile(
     r"^_?(create|make|build|init|setup|get|new)_?(wsgi_|asgi_)?(app|application)$|"
     r"^_?app_?factory$",
     re.IGNORECASE,

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from shipcheck import roles
+from shipcheck import lazyre, roles
 from shipcheck.detectors.deps.shape import Shape
 from shipcheck.detectors.ops.logs import is_logger
 from shipcheck.detectors.python.astutil import Imports, imports_of, nodes_of
@@ -40,7 +40,7 @@ _CONFIG_CALLS = frozenset(
 )  # fmt: skip
 # Helpers of other packages (or of the project, defined where the scan cannot see) whose
 # names say they configure logging: ``setup_logging()``, ``client.setup_logging()``.
-_CONFIG_HELPER = re.compile(
+_CONFIG_HELPER = lazyre.compile(
     r"^_?(setup|configure|config|init|initialize|install)_?(logging|logger|loggers|logs?)$"
 )
 # Module-level settings that configure logging: Django (``LOGGING``, ``LOGGING_CONFIG``),
@@ -51,7 +51,7 @@ _CONFIG_SETTINGS = frozenset({"LOGGING", "LOGGING_CONFIG", "logconfig", "logconf
 _CONFIG_KEYWORDS = frozenset({"log_config", "logconfig_dict", "log_level"})
 # Server and launcher options, in commands anywhere (Dockerfile, Compose, Procfile, scripts,
 # manifests), and fileConfig-format sections of PasteDeploy/gunicorn ini files.
-_CONFIG_TEXT = re.compile(
+_CONFIG_TEXT = lazyre.compile(
     r"--log-(?:config|config-dict|config-json|conf|level)\b|\blog_?config\b|\blogconfig_dict\b"
     r"|^\[loggers\]\s*$|\blogging\.config\b",
     re.MULTILINE,

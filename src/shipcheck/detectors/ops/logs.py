@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from shipcheck import lazyre
 from shipcheck.detectors.common import is_secret_name
 from shipcheck.detectors.python.astutil import (
     Imports,
@@ -169,8 +170,10 @@ def secret_logged(doc: PythonFile, params: None) -> Iterator[Hit]:
 
 # --- DEBUG logging ------------------------------------------------------------------------
 
-_DEV_NAMES = re.compile(r"(^|[_\-/.])(dev|develop|development|local|debug|test|testing)([_\-/.]|$)")
-_DEBUG_CONDITION = re.compile(r"debug|verbose|develop|dev\b|local|testing", re.IGNORECASE)
+_DEV_NAMES = lazyre.compile(
+    r"(^|[_\-/.])(dev|develop|development|local|debug|test|testing)([_\-/.]|$)"
+)
+_DEBUG_CONDITION = lazyre.compile(r"debug|verbose|develop|dev\b|local|testing", re.IGNORECASE)
 
 
 def _is_debug_level(node: ast.AST, imports: Imports) -> bool:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import ast
 import posixpath
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
+from shipcheck import lazyre
 from shipcheck.detectors.ops.facts import APP_FACTORIES
 from shipcheck.detectors.python.astutil import (
     Imports,
@@ -48,9 +48,9 @@ _SCRIPT_DIRS = frozenset({"scripts", "bin", "tools", "management", "migrations",
 _COMMAND_WORDS = ("command", "group")
 # Settings run before logging is configured (Django applies ``LOGGING`` after reading them):
 # a start-up warning printed there has no logger to go to yet.
-_SETTINGS = re.compile(r"(^|_)(settings|config|conf)$")
+_SETTINGS = lazyre.compile(r"(^|_)(settings|config|conf)$")
 # Stand-ins whose job is to print (``ConsoleEmailSender``, ``NullFastlyCache``).
-_STAND_IN = re.compile(r"^(Console|Null|Dummy|Fake|Stub|Noop|NoOp|Debug|Dev|Local|Print)[A-Z_]")
+_STAND_IN = lazyre.compile(r"^(Console|Null|Dummy|Fake|Stub|Noop|NoOp|Debug|Dev|Local|Print)[A-Z_]")
 
 
 def is_script_path(path: str) -> bool:
@@ -229,7 +229,7 @@ def cli_references(doc: PythonFile) -> Iterator[CliReference]:
         yield CliReference(path=doc.path, line=1, names=tuple(sorted(names)))
 
 
-_OWNER = re.compile(r"\(`(?P<name>\w+)\(\)`\)")
+_OWNER = lazyre.compile(r"\(`(?P<name>\w+)\(\)`\)")
 
 
 @refiner("ops.print-in-web-module")

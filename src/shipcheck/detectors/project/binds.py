@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shipcheck import lazyre
 from shipcheck.detectors.dockerfile.servers import program
 from shipcheck.detectors.dockerfile.shell import SimpleCommand, unwrap
 
-_VAR = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)")
+_VAR = lazyre.compile(r"\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)")
 # Servers whose port is fixed when no option sets it (and the env variable they read).
 _DEFAULTS: dict[str, tuple[int, str | None]] = {
     "uvicorn": (8000, "UVICORN_PORT"),

@@ -4,12 +4,12 @@ listens on against Kubernetes containerPorts, Compose ports and Dockerfile EXPOS
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from shipcheck import lazyre
 from shipcheck.detectors.project.routing import RouteTable, route_table
 from shipcheck.detectors.project.runners import (
     Runner,
@@ -26,7 +26,7 @@ from shipcheck.models.findings import Hit, Severity
 from shipcheck.project import ProjectModel
 
 # A URL the healthcheck requests from inside the container.
-_LOCAL_URL = re.compile(
+_LOCAL_URL = lazyre.compile(
     r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?[^\s'\"\\)]*"
 )
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from shipcheck import roles
+from shipcheck import lazyre, roles
 from shipcheck.detectors.dockerfile.shell import split_commands
 from shipcheck.detectors.project.targets import Target, entry, repo_path, targets
 from shipcheck.detectors.registry import detector
@@ -28,11 +28,11 @@ from shipcheck.models.facts import K8sRuntime
 from shipcheck.models.findings import Hit
 from shipcheck.project import ProjectModel
 
-_DJANGO = re.compile(r"(?:^|/)migrations/\d{4}_\w+\.py$")
-_ALEMBIC = re.compile(r"(?:^|/)(?:alembic|migrations|migration|db)/versions/\w+\.py$")
+_DJANGO = lazyre.compile(r"(?:^|/)migrations/\d{4}_\w+\.py$")
+_ALEMBIC = lazyre.compile(r"(?:^|/)(?:alembic|migrations|migration|db)/versions/\w+\.py$")
 # A step that migrates: Django's migrate, Alembic's upgrade, Flask-Migrate's `db upgrade`,
 # a project CLI's `db upgrade` / `database upgrade` / `migrate` subcommand, a script named so.
-MIGRATES = re.compile(
+MIGRATES = lazyre.compile(
     r"\bmigrate\b|\bmigrations?\b|\balembic\b[^\n;&|]*\bupgrade\b|"
     r"\b(?:db|database)\s+(?:upgrade|migrate|init)\b|\bmigrate[-_.]\w+|\w+[-_]migrate\b",
     re.IGNORECASE,

@@ -16,14 +16,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from shipcheck import lazyre
 from shipcheck.detectors.dockerfile.servers import program
 from shipcheck.detectors.dockerfile.shell import SimpleCommand, split_commands, unwrap
 
 # module:attr (``shop.wsgi:application``, ``app.main:create_app()``)
-APP_SPEC = re.compile(
+APP_SPEC = lazyre.compile(
     r"^(?P<module>[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*):(?P<attr>[A-Za-z_][\w.]*(?:\(.*\))?)$"
 )
-_MODULE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+_MODULE = lazyre.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 ASGI_WSGI_SERVERS = frozenset(
     {"gunicorn", "uvicorn", "hypercorn", "daphne", "granian", "waitress-serve", "waitress"}
 )
@@ -218,11 +219,11 @@ def entry_in_text(text: str) -> AppEntry | None:
     return None
 
 
-_PASS_ARGUMENTS = re.compile(
+_PASS_ARGUMENTS = lazyre.compile(
     r'(?m)^\s*exec\s+(?:(?:gosu|su-exec|setpriv)\s+\S+\s+|tini\s+--\s+)?"\$(?:@|\{@\})"'
 )
-_CASE = re.compile(r'(?ms)^\s*case\s+"?\$(?:1|\{1\})"?\s+in\s*$(?P<body>.*?)^\s*esac\b')
-_BRANCH = re.compile(r"(?ms)^\s*(?P<labels>[^\n()#]+)\)(?P<body>.*?);;")
+_CASE = lazyre.compile(r'(?ms)^\s*case\s+"?\$(?:1|\{1\})"?\s+in\s*$(?P<body>.*?)^\s*esac\b')
+_BRANCH = lazyre.compile(r"(?ms)^\s*(?P<labels>[^\n()#]+)\)(?P<body>.*?);;")
 
 
 def script_passes_arguments(text: str) -> bool:
@@ -279,7 +280,7 @@ def script_entry(text: str, args: list[str]) -> AppEntry | None:
     return None
 
 
-_INI_MODULE = re.compile(r"(?m)^\s*(module|wsgi-file|wsgi|file|chdir)\s*=\s*(\S+)")
+_INI_MODULE = lazyre.compile(r"(?m)^\s*(module|wsgi-file|wsgi|file|chdir)\s*=\s*(\S+)")
 
 
 def uwsgi_ini(text: str) -> dict[str, str]:

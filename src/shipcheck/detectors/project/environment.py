@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 import posixpath
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from shipcheck import lazyre
 from shipcheck.detectors.compose.runtime_settings import ComposeEnv
 from shipcheck.detectors.kubernetes.container_settings import K8sConfigData, K8sContainerEnv
 from shipcheck.detectors.project.appcode import AppCode, app_code
@@ -36,7 +36,7 @@ from shipcheck.project import ProjectModel
 
 # Set in every container by the runtime (or by Kubernetes' service links).
 _RUNTIME_NAMES = frozenset({"HOSTNAME", "HOME", "PATH", "PWD", "TERM", "SHLVL", "LANG"})
-_SERVICE_LINK = re.compile(
+_SERVICE_LINK = lazyre.compile(
     r"^[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_\d+_[A-Z]+(_[A-Z]+)?)?)$"
 )
 # Heroku sets these for every dyno.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from shipcheck import roles
+from shipcheck import lazyre, roles
 from shipcheck.buildcontexts import contexts_of
 from shipcheck.detectors.dockerfile.base_image import image_span
 from shipcheck.detectors.dockerfile.eol import releases
@@ -32,9 +32,9 @@ from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Hit, Severity
 from shipcheck.project import ProjectModel
 
-_FULL = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
-_TOX_ENV = re.compile(r"\bpy(3)(\d{1,2})\b")
-_RUNTIME_TXT = re.compile(r"^\s*python-(3\.\d+)(?:\.\d+)?\s*$")
+_FULL = lazyre.compile(r"^(\d+)\.(\d+)\.(\d+)")
+_TOX_ENV = lazyre.compile(r"\bpy(3)(\d{1,2})\b")
+_RUNTIME_TXT = lazyre.compile(r"^\s*python-(3\.\d+)(?:\.\d+)?\s*$")
 
 
 @dataclass(frozen=True, kw_only=True)

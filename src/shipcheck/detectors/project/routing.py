@@ -15,16 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.models.facts import PyRoutes
 
 UNKNOWN = "?"
-_FLASK_VAR = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-_STARLETTE_VAR = re.compile(r"\{(\w+)(?::(\w+))?\}")
-_DJANGO_VAR = re.compile(r"<(?:(\w+):)?(\w+)>")
-_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_FLASK_VAR = lazyre.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+_STARLETTE_VAR = lazyre.compile(r"\{(\w+)(?::(\w+))?\}")
+_DJANGO_VAR = lazyre.compile(r"<(?:(\w+):)?(\w+)>")
+_NAMED_GROUP = lazyre.compile(r"\(\?P<\w+>")
 # Optional language prefix of Django's i18n_patterns.
 _I18N = r"(?:[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?/)?"
-_HEALTH = re.compile(
+_HEALTH = lazyre.compile(
     r"(?:^|[/_.\-])(?:_?health|healthz|healthcheck|health[-_]check|hc|ready|readyz|readiness|"
     r"live|livez|liveness|alive|ping|heartbeat|status|up|lbheartbeat)(?:[/_.\-]|$)"
 )

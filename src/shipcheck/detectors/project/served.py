@@ -19,10 +19,9 @@ settings.
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass, field, replace
 
-from shipcheck import roles
+from shipcheck import lazyre, roles
 from shipcheck.detectors.dockerfile.shell import unwrap
 from shipcheck.detectors.project.appcode import AppCode, app_code
 from shipcheck.detectors.project.entrypoints import APP_SPEC, AppEntry, script_entry
@@ -34,7 +33,7 @@ from shipcheck.models.facts import WebApp
 from shipcheck.project import ProjectModel
 
 _DEV_SERVER_COMMANDS = frozenset({"runserver", "runserver_plus", "run"})
-_FROM = re.compile(
+_FROM = lazyre.compile(
     r"(?im)^\s*FROM\s+(?:--platform=\S+\s+)?(?P<image>\S+)(?:\s+AS\s+(?P<alias>\S+))?"
 )
 # Base images whose own command serves the project's module by a documented convention:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from shipcheck import roles
+from shipcheck import lazyre, roles
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Hit
@@ -15,9 +14,9 @@ from shipcheck.parsers import ParseError
 from shipcheck.parsers.tomlfiles import load_toml
 from shipcheck.project import ProjectModel
 
-_TEST_FILE = re.compile(r"^(tests?_.*|.*_tests?|tests?|conftest)\.py$")
+_TEST_FILE = lazyre.compile(r"^(tests?_.*|.*_tests?|tests?|conftest)\.py$")
 # pytest's ``python_files`` in an ini-style file (pytest.ini, tox.ini, setup.cfg).
-_INI_PYTHON_FILES = re.compile(r"(?m)^\s*python_files\s*=\s*(?P<globs>.+(?:\n[ \t]+\S.*)*)")
+_INI_PYTHON_FILES = lazyre.compile(r"(?m)^\s*python_files\s*=\s*(?P<globs>.+(?:\n[ \t]+\S.*)*)")
 
 
 def is_test_file(path: str) -> bool:

@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from shipcheck import roles
+from shipcheck import lazyre, roles
 from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.models.findings import Hit
 from shipcheck.roles import Role
@@ -335,7 +335,7 @@ _HTTP_CALLS = (
 _STORE_READS = frozenset({"get", "hget", "hgetall", "hmget", "mget", "lpop", "rpop", "blpop",
                           "brpop", "lrange", "getdel", "getex", "recv", "recvfrom",
                           "recv_multipart", "get_many"})  # fmt: skip
-_STORE_NAMES = re.compile(r"redis|cache|memcache|sock|socket|zmq|broker|queue", re.IGNORECASE)
+_STORE_NAMES = lazyre.compile(r"redis|cache|memcache|sock|socket|zmq|broker|queue", re.IGNORECASE)
 
 
 def _decorator_name(node: ast.AST) -> str | None:

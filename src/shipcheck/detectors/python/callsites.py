@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from shipcheck import lazyre
 from shipcheck.detectors.python.astutil import Untrusted, imports_of
 from shipcheck.detectors.python.callers import enclosing_function
 from shipcheck.detectors.python.index import index_of
@@ -124,7 +125,7 @@ def tainted_calls(doc: PythonFile) -> Iterator[TaintedCall]:
 
 # --- the project pass -----------------------------------------------------------------------
 
-_ORIGIN = re.compile(r"parameters? (?P<names>`\w+`(?:, `\w+`)*) of `(?P<function>\w+)\(\)`")
+_ORIGIN = lazyre.compile(r"parameters? (?P<names>`\w+`(?:, `\w+`)*) of `(?P<function>\w+)\(\)`")
 _REVIEW = "review: make sure "
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import re
 from collections.abc import Iterator
 
+from shipcheck import lazyre
 from shipcheck.detectors.python.astutil import (
     Imports,
     assignments,
@@ -261,7 +262,7 @@ def _false_flags(scope: ast.AST, index: PyIndex) -> dict[str, str]:
     return found
 
 
-_OPT_IN = re.compile(r"verif|insecure|ssl|tls|cert|hostname|debug|develop|local|testing", re.I)
+_OPT_IN = lazyre.compile(r"verif|insecure|ssl|tls|cert|hostname|debug|develop|local|testing", re.I)
 
 
 def _opt_in_lines(tree: ast.Module) -> set[int]:

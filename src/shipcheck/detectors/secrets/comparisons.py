@@ -11,9 +11,9 @@ credential; settings and environment values compared with anything; sentinels (`
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
+from shipcheck import lazyre
 from shipcheck.detectors.common import is_secret_name, mask
 from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector
@@ -36,7 +36,7 @@ _REJECTING = frozenset({"exit", "abort", "warn", "warning", "error", "critical",
 
 
 # Upper-case words are marker values (``token == "NOTPROVIDED"``), not credentials.
-_SENTINEL = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
+_SENTINEL = lazyre.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 
 _OPERATORS = (ast.Eq, ast.NotEq, ast.In, ast.NotIn)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.detectors.common import mask
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ValueParams
@@ -26,8 +27,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 INI_SUFFIXES = frozenset({".ini", ".cfg", ".conf", ".properties", ".pypirc", ".npmrc"})
 INI_NAMES = frozenset({".pypirc", ".npmrc", "pip.conf", "pip.ini", ".pgpass"})
-_INI_ENTRY = re.compile(r"^(?P<key>[^=:\s\[;#][^=]*?)\s*(?P<op>[=:])\s*(?P<value>.*)$")
-_INLINE_COMMENT = re.compile(r"\s+[#;].*$")
+_INI_ENTRY = lazyre.compile(r"^(?P<key>[^=:\s\[;#][^=]*?)\s*(?P<op>[=:])\s*(?P<value>.*)$")
+_INLINE_COMMENT = lazyre.compile(r"\s+[#;].*$")
 
 
 @dataclass(frozen=True)

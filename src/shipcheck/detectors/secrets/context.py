@@ -4,11 +4,10 @@ at a lower severity, as each rule's params say."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from shipcheck import roles
+from shipcheck import lazyre, roles
 from shipcheck.detectors.registry import ParamsError
 from shipcheck.models.findings import Severity
 from shipcheck.roles import Role
@@ -66,7 +65,7 @@ DEV_WORDS = frozenset(
     {"dev", "develop", "development", "local", "locals", "test", "tests", "testing", "ci",
      "debug", "sandbox", "example", "sample", "demo", "docker_dev", "devel"}
 )  # fmt: skip
-_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+_SPLIT = lazyre.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 
 
 def name_has_dev_word(name: str) -> bool:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from shipcheck import lazyre
 from shipcheck.detectors.common import is_placeholder, is_secret_name, mask
 from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.detectors.registry import detector
@@ -35,7 +36,7 @@ from shipcheck.parsers.yaml_nodes import LMap, walk
 
 SETTINGS_BASES = frozenset({"BaseSettings", "Settings"})
 # Defaults that are switches or numbers, never a secret (ALLOW_CREDENTIALS="false").
-_FLAG = re.compile(r"^\s*(true|false|yes|no|on|off|enabled?|disabled?|-?\d+(\.\d+)?)\s*$", re.I)
+_FLAG = lazyre.compile(r"^\s*(true|false|yes|no|on|off|enabled?|disabled?|-?\d+(\.\d+)?)\s*$", re.I)
 # A module without one of these words reads no environment and defines no settings class.
 _READ_WORDS = ("environ", "getenv", "config", "Config", "Env", "Settings", "settings")
 
@@ -204,8 +205,10 @@ def _how(default: str) -> str:
 
 # ${SECRET_KEY:-dev-key} / ${SECRET_KEY-dev-key} in Compose files, CI files and .env files;
 # ${{ secrets.X || 'literal' }} in GitHub Actions expressions.
-_SHELL_DEFAULT = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?-(?P<default>[^}\s]{1,200})\}")
-_GHA_DEFAULT = re.compile(
+_SHELL_DEFAULT = lazyre.compile(
+    r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?-(?P<default>[^}\s]{1,200})\}"
+)
+_GHA_DEFAULT = lazyre.compile(
     r"\$\{\{\s*(?:secrets|vars|env)\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\|\|\s*"
     r"'(?P<default>[^']{1,200})'\s*\}\}"
 )

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shipcheck import lazyre
 from shipcheck.detectors.common import is_placeholder
 
 _B = r"(?<![A-Za-z0-9_\-])"  # start boundary: not inside a longer token
@@ -97,7 +98,7 @@ def _fmt(
 ) -> CredentialFormat:
     if check is None:
         check = _random_tail(prefix_len if prefix_len is not None else len(anchors[0]))
-    return CredentialFormat(key, label, anchors, re.compile(_B + pattern + _E), severity, check)
+    return CredentialFormat(key, label, anchors, lazyre.compile(_B + pattern + _E), severity, check)
 
 
 FORMATS: tuple[CredentialFormat, ...] = (
@@ -164,8 +165,8 @@ def find_credentials(text: str) -> list[Credential]:
 
 # After "://": user:password@host. The user may be empty (redis://:pw@host); the password
 # stops at the first character a URL cannot hold unescaped there.
-_SCHEME_BEFORE = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,30}$")
-_CREDENTIALS_AFTER = re.compile(
+_SCHEME_BEFORE = lazyre.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,30}$")
+_CREDENTIALS_AFTER = lazyre.compile(
     r"(?P<user>[^\s:/@\"'`<>()\[\]{}]{0,128}):(?P<password>[^\s@/\"'`<>]{1,256})"
     r"@(?P<host>[^\s/:\"'`<>?#@\\,;)]{1,253})"
 )
@@ -204,7 +205,9 @@ def _is_local(host: str) -> bool:
 
 
 # host, host1, h1, hostspec, some_host, other.host: hosts made up for docs and tests.
-_MADE_UP_HOST = re.compile(r"^(?:hosts?\d*|h\d*|hostspec|[a-z]|(?:some|other|my|your)[._\-].*)$")
+_MADE_UP_HOST = lazyre.compile(
+    r"^(?:hosts?\d*|h\d*|hostspec|[a-z]|(?:some|other|my|your)[._\-].*)$"
+)
 
 
 def _is_example_host(host: str) -> bool:
@@ -222,7 +225,7 @@ def _is_example_host(host: str) -> bool:
 
 
 # word, word1, some_pass, aws_secret_access_key: labels and test values, not passwords.
-_SIMPLE_PASSWORD = re.compile(r"^[A-Za-z]+\d{0,2}$|^[A-Za-z]+(?:[_\-.][A-Za-z]+)+\d{0,2}$")
+_SIMPLE_PASSWORD = lazyre.compile(r"^[A-Za-z]+\d{0,2}$|^[A-Za-z]+(?:[_\-.][A-Za-z]+)+\d{0,2}$")
 
 
 def _weak_url_password(password: str) -> bool:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from shipcheck import lazyre
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ContextParams
 from shipcheck.detectors.secrets.text import docstring_lines, is_generated
 from shipcheck.models.artifacts import Artifact, Kind
 from shipcheck.models.findings import Hit
 
-_BEGIN = re.compile(
+_BEGIN = lazyre.compile(
     r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY)(?: BLOCK)?-----"
 )
 # Key material: a long base64 run, on the next lines or after a "\n" escape in a string.
-_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
+_BODY = lazyre.compile(r"[A-Za-z0-9+/=]{40,}")
 
 
 _ACRONYMS = {"RSA": "RSA", "EC": "EC", "DSA": "DSA", "OPENSSH": "OpenSSH", "PGP": "PGP"}

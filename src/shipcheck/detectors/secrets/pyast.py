@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from shipcheck import lazyre
 from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.models.artifacts import PythonFile
 from shipcheck.models.findings import Hit
@@ -16,7 +17,7 @@ from shipcheck.text import char_column as text_char_column
 
 T = TypeVar("T")
 # Class names of configuration meant for production (``ProductionConfig``, ``LiveSettings``).
-PRODUCTION_WORDS = re.compile(r"prod|production|live|release|deploy", re.IGNORECASE)
+PRODUCTION_WORDS = lazyre.compile(r"prod|production|live|release|deploy", re.IGNORECASE)
 
 
 def literal_string(node: ast.AST | None) -> str | None:

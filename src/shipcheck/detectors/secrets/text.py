@@ -9,6 +9,7 @@ import bisect
 import re
 from pathlib import PurePosixPath
 
+from shipcheck import lazyre
 from shipcheck.detectors.python.index import index_of
 from shipcheck.models.artifacts import Artifact, Kind, PythonFile
 from shipcheck.models.findings import Severity
@@ -64,7 +65,7 @@ def docstring_lines(doc: Artifact) -> set[int]:
 
 
 # ``NAME=``, ``NAME: ``, ``"name": "``, ``name = '``, ``--name=`` just before the value.
-_HOLDER = re.compile(
+_HOLDER = lazyre.compile(
     r"(?:^|[\s{,;(\[])(?:export\s+)?[\"']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,80})[\"']?"
     r"\s*(?::=|=|:)\s*[\"'`]?(?:(?:Bearer|Token|Basic)\s+)?[^\s\"'`=]{0,80}$"
 )

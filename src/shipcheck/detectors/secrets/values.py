@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from shipcheck import lazyre
 from shipcheck.detectors.common import (
     is_placeholder,
     is_secret_name,
@@ -17,20 +18,22 @@ from shipcheck.detectors.secrets.formats import entropy, find_credentials, url_p
 
 # Letters joined by separators: identifiers, header names, MIME types, constant values
 # (``invalid_password``, ``X-Token``, ``application/json``, ``client_credentials``).
-_WORDS_ONLY = re.compile(r"[_\-.:]*[A-Za-z]+(?:[_\-./:]+[A-Za-z]+)*[_\-.:]*")
+_WORDS_ONLY = lazyre.compile(r"[_\-.:]*[A-Za-z]+(?:[_\-./:]+[A-Za-z]+)*[_\-.:]*")
 # Identifiers whose parts are words or short numbers (``_sa_default``, ``user_2``, ``v1-token``).
-_SEPARATORS = re.compile(r"[_\-./:]+")
+_SEPARATORS = lazyre.compile(r"[_\-./:]+")
 # Regular expressions and escape sequences are code, not secrets.
-_REGEX_HINT = re.compile(r"\(\?[:=!<P]|\\[dswDSWbBAZntr.]|\[\^|\.\*|\.\+|\[[a-z0-9]-[a-z0-9]")
-_NUMBERISH = re.compile(r"[\d.,:;\-+_/ ]+|v?\d+(?:\.\d+){1,3}[A-Za-z0-9]*(?:[-+.][A-Za-z0-9]+)*")
-_FILE_NAME = re.compile(
+_REGEX_HINT = lazyre.compile(r"\(\?[:=!<P]|\\[dswDSWbBAZntr.]|\[\^|\.\*|\.\+|\[[a-z0-9]-[a-z0-9]")
+_NUMBERISH = lazyre.compile(
+    r"[\d.,:;\-+_/ ]+|v?\d+(?:\.\d+){1,3}[A-Za-z0-9]*(?:[-+.][A-Za-z0-9]+)*"
+)
+_FILE_NAME = lazyre.compile(
     r".*\.(pem|key|crt|cer|p12|pfx|jks|json|ya?ml|toml|ini|cfg|conf|txt|env|gpg|asc|der|pub)$",
     re.IGNORECASE,
 )
 # Words a generated secret does not contain; a value that does is a label or a stand-in.
 _VALUE_WORDS = ("password", "passwd", "secret", "token", "apikey", "api_key", "api-key",
                 "credential", "private")  # fmt: skip
-_FORMAT_STRING = re.compile(r"%[-#0 +]*\d*[sdrixf]|%\(\w+\)|\{\w*\}|\{\d+\}")
+_FORMAT_STRING = lazyre.compile(r"%[-#0 +]*\d*[sdrixf]|%\(\w+\)|\{\w*\}|\{\d+\}")
 
 
 def char_classes(value: str) -> int:
@@ -45,16 +48,16 @@ def char_classes(value: str) -> int:
     )
 
 
-_WORDISH = re.compile(r"[A-Za-z]+\d{0,2}|\d{1,3}")
+_WORDISH = lazyre.compile(r"[A-Za-z]+\d{0,2}|\d{1,3}")
 # Stored password hashes (Django, passlib, crypt): a hash is not the password.
-_PASSWORD_HASH = re.compile(
+_PASSWORD_HASH = lazyre.compile(
     r"^(?:pbkdf2_sha\d+|argon2|bcrypt(?:_sha256)?|scrypt|sha1|md5|unsalted_\w+|crypt)\$"
     r"|^\$(?:2[abxy]?|5|6|argon2(?:id|i|d)?|scrypt|pbkdf2[-\w]*|apr1)\$"
 )
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
 
-_PATH_SEGMENT = re.compile(r"[\w.\-@]+")
+_PATH_SEGMENT = lazyre.compile(r"[\w.\-@]+")
 
 
 def _is_path(text: str) -> bool:
@@ -206,7 +209,7 @@ def credential_strength(value: str, min_length: int = 8, min_entropy: float = 3.
 
 # Values of secret-named keys that are switches, numbers, URLs or comments, not credentials
 # (``USE_TOKEN_AUTH=true``, ``TOKEN_TTL=3600``; URLs with a password belong to SEC005).
-_NOT_CREDENTIAL = re.compile(
+_NOT_CREDENTIAL = lazyre.compile(
     r"^(#.*|true|false|yes|no|on|off|none|null|enabled?|disabled?|-?\d+(\.\d+)?[smhd]?|\w+://.*)$",
     re.I,
 )

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.detectors.common import is_secret_name, mask
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ValueParams, is_dev_config
@@ -34,7 +34,7 @@ from shipcheck.roles import Role
 
 YAML_KINDS = (Kind.YAML, Kind.COMPOSE, Kind.KUBERNETES, Kind.GITHUB_ACTIONS, Kind.GITLAB_CI)
 # KEY=value in Compose list-form environment, --flag=value in container args.
-_ASSIGNMENT = re.compile(r"^(?:--?)?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)=(?P<value>.+)$")
+_ASSIGNMENT = lazyre.compile(r"^(?:--?)?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)=(?P<value>.+)$")
 # Objects that hold encrypted or referenced values, never plain secrets.
 _ENCRYPTED_KINDS = frozenset({"SealedSecret", "ExternalSecret", "SecretProviderClass"})
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from shipcheck import lazyre
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.workflows.common import steps
 from shipcheck.models.artifacts import Kind, WorkflowFile
 from shipcheck.models.findings import Hit
 
-_SHA = re.compile(r"^[0-9a-f]{40}$")
+_SHA = lazyre.compile(r"^[0-9a-f]{40}$")
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,16 @@ Compose does not build.
 from __future__ import annotations
 
 import posixpath
-import re
 import shlex
 from collections.abc import Iterator
 
+from shipcheck import lazyre
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.detectors.workflows.common import run_lines, steps
 from shipcheck.models.artifacts import Kind, WorkflowFile
 from shipcheck.models.facts import ImageBuild
 
-_BUILD = re.compile(r"\b(?:docker|podman)\s+(?:buildx\s+)?build\b(?P<args>.*)")
+_BUILD = lazyre.compile(r"\b(?:docker|podman)\s+(?:buildx\s+)?build\b(?P<args>.*)")
 # Options of `docker build` that take a value (the value is not the context).
 _VALUED = frozenset(
     {"-t", "--tag", "--build-arg", "--platform", "--label", "--cache-from", "--cache-to",

@@ -8,15 +8,15 @@ that go on to use git's remote (push, fetch, a pushing action) need it; the othe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind, WorkflowFile
 from shipcheck.models.findings import Hit
 
-_GIT_REMOTE = re.compile(
+_GIT_REMOTE = lazyre.compile(
     r"\bgit\s+(?:-[Cc]\s+\S+\s+|--?[\w-]+(?:=\S+)?\s+)*"
     r"(push|pull|fetch|clone|ls-remote|submodule|remote\s+update)\b"
     r"|\bgh\s+(pr\s+(create|checkout|merge)|repo\s+(clone|sync))\b"

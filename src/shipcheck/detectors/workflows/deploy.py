@@ -6,13 +6,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.workflows.common import github_triggers, run_lines
 from shipcheck.detectors.workflows.pipeline import job_uses, test_jobs
 from shipcheck.models.artifacts import Kind, WorkflowFile
 from shipcheck.models.findings import Hit
 
-DEPLOY_COMMAND = re.compile(
+DEPLOY_COMMAND = lazyre.compile(
     r"(\bkubectl\s+(apply|set\s+image|rollout\s+restart|replace)\b|\bhelm\s+(upgrade|install)\b|"
     r"\btwine\s+upload\b|\b(uv|poetry|flit|hatch|pdm)\s+publish\b|"
     r"\bgcloud\s+(run\s+deploy|app\s+deploy|functions\s+deploy)\b|"
@@ -23,17 +24,17 @@ DEPLOY_COMMAND = re.compile(
     r"\bargocd\s+app\s+sync\b|\bskaffold\s+(run|deploy)\b)",
     re.IGNORECASE,
 )
-DEPLOY_ACTION = re.compile(
+DEPLOY_ACTION = lazyre.compile(
     r"^(pypa/gh-action-pypi-publish|azure/k8s-deploy|azure/webapps-deploy|"
     r"aws-actions/amazon-ecs-deploy-task-definition|google-github-actions/deploy-\w+|"
     r"superfly/flyctl-actions|akhileshns/heroku-deploy|appleboy/ssh-action)",
     re.IGNORECASE,
 )
-DEPLOY_NAME = re.compile(r"(^|[^a-z])(deploy|deployment|rollout)([^a-z]|$)", re.IGNORECASE)
+DEPLOY_NAME = lazyre.compile(r"(^|[^a-z])(deploy|deployment|rollout)([^a-z]|$)", re.IGNORECASE)
 # Events started by a person or by another workflow's result: releases, manual runs.
 _GATED_EVENTS = frozenset({"release", "workflow_dispatch", "workflow_run", "repository_dispatch",
                            "schedule", "registry_package", "deployment"})  # fmt: skip
-_REF_CONDITION = re.compile(
+_REF_CONDITION = lazyre.compile(
     r"github\.(ref|ref_name|ref_type|event_name|base_ref|head_ref)\b|github\.event\.release|"
     r"refs/(heads|tags)/",
 )

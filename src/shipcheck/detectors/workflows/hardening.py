@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.workflows.common import github_triggers, steps
 from shipcheck.models.artifacts import Kind, WorkflowFile
@@ -57,17 +58,17 @@ def permissions_write_all(doc: WorkflowFile, params: None) -> Iterator[Hit]:
 
 # --- pull_request_target + checkout of the pull request ---------------------------------
 
-_PR_HEAD = re.compile(
+_PR_HEAD = lazyre.compile(
     r"github\.event\.pull_request\.(head\.(sha|ref|repo\.full_name)|merge_commit_sha|number)|"
     r"github\.head_ref|github\.event\.number|refs/pull/",
 )
-_PR_FETCH = re.compile(
+_PR_FETCH = lazyre.compile(
     r"(\bgh\s+pr\s+checkout\b|\bgit\s+(fetch|checkout|switch|pull)\b.*(pull/|\$\{\{[^}]*"
     r"(pull_request\.head|head_ref|event\.number)))",
 )
 
 
-_SAME_REPO = re.compile(
+_SAME_REPO = lazyre.compile(
     r"head\.repo\.full_name\s*==\s*github\.repository|"
     r"github\.repository\s*==\s*github\.event\.pull_request\.head\.repo\.full_name|"
     r"!\s*github\.event\.pull_request\.head\.repo\.fork|head\.repo\.fork\s*==\s*false"
@@ -137,14 +138,14 @@ def pull_request_target_checkout(doc: WorkflowFile, params: None) -> Iterator[Hi
 
 # --- script injection -------------------------------------------------------------------
 
-_EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
-_UNTRUSTED = re.compile(
+_EXPRESSION = lazyre.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+_UNTRUSTED = lazyre.compile(
     r"(github\.head_ref\b|"
     r"github\.event\.(?:[\w\-]+|\*|\[[^\]]*\])(?:\.(?:[\w\-]+|\*)|\[[^\]]*\])*?"
     r"\.(title|body|message|page_name|label|default_branch|head_branch|"
     r"head\.ref|author\.(email|name)))\b"
 )
-_BOOLEAN = re.compile(r"^\s*(contains|startsWith|endsWith)\s*\(|==|!=|<=|>=")
+_BOOLEAN = lazyre.compile(r"^\s*(contains|startsWith|endsWith)\s*\(|==|!=|<=|>=")
 
 
 def _untrusted(expression: str) -> str | None:

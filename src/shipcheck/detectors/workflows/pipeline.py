@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.detectors.project.repo import git_top, in_git_repo
 from shipcheck.detectors.registry import detector, fact_extractor
 from shipcheck.detectors.workflows.common import run_lines
@@ -19,24 +20,24 @@ from shipcheck.project import ProjectModel
 
 # Generous on purpose: any command that looks like it runs tests counts, so that the
 # "no tests in CI" rule only fires when nothing test-like runs at all.
-TEST_COMMAND = re.compile(
+TEST_COMMAND = lazyre.compile(
     r"(\bpy\.?test\b|\btox\b|\bnox\b|\bunittest\b|\bruntests?\b|\brun[_-]tests?\b|"
     r"(^|[\s/])tests?(\.sh|\.py)?(\s|$)|\btest(s)?[_-]\w+\.(sh|py)\b|\bcoverage\s+run\b|"
     r"\btrial\b|\bbehave\b|\bward\b|\bhatch\s+(run\s+\S*)?test|\bmake\b.*\b(test|tests|check)\b)",
     re.IGNORECASE,
 )
-SCAN_TOOLS = re.compile(
+SCAN_TOOLS = lazyre.compile(
     r"\b(shipcheck|bandit|pip-audit|pip_audit|safety|trivy|semgrep|osv-scanner|snyk|grype|"
     r"gitleaks|trufflehog|zizmor|checkov|ggshield|detect-secrets|codeql|dependency-review)\b",
     re.IGNORECASE,
 )
-_IMAGE_BUILD = re.compile(r"\bdocker(?:-compose|\s+compose|\s+buildx)?\s+(?:build|bake)\b")
+_IMAGE_BUILD = lazyre.compile(r"\bdocker(?:-compose|\s+compose|\s+buildx)?\s+(?:build|bake)\b")
 # A test run inside an image build (``RUN pytest`` in a test stage): stricter than
 # TEST_COMMAND, whose bare ``tests`` would match ``RUN mkdir /app/tests``.
-_DOCKERFILE_TEST = re.compile(
+_DOCKERFILE_TEST = lazyre.compile(
     r"(?im)^\s*RUN\b.*\b(py\.?test|tox|nox|unittest|manage\.py\s+test|coverage\s+run)\b"
 )
-_GITLAB_SECURITY_TEMPLATE = re.compile(
+_GITLAB_SECURITY_TEMPLATE = lazyre.compile(
     r"(Security/|Jobs/(SAST|Dependency-Scanning|Secret-Detection|Container-Scanning))", re.I
 )
 _OTHER_CI = (
@@ -64,7 +65,7 @@ _RUNNER_FILES = {
     "poe": "pyproject.toml",
 }
 _SHELLS = frozenset({"bash", "sh", "zsh", "source", ".", "python", "python3", "pwsh"})
-_NOT_SCRIPTS = re.compile(r"(^|/)(\.?venv|env|node_modules)/|activate$|^/")
+_NOT_SCRIPTS = lazyre.compile(r"(^|/)(\.?venv|env|node_modules)/|activate$|^/")
 
 
 def indirect_files(text: str) -> list[str]:
@@ -247,8 +248,8 @@ def _local_action_tests(project: ProjectModel, files: list[CiFile]) -> bool:
     return False
 
 
-_STAGE_FROM = re.compile(r"(?i)^FROM\s+(?:--\S+\s+)*(?P<image>\S+)(?:\s+AS\s+(?P<alias>\S+))?")
-_COPY_FROM = re.compile(r"(?i)^COPY\s+.*--from=(?P<stage>\S+)")
+_STAGE_FROM = lazyre.compile(r"(?i)^FROM\s+(?:--\S+\s+)*(?P<image>\S+)(?:\s+AS\s+(?P<alias>\S+))?")
+_COPY_FROM = lazyre.compile(r"(?i)^COPY\s+.*--from=(?P<stage>\S+)")
 
 
 def _final_chain_runs_tests(text: str) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from shipcheck import lazyre
 from shipcheck.detectors.dockerfile.syntax import parse_image
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.detectors.workflows.common import run_lines
@@ -24,13 +25,13 @@ from shipcheck.detectors.workflows.pipeline import job_uses
 from shipcheck.models.artifacts import Kind, WorkflowFile
 from shipcheck.models.facts import Fact
 
-_MINOR = re.compile(r"^(?:cpython-?|python)?(3)\.(\d+)(?:\.\d+)?(?:-dev|[abc]\d+|rc\d+)?$")
-_EXPRESSION = re.compile(r"^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$")
-_UV_PYTHON = re.compile(
+_MINOR = lazyre.compile(r"^(?:cpython-?|python)?(3)\.(\d+)(?:\.\d+)?(?:-dev|[abc]\d+|rc\d+)?$")
+_EXPRESSION = lazyre.compile(r"^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$")
+_UV_PYTHON = lazyre.compile(
     r"\buv\s+(?:python\s+install|venv|sync|run)\b.*?(?:--python[=\s]+|install\s+)(\S+)"
 )
 # Tests run inside the application's image: the image's Python is the one tested.
-_IN_IMAGE = re.compile(
+_IN_IMAGE = lazyre.compile(
     r"\bdocker(?:-compose|\s+compose)?\s+(?:run|exec)\b.*\b(pytest|tox|nox|manage\.py\s+test|test)\b"
 )
 

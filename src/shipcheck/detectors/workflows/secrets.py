@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from shipcheck import lazyre
 from shipcheck.detectors.common import is_secret_name
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.workflows.common import run_lines
 from shipcheck.models.artifacts import Kind, WorkflowFile
 from shipcheck.models.findings import Hit
 
-_PRINT = re.compile(r"(^|[;&|]\s*|\s)(echo|printf|cat\s+<<<)\s+(?P<args>.*)$")
-_VARS = re.compile(r"\$\{\{\s*secrets\.(\w+)\s*\}\}|\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+_PRINT = lazyre.compile(r"(^|[;&|]\s*|\s)(echo|printf|cat\s+<<<)\s+(?P<args>.*)$")
+_VARS = lazyre.compile(r"\$\{\{\s*secrets\.(\w+)\s*\}\}|\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
 @detector("workflows.secret-echoed", kind=(Kind.GITHUB_ACTIONS, Kind.GITLAB_CI))
