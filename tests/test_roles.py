@@ -249,3 +249,23 @@ def test_a_development_stack_the_instructions_deploy_still_ships(tmp_path):
     )
     decided = decide(tmp_path, ["docker-compose.yml", "README.md"])
     assert decided["docker-compose.yml"].role is not Role.DEVELOPMENT
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["a/b/c.txt", ".env", ".env.local", "x/.github/workflows/ci.yml", "Dockerfile", "a/b.",
+     "docker-compose.dev.yml", "a/..x", "settings/dev.py", "a/b/tar.gz.txt", "..", "a/.b.c"],
+)  # fmt: skip
+def test_name_parts_are_split_as_pathlib_splits_them(path):
+    from pathlib import PurePosixPath
+
+    from shipcheck.roles import _Parts
+
+    expected, parts = PurePosixPath(path), _Parts(path)
+    assert (parts.folders, parts.name, parts.parent_name, parts.stem, parts.suffix) == (
+        list(expected.parts[:-1]),
+        expected.name,
+        expected.parent.name,
+        expected.stem,
+        expected.suffix,
+    )
