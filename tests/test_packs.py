@@ -18,6 +18,30 @@ PACKS = FIXTURES / "packs"
 DOCKERFILE = 'FROM python:3.12-slim\nRUN useradd app\nUSER app\nCMD ["python", "-m", "app"]\n'
 
 
+@pytest.fixture(autouse=True)
+def _forget_packs():
+    """A pack registers detectors and fact extractors in this process; later tests in the
+    same worker must not see them (their facts would reach caches that do not allow them)."""
+    from shipcheck.detectors import registry
+
+    saved = (
+        dict(registry._DETECTORS),
+        {k: list(v) for k, v in registry._FACT_EXTRACTORS.items()},
+        {k: list(v) for k, v in registry._REFINERS.items()},
+    )
+    modules = set(sys.modules)
+    yield
+    registry._DETECTORS.clear()
+    registry._DETECTORS.update(saved[0])
+    registry._FACT_EXTRACTORS.clear()
+    registry._FACT_EXTRACTORS.update(saved[1])
+    registry._REFINERS.clear()
+    registry._REFINERS.update(saved[2])
+    for name in set(sys.modules) - modules:
+        if name.startswith("shipcheck_example_pack"):
+            del sys.modules[name]
+
+
 @pytest.fixture
 def project(tmp_path):
     (tmp_path / "Dockerfile").write_text(DOCKERFILE)

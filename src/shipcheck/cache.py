@@ -31,9 +31,10 @@ from shipcheck import __version__
 from shipcheck.filepass import FileResult, WorkerSettings
 from shipcheck.models.artifacts import Kind
 
-SCHEMA = 3  # the database layout (PRAGMA user_version)
+SCHEMA = 4  # the database layout (PRAGMA user_version)
+MAX_MEMOS = 256  # remembered project passes (shipcheck.projectmemo), the oldest go first
 MAX_ENTRIES = 200_000  # about 10 large monorepos' worth; the oldest go first past this
-_TRANSIENT_KINDS = frozenset({"timeout", "crash"})  # never remembered: the next run may pass
+TRANSIENT_KINDS = frozenset({"timeout", "crash"})  # never remembered: the next run may pass
 
 
 def cache_dir() -> Path:
@@ -123,6 +124,7 @@ class ResultCache:
         if version != SCHEMA:  # another layout: start afresh
             db.execute("DROP TABLE IF EXISTS results")
             db.execute("DROP TABLE IF EXISTS stats")
+            db.execute("DROP TABLE IF EXISTS memos")
             db.execute(f"PRAGMA user_version = {SCHEMA}")
         db.execute(
             "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, path TEXT NOT NULL, "
@@ -131,6 +133,10 @@ class ResultCache:
         db.execute(
             "CREATE TABLE IF NOT EXISTS stats (file TEXT PRIMARY KEY, size INTEGER NOT NULL, "
             "mtime INTEGER NOT NULL, key TEXT NOT NULL)"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS memos (key TEXT PRIMARY KEY, data BLOB NOT NULL, "
+            "stored REAL NOT NULL)"
         )
         db.execute("SELECT count(*) FROM results").fetchone()  # fails fast when corrupt
         return db
@@ -222,7 +228,7 @@ class ResultCache:
         rows = [
             (key, *_dump(result), now)
             for key, result in items
-            if not any(d.kind in _TRANSIENT_KINDS for d in result.diagnostics)
+            if not any(d.kind in TRANSIENT_KINDS for d in result.diagnostics)
         ]
         if not rows and not stats:
             return
@@ -242,6 +248,45 @@ class ResultCache:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
             self.problems.append(f"result cache at {self.path} not written ({exc})")
+
+    def get_memo(self, key: str) -> Any:
+        """The project pass remembered under ``key`` (a ``projectmemo.ProjectPass``), or
+        None."""
+        from shipcheck.projectmemo import ProjectPass
+
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT data FROM memos WHERE key = ?", (key,)).fetchone()
+            found = None if row is None else restricted_loads(zlib.decompress(row[0]), tuple)
+        except (sqlite3.Error, pickle.UnpicklingError, zlib.error, EOFError, AttributeError,
+                ImportError, TypeError, ValueError) as exc:  # fmt: skip
+            self._set_aside(exc)
+            return None
+        if found is None or len(found) != 1 or not isinstance(found[0], ProjectPass):
+            return None
+        return found[0]
+
+    def put_memo(self, key: str, memo: object) -> None:
+        """Remember a project pass under ``key``."""
+        if self._db is None:
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            row = (key, _pickled((memo,)), time.time())
+            self._db.execute("INSERT OR REPLACE INTO memos VALUES (?, ?, ?)", row)
+            (count,) = self._db.execute("SELECT count(*) FROM memos").fetchone()
+            if count > MAX_MEMOS:
+                self._db.execute(
+                    "DELETE FROM memos WHERE rowid IN "
+                    "(SELECT rowid FROM memos ORDER BY stored LIMIT ?)",
+                    (count - MAX_MEMOS,),
+                )
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            self.problems.append(f"result cache at {self.path}: project pass not stored ({exc})")
 
     def _prune(self) -> None:
         assert self._db is not None

@@ -17,6 +17,7 @@ from shipcheck import (
     filepass,
     fingerprint,
     gitdiff,
+    projectmemo,
     roles,
     scoring,
     workers,
@@ -42,6 +43,8 @@ from shipcheck.selection import select_rules
 from shipcheck.suppress import Suppression, apply_suppressions
 
 STDIN_PATH = "<stdin>"
+# DEP005 reads advisories from this folder when it is set (detectors/deps/vulnerable.py).
+ADVISORY_DB_ENV = "SHIPCHECK_ADVISORY_DB"
 
 # progress(phase, done, total): called from the scanning thread at each phase and per file
 # (total 0 when a phase has no count). The CLI draws it; it must be cheap and never raise.
@@ -200,7 +203,7 @@ def resolve_root(options: ScanOptions) -> tuple[Path, list[Path], bool]:
 
 def scan(options: ScanOptions) -> Report:
     """Run a whole scan and return its report. Raises :class:`UsageError` or ``ConfigError``."""
-    return run(options).report
+    return run(options, memoise=True).report
 
 
 @dataclass
@@ -213,8 +216,10 @@ class ScanOutcome:
     digests: dict[str, str]
 
 
-def run(options: ScanOptions) -> ScanOutcome:
-    """:func:`scan`, keeping the project model and the file digests."""
+def run(options: ScanOptions, memoise: bool = False) -> ScanOutcome:
+    """:func:`scan`, keeping the project model and the file digests. With ``memoise``, a
+    project pass remembered for the same files is reused (the model then holds no facts
+    and there are no digests: see :mod:`shipcheck.projectmemo`)."""
     today = options.today or dt.date.today()
     if options.stdin_text is not None:
         root, targets, explicit_files = Path.cwd(), [], True
@@ -244,6 +249,7 @@ def run(options: ScanOptions) -> ScanOutcome:
     # still judged with the whole project's facts, so that a finding has the same severity
     # in the hook as in CI; the cache makes the rest of the project cheap.
     reported: set[str] | None = None
+    memo: _Memo | None = None
     if options.stdin_text is not None:
         data = options.stdin_text.encode("utf-8")
         ref = discover.SourceRef(STDIN_PATH, options.stdin_name, Kind.YAML, len(data), data)
@@ -268,40 +274,23 @@ def run(options: ScanOptions) -> ScanOutcome:
         targets = buildcontexts.prepass_targets(found.files)
         buildcontexts.use_targets(targets)
         settings = replace(settings, roles=decided, targets=targets)
-        results = _file_pass(found.files, settings, options, cfg, cache_in, diagnostics, reported)
+        memo = _Memo(root, git, today, cfg.offline) if memoise and _memoisable(cfg, rules) else None
+        results = _file_pass(
+            found.files, settings, options, cfg, cache_in, diagnostics, reported, memo
+        )
 
-    findings: list[Finding] = []
-    suppressions: list[Suppression] = []
-    facts: list[Fact] = []
-    scanned: dict[str, Kind] = {}
-    for result in results:
-        facts.extend(result.facts)
-        if result.kind is not None:
-            scanned[result.path] = result.kind
-        if reported is not None and result.path not in reported:
-            continue
-        findings.extend(result.findings)
-        diagnostics.extend(result.diagnostics)
-        suppressions.extend(result.suppressions)
-    project = ProjectModel(
-        root=root,
-        files=scanned,
-        facts=facts,
-        complete=options.stdin_text is None,
-        _git=git,
-    )
-    project.offline = cfg.offline
-    try:
-        # File rules ran in the file pass; here only the project's own (their modules alone
-        # are imported when the catalogue came from the start-up cache).
-        bound = bind(rules, kinds=(Kind.PROJECT,), present=set(scanned.values()))
-    except BindError as exc:
-        raise UsageError(str(exc)) from None
-    if project.complete:
-        findings.extend(run_project_rules(project, bound, diagnostics, progress))
-        findings = refine(project, findings, rules, diagnostics)
+    if memo is not None and memo.hit is not None:
+        done = memo.hit
+        project = ProjectModel(root=root, files=done.scanned, _git=git)
+    else:
+        done, project = _project_pass(results, root, git, cfg, rules, reported, options)
+        if memo is not None and cache_in is not None and _repeatable(results):
+            memo.store(cache_in, settings.modules, done, project)
+    diagnostics.extend(done.diagnostics)
+    suppressions = list(done.suppressions)
+    scanned = done.scanned
     configured = frozenset(r.id for r in rules if r.severity_configured)
-    findings = [roles.judge(finding, configured) for finding in findings]
+    findings = [roles.judge(finding, configured) for finding in done.findings]
     if reported is not None:
         findings = [f for f in findings if f.path in reported and not f.project_level]
         scanned = {p: k for p, k in scanned.items() if p in reported}
@@ -330,12 +319,10 @@ def run(options: ScanOptions) -> ScanOutcome:
         active, elsewhere = changes.partition(active)
         suppressed, _ = changes.partition(suppressed)
         outside_diff = len(elsewhere)
-    specs = {b.rule.id: b.detector for b in bound}
-    statuses = {rule.id: applicable(rule, specs.get(rule.id), project) for rule in rules}
     if progress is not None:
         progress("scoring", 0, 0)
     scores = scoring.score(
-        loaded.catalogue.checklist, rules, statuses, active, skipped=project.skipped
+        loaded.catalogue.checklist, rules, done.statuses, active, skipped=done.skipped
     )
     report = build_report(
         root=root,
@@ -358,9 +345,131 @@ def run(options: ScanOptions) -> ScanOutcome:
         # Explicit files (pre-commit): findings and the gate only, no scores of a part.
         partial=reported is not None,
         merged=merged,
-        environment=_environment(project, reported),
+        environment=done.environment,
     )
     return ScanOutcome(report, project, {r.path: r.digest for r in results if r.digest})
+
+
+def _project_pass(
+    results: list[FileResult],
+    root: Path,
+    git: GitRepo,
+    cfg: Config,
+    rules: list[Rule],
+    reported: set[str] | None,
+    options: ScanOptions,
+) -> tuple[projectmemo.ProjectPass, ProjectModel]:
+    """The file results merged into the project model, and the project rules and refiners
+    run over it (not for text from standard input: a part is not the whole)."""
+    findings: list[Finding] = []
+    suppressions: list[Suppression] = []
+    diagnostics: list[Diagnostic] = []
+    facts: list[Fact] = []
+    scanned: dict[str, Kind] = {}
+    for result in results:
+        facts.extend(result.facts)
+        if result.kind is not None:
+            scanned[result.path] = result.kind
+        if reported is not None and result.path not in reported:
+            continue
+        findings.extend(result.findings)
+        diagnostics.extend(result.diagnostics)
+        suppressions.extend(result.suppressions)
+    project = ProjectModel(
+        root=root,
+        files=scanned,
+        facts=facts,
+        complete=options.stdin_text is None,
+        _git=git,
+    )
+    project.offline = cfg.offline
+    try:
+        # File rules ran in the file pass; here only the project's own (their modules alone
+        # are imported when the catalogue came from the start-up cache).
+        bound = bind(rules, kinds=(Kind.PROJECT,), present=set(scanned.values()))
+    except BindError as exc:
+        raise UsageError(str(exc)) from None
+    if project.complete:
+        findings.extend(run_project_rules(project, bound, diagnostics, options.progress))
+        findings = refine(project, findings, rules, diagnostics)
+    specs = {b.rule.id: b.detector for b in bound}
+    done = projectmemo.ProjectPass(
+        findings=findings,
+        suppressions=suppressions,
+        diagnostics=diagnostics,
+        scanned=scanned,
+        skipped=dict(project.skipped),
+        statuses={rule.id: applicable(rule, specs.get(rule.id), project) for rule in rules},
+        environment=_environment(project, reported),
+    )
+    return done, project
+
+
+def _repeatable(results: list[FileResult]) -> bool:
+    """Whether the next scan of the same files would find the same: not when a file was
+    abandoned for time or a crash (the next scan tries it again)."""
+    return not any(
+        d.kind in cache_mod.TRANSIENT_KINDS for result in results for d in result.diagnostics
+    )
+
+
+def _memoisable(cfg: Config, rules: list[Rule]) -> bool:
+    """Whether the project pass may be remembered: not when a rule reads advisories that
+    change without the project changing (online, or a local database outside the tree)."""
+    if os.environ.get(ADVISORY_DB_ENV):  # the same variable as DEP005's detector reads
+        return False
+    return not any(
+        rule.detector == "deps.vulnerable-dependency"
+        and (rule.params.get("advisory_db") or not cfg.offline)
+        for rule in rules
+    )
+
+
+class _Memo:
+    """The project pass of one scan: looked up by the file pass once every file has its
+    key, stored after the pass when it was not found (see :mod:`shipcheck.projectmemo`)."""
+
+    def __init__(self, root: Path, git: GitRepo, today: dt.date, offline: bool) -> None:
+        self.root, self.git, self.today, self.offline = root, git, today.isoformat(), offline
+        self.key: str | None = None
+        self.hit: projectmemo.ProjectPass | None = None
+        self.before: dict[str, projectmemo.Probe] = {}
+
+    def lookup(
+        self,
+        cache: cache_mod.ResultCache,
+        settings_fp: str,
+        keys: dict[str, str],
+        reported: set[str] | None,
+    ) -> projectmemo.ProjectPass | None:
+        """The remembered pass for these file keys, if the tree around them is unchanged;
+        notes what the tree looks like for :meth:`store` either way."""
+        self.key = projectmemo.key(settings_fp, self.root, keys, reported, self.today, self.offline)
+        found = cache.get_memo(self.key)
+        if found is not None and projectmemo.still_valid(self.root, found):
+            self.hit = found
+            return found
+        around = projectmemo.surroundings(self.root, keys, self.git.top, self.git.git_dir)
+        self.before = projectmemo.probe(self.root, around)
+        return None
+
+    def store(
+        self,
+        cache_in: Path,
+        modules: tuple[str, ...],
+        done: projectmemo.ProjectPass,
+        project: ProjectModel,
+    ) -> None:
+        """Remember ``done`` with what the tree looked like before the pass and the paths
+        its rules asked about."""
+        if self.key is None:
+            return
+        done.seen = {**self.before, **projectmemo.probe(self.root, project.asked)}
+        cache = cache_mod.ResultCache(cache_in, modules)
+        try:
+            cache.put_memo(self.key, done)
+        finally:
+            cache.close()
 
 
 def _environment(project: ProjectModel, reported: set[str] | None) -> tuple[dict, ...]:
@@ -389,10 +498,12 @@ def _file_pass(
     cache_in: Path | None,
     diagnostics: list[Diagnostic],
     reported: set[str] | None = None,
+    memo: _Memo | None = None,
 ) -> list[FileResult]:
     """Results for every file: from the cache where the file, its rules and shipcheck are
     unchanged, from the workers for the rest (which are then remembered). Files outside
-    ``reported`` (when given) only need their facts."""
+    ``reported`` (when given) only need their facts. None at all when ``memo`` finds the
+    project pass remembered for these files."""
     if cache_in is None:
         settings = replace(settings, kinds=filepass.kinds_read(r.kind for r in files))
         return workers.run(files, settings, options.jobs, cfg.file_timeout, _reading(options))
@@ -425,6 +536,11 @@ def _file_pass(
             keys.append(key)
             if ref.mtime_ns:
                 stats[fid] = (ref.size, ref.mtime_ns, key)
+        if memo is not None and None not in keys:
+            by_path = {r.path: k for r, k in zip(files, keys, strict=True) if k is not None}
+            if memo.lookup(cache, settings_fp, by_path, reported) is not None:
+                cache.put_many((), stats)  # files touched but unchanged: not read next time
+                return []
         light = set() if reported is None else {
             k for r, k in zip(files, keys, strict=True) if k and r.path not in reported
         }  # fmt: skip

@@ -31,6 +31,9 @@ class ProjectModel:
     # Derived views several project rules share (e.g. the dependency shape), built once.
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
     _git: GitRepo | None = field(default=None, repr=False)
+    # Paths outside the scanned files that rules asked about (exists, read_text): whether a
+    # remembered project pass still holds depends on them too (shipcheck.projectmemo).
+    asked: set[str] = field(default_factory=set, repr=False, compare=False)
     # Facts by class (and by each Fact base class), indexed once when the model is built.
     _by_type: dict[type[Fact], list[Fact]] = field(init=False, repr=False, compare=False)
 
@@ -59,10 +62,14 @@ class ProjectModel:
 
     def exists(self, rel: str) -> bool:
         """Whether ``rel`` exists under the root (scanned or not)."""
+        if rel not in self.files:
+            self.asked.add(rel)
         return (self.root / rel).exists()
 
     def read_text(self, rel: str) -> str | None:
         """A small file's text under the root (``None`` when missing or unreadable)."""
+        if rel not in self.files:
+            self.asked.add(rel)
         path = self.root / rel
         try:
             resolved = path.resolve(strict=True)

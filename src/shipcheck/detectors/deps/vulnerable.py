@@ -28,7 +28,7 @@ from shipcheck.models.facts import Dependency
 from shipcheck.models.findings import Hit, Severity
 from shipcheck.project import ProjectModel
 
-ENV_DB = "SHIPCHECK_ADVISORY_DB"
+ENV_DB = "SHIPCHECK_ADVISORY_DB"  # also engine.ADVISORY_DB_ENV (no memo while it is set)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,202 @@
+"""The remembered project pass (shipcheck.projectmemo): used only while nothing the project
+rules saw has changed, and the report is the same as when the pass runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from shipcheck import engine, projectmemo
+from shipcheck.engine import ScanOptions, scan
+from shipcheck.project import ProjectModel
+
+from conftest import REPO
+
+SHOP = REPO / "examples" / "shop"
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("SHIPCHECK_CACHE_DIR", str(directory))
+    monkeypatch.delenv("SHIPCHECK_ADVISORY_DB", raising=False)
+    return directory
+
+
+@pytest.fixture
+def passes(monkeypatch):
+    """How many times the project pass really ran."""
+    count = [0]
+    real = engine._project_pass
+
+    def spy(*args, **kwargs):
+        count[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_project_pass", spy)
+    return count
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=cwd, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def shop(tmp_path):
+    project = tmp_path / "shop"
+    shutil.copytree(SHOP, project)
+    (project / ".gitignore").write_text(".env\n__pycache__/\n")
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-qm", "shop")
+    return project
+
+
+def _scan(target, today=dt.date(2026, 12, 6), offline=True, **overrides):
+    targets = target if isinstance(target, list) else [target]
+    options = ScanOptions(
+        targets=targets,
+        isolated=True,
+        today=today,
+        overrides={"fail-on": "never", "offline": offline, **overrides},
+    )
+    return scan(options)
+
+
+def _same(a, b) -> None:
+    assert a.to_dict() == b.to_dict()
+
+
+def test_a_rescan_with_nothing_changed_reuses_the_pass_and_reports_the_same(
+    shop, cache_dir, passes
+):
+    first = _scan(shop)
+    second = _scan(shop)
+    assert passes[0] == 1
+    _same(first, second)
+    uncached = scan(
+        ScanOptions(targets=[shop], isolated=True, today=dt.date(2026, 12, 6), cache=False,
+                    overrides={"fail-on": "never", "offline": True})
+    )  # fmt: skip
+    _same(first, uncached)
+    assert passes[0] == 2  # without a cache nothing is remembered
+
+
+def test_a_changed_file_a_new_ignored_file_or_git_tracking_runs_the_pass_again(
+    shop, cache_dir, passes
+):
+    _scan(shop)
+    # An ignored file the listing does not show: the root folder's entries changed.
+    (shop / ".env").write_text("SECRET_KEY=x\n")
+    with_env = _scan(shop)
+    assert passes[0] == 2
+    assert _scan(shop).to_dict() == with_env.to_dict() and passes[0] == 2
+    # Git starts tracking the ignored file: same files, same contents, another index.
+    _git(shop, "add", "-f", ".env")
+    tracked = _scan(shop)
+    assert passes[0] == 3
+    assert {f.rule_id for f in tracked.findings} - {f.rule_id for f in with_env.findings}
+    # A change of content is a change of key.
+    (shop / "Dockerfile").write_text((shop / "Dockerfile").read_text() + "# edit\n")
+    _scan(shop)
+    assert passes[0] == 4
+
+
+def test_the_date_the_network_and_a_local_advisory_database_decide(
+    shop, cache_dir, passes, monkeypatch
+):
+    _scan(shop)
+    _scan(shop, today=dt.date(2027, 1, 1))  # end-of-life dates are compared with the date
+    assert passes[0] == 2
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "_memoisable", lambda cfg, rules: False)
+        _scan(shop)
+    assert passes[0] == 3
+    assert not engine._memoisable(_config(offline=False), _rules())  # online advisories
+    assert engine._memoisable(_config(offline=True), _rules())
+    monkeypatch.setenv("SHIPCHECK_ADVISORY_DB", str(shop))
+    assert not engine._memoisable(_config(offline=True), _rules())
+
+
+def _config(offline: bool):
+    from shipcheck.config import Config
+
+    config = Config()
+    config.offline = offline
+    return config
+
+
+def _rules():
+    from shipcheck.packs import load_builtin
+
+    return load_builtin().rules
+
+
+def test_explicit_files_have_their_own_memo(shop, cache_dir, passes):
+    whole = _scan(shop)
+    files = [shop / "shop" / "db.py", shop / "Dockerfile"]
+    given = _scan(files)
+    again = _scan(files)
+    assert passes[0] == 2
+    _same(given, again)
+    paths = {"shop/db.py", "Dockerfile"}
+    assert [f.to_dict() for f in given.findings] == [
+        f.to_dict() for f in whole.findings if f.path in paths and not f.project_level
+    ]
+
+
+def test_a_damaged_memo_is_a_miss(shop, cache_dir, passes):
+    first = _scan(shop)
+    with sqlite3.connect(cache_dir / "results.sqlite") as db:
+        db.execute("UPDATE memos SET data = ?", (b"not a pickle",))
+    second = _scan(shop)
+    assert passes[0] == 2
+    assert [f.to_dict() for f in second.findings] == [f.to_dict() for f in first.findings]
+    assert any("result cache" in d.reason for d in second.diagnostics)
+
+
+def test_rules_record_the_paths_they_ask_about_outside_the_scanned_files(tmp_path):
+    (tmp_path / "app.py").write_text("x = 1\n")
+    project = ProjectModel(root=tmp_path, files={"app.py": engine.Kind.PYTHON})
+    project.exists("app.py")
+    project.exists(".env")
+    project.read_text("config/.env.example")
+    assert project.asked == {".env", "config/.env.example"}
+    memo = projectmemo.ProjectPass([], [], [], {}, {}, {}, ())
+    memo.seen = projectmemo.probe(tmp_path, project.asked | {"."})
+    assert projectmemo.still_valid(tmp_path, memo)
+    (tmp_path / ".env").write_text("A=1\n")
+    assert not projectmemo.still_valid(tmp_path, memo)
+
+
+def test_the_surroundings_are_the_folders_the_parents_their_ignore_files_and_the_index(
+    tmp_path,
+):
+    top = tmp_path / "repo"
+    root = top / "services" / "api"
+    root.mkdir(parents=True)
+    found = projectmemo.surroundings(root, ["app/main.py", "Dockerfile"], top, top / ".git")
+    assert {".", "app", ".gitignore", "..", "../..", "../.gitignore", "../../.gitignore"} <= set(
+        found
+    )
+    assert "../../.git/index" in found
+    assert projectmemo.surroundings(root, ["a/b/c.py"], None, None) == [".", "a", "a/b"]
+
+
+def test_a_file_abandoned_for_time_is_not_remembered():
+    from shipcheck.filepass import FileResult
+    from shipcheck.models.findings import Diagnostic
+
+    fine = FileResult("app.py", engine.Kind.PYTHON, digest="d")
+    slow = FileResult("big.py", engine.Kind.PYTHON, digest="e")
+    slow.diagnostics.append(Diagnostic("big.py", "over the time budget", kind="timeout"))
+    assert engine._repeatable([fine])
+    assert not engine._repeatable([fine, slow])
