@@ -198,7 +198,7 @@ def _from_listing(
 ) -> Discovery:
     found = Discovery(files=[], diagnostics=[])
     real_root = root.resolve()
-    skipped: dict[str, bool] = {}
+    skipped: dict[object, bool] = {}
     submodules: set[str] = set()
     # Thousands of names: joined as strings (a Path and a relpath per file cost more than the
     # listing itself).
@@ -211,15 +211,16 @@ def _from_listing(
         if _excluded(rel, excludes) or _in_skipped_dir(root, rel, tracked, skipped):
             continue
         try:
-            mode = os.lstat(absolute).st_mode
+            status = os.lstat(absolute)
         except OSError:
             continue  # tracked, but deleted in the work tree
+        mode = status.st_mode
         if stat.S_ISLNK(mode):
             _link(Path(absolute), rel, real_root, found)
         elif stat.S_ISDIR(mode):
             submodules.add(rel)
         elif stat.S_ISREG(mode):
-            _add_file(absolute, rel, max_size, found)
+            _add_file(absolute, rel, max_size, found, status)
     for rel in sorted(submodules):
         found.diagnostics.append(Diagnostic(rel, "git submodule, not scanned (scan it on its own)"))
     found.files.sort(key=lambda ref: ref.path)
@@ -227,9 +228,19 @@ def _from_listing(
     return found
 
 
-def _in_skipped_dir(root: Path, rel: str, tracked: bool, cache: dict[str, bool]) -> bool:
-    """Whether a listed file lies in a folder discovery passes over (see the folder lists)."""
-    parts = rel.split("/")[:-1]
+def _in_skipped_dir(root: Path, rel: str, tracked: bool, cache: dict[object, bool]) -> bool:
+    """Whether a listed file lies in a folder discovery passes over (see the folder lists).
+    Answered once per folder: a listing names thousands of files in hundreds of folders."""
+    folder = rel.rpartition("/")[0]
+    key = (tracked, folder)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _skipped_folder(root, folder, tracked, cache)
+    return found
+
+
+def _skipped_folder(root: Path, folder: str, tracked: bool, cache: dict[object, bool]) -> bool:
+    parts = folder.split("/") if folder else []
     for depth in range(1, len(parts) + 1):
         folder = "/".join(parts[:depth])
         name = parts[depth - 1]
@@ -278,12 +289,16 @@ def _link(path: Path, rel: str, real_root: Path, found: Discovery) -> None:
         )
 
 
-def _add_file(abspath: str, rel: str, max_size: int, found: Discovery) -> None:
+def _add_file(
+    abspath: str, rel: str, max_size: int, found: Discovery, status: os.stat_result | None = None
+) -> None:
+    """``status``: the file's ``lstat`` when the caller has it (a regular file's is its
+    ``stat``)."""
     kind = classify(rel)
     if kind is None:
         return
     try:
-        stat = os.stat(abspath)
+        stat = status or os.stat(abspath)
     except OSError as exc:
         found.diagnostics.append(Diagnostic(rel, f"not readable: {exc.strerror}"))
         return
