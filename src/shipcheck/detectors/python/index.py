@@ -16,12 +16,27 @@ from typing import Any, TypeVar
 T = TypeVar("T", bound=ast.AST)
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Fields that never hold a node, whatever the class (names, numbers, flags), and those that
+# do not in the classes named: left out of the traversal, which reads every other field.
+_SCALAR_FIELDS = frozenset(
+    {"ctx", "id", "attr", "arg", "module", "level", "is_async", "conversion",
+     "type_comment", "kind", "tag", "kwd_attrs", "rest"}
+)  # fmt: skip
+_SCALAR_BY_CLASS = {
+    ast.Constant: {"value"},
+    ast.MatchSingleton: {"value"},
+    ast.Global: {"names"},
+    ast.Nonlocal: {"names"},
+    **{cls: {"name"} for cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                 ast.ExceptHandler, ast.alias, ast.MatchAs, ast.MatchStar)},
+}  # fmt: skip
 
 
 def _child_fields(cls: type) -> tuple[str, ...]:
     found = _CHILD_FIELDS.get(cls)
     if found is None:
-        found = _CHILD_FIELDS[cls] = tuple(n for n in cls._fields if n != "ctx")  # type: ignore[attr-defined]
+        scalar = _SCALAR_FIELDS | _SCALAR_BY_CLASS.get(cls, set())
+        found = _CHILD_FIELDS[cls] = tuple(n for n in cls._fields if n not in scalar)  # type: ignore[attr-defined]
     return found
 
 
@@ -33,6 +48,7 @@ class PyIndex:
         position: dict[int, int] = {}
         end: dict[int, int] = {}
         by_type: dict[type, list[ast.AST]] = {}
+        parents: dict[int, ast.AST] = {}
         stack: list[Any] = [tree]
         pop, push, append, node_type = stack.pop, stack.append, nodes.append, ast.AST
         while stack:
@@ -54,9 +70,13 @@ class PyIndex:
             for name in _child_fields(cls):
                 value = getattr(node, name, None)
                 if type(value) is list:
-                    children.extend(item for item in value if isinstance(item, node_type))
+                    for item in value:
+                        if isinstance(item, node_type):
+                            children.append(item)
+                            parents[id(item)] = node
                 elif isinstance(value, node_type):
                     children.append(value)
+                    parents[id(value)] = node
             children.reverse()
             stack.extend(children)
         self.tree = tree
@@ -64,7 +84,7 @@ class PyIndex:
         self._position = position
         self._end = end
         self._exact = by_type
-        self._parents: dict[int, ast.AST] | None = None  # built when first asked
+        self._parents = parents
         self._by_type: dict[tuple[type, ...], list[Any]] = {}
         # Views that helpers derive from the tree (assignments per scope…), kept per file.
         self.memo: dict[Any, Any] = {}
@@ -109,30 +129,15 @@ class PyIndex:
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         """The node directly holding ``node`` (None for the module)."""
-        return self._parent_map().get(id(node))
+        return self._parents.get(id(node))
 
     def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
         """The nodes holding ``node``, innermost first."""
-        parents = self._parent_map()
+        parents = self._parents
         current = parents.get(id(node))
         while current is not None:
             yield current
             current = parents.get(id(current))
-
-    def _parent_map(self) -> dict[int, ast.AST]:
-        # Few detectors ask for parents: they are worked out on the first question.
-        if self._parents is None:
-            self._parents = {}
-            for node in self.nodes:
-                for name in _child_fields(type(node)):
-                    value = getattr(node, name, None)
-                    if type(value) is list:
-                        for item in value:
-                            if isinstance(item, ast.AST):
-                                self._parents[id(item)] = node
-                    elif isinstance(value, ast.AST):
-                        self._parents[id(value)] = node
-        return self._parents
 
     def scope_nodes(self, scope: ast.AST, classes: bool = True) -> list[ast.AST]:
         """The statements of one function (or of the module) and everything in them, in
