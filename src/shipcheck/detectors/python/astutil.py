@@ -338,6 +338,25 @@ _STORE_READS = frozenset({"get", "hget", "hgetall", "hmget", "mget", "lpop", "rp
 _STORE_NAMES = lazyre.compile(r"redis|cache|memcache|sock|socket|zmq|broker|queue", re.IGNORECASE)
 
 
+_HTTP_MODULES = tuple(sorted({prefix.split(".")[0] for prefix in _HTTP_CALLS}))
+
+
+def _store_read(call: ast.Call) -> bool:
+    """``cache.get(...)``, ``self.redis.hgetall(...)``, ``sock.recv(...)``: a read from a
+    store or a socket, by the method and the receiver's last name."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in _STORE_READS:
+        return False
+    receiver = func.value
+    if isinstance(receiver, ast.Name):
+        last = receiver.id
+    elif isinstance(receiver, ast.Attribute):
+        last = receiver.attr
+    else:
+        last = ast.unparse(receiver).rsplit(".", 1)[-1]
+    return bool(_STORE_NAMES.search(last))
+
+
 def _decorator_name(node: ast.AST) -> str | None:
     if isinstance(node, ast.Call):
         node = node.func
@@ -370,9 +389,24 @@ class Untrusted:
         self.imports = imports
         self.index = index_of(tree)
         self.web = imports.imports_any(*_WEB_FRAMEWORKS)
+        self._possible: bool | None = None
+
+    def possible(self) -> bool:
+        """Whether the module can hold outside data at all: it imports a web framework or an
+        HTTP client, or reads from something named like a cache, queue or socket. Most
+        modules of a large code base do neither, and then no value needs following."""
+        if self._possible is None:
+            self._possible = (
+                self.web
+                or self.imports.imports_any(*_HTTP_MODULES)
+                or any(_store_read(call) for call in self.index.of(ast.Call))
+            )
+        return self._possible
 
     def source(self, node: ast.AST, scope: ast.AST) -> str | None:
         """What outside source ``node`` carries (for messages), or None."""
+        if not self.possible():
+            return None
         params: set[str] = set()
         if self.web and is_request_handler(scope):
             assert isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef)
@@ -422,10 +456,8 @@ class Untrusted:
                 return "an HTTP response"
             func = node.func
             if isinstance(func, ast.Attribute):
-                if func.attr in _STORE_READS:
-                    receiver = ast.unparse(func.value)
-                    if _STORE_NAMES.search(receiver.rsplit(".", 1)[-1]):
-                        return f"a read from `{receiver[:40]}`"
+                if _store_read(node):
+                    return f"a read from `{ast.unparse(func.value)[:40]}`"
                 found = again(func.value)
                 if found:
                     return found

@@ -108,6 +108,8 @@ def tainted_calls(doc: PythonFile) -> Iterator[TaintedCall]:
             return
         if untrusted is None:
             untrusted = Untrusted(doc.tree, imports_of(doc))
+            if not untrusted.possible():
+                return  # no outside data in this module: no call can pass any
         scope = enclosing_function(index, call) or doc.tree
         for position, keyword, value in arguments:
             source = untrusted.source(value, scope)
