@@ -24,22 +24,18 @@ def _forget_packs():
     same worker must not see them (their facts would reach caches that do not allow them)."""
     from shipcheck.detectors import registry
 
-    saved = (
-        dict(registry._DETECTORS),
-        {k: list(v) for k, v in registry._FACT_EXTRACTORS.items()},
-        {k: list(v) for k, v in registry._REFINERS.items()},
-    )
-    modules = set(sys.modules)
     yield
-    registry._DETECTORS.clear()
-    registry._DETECTORS.update(saved[0])
-    registry._FACT_EXTRACTORS.clear()
-    registry._FACT_EXTRACTORS.update(saved[1])
-    registry._REFINERS.clear()
-    registry._REFINERS.update(saved[2])
-    for name in set(sys.modules) - modules:
-        if name.startswith("shipcheck_example_pack"):
-            del sys.modules[name]
+
+    def theirs(module: str) -> bool:
+        return module.startswith("shipcheck_example_pack")
+
+    for name in [n for n, d in registry._DETECTORS.items() if theirs(d.module)]:
+        del registry._DETECTORS[name]
+    for table in (registry._FACT_EXTRACTORS, registry._REFINERS):
+        for funcs in table.values():
+            funcs[:] = [f for f in funcs if not theirs(f.__module__)]
+    for name in [n for n in sys.modules if theirs(n)]:
+        del sys.modules[name]
 
 
 @pytest.fixture
@@ -214,3 +210,19 @@ def test_installed_pack_list_is_kept_until_the_import_path_changes(tmp_path, mon
     for entry in cache.glob("packs-*.json"):
         entry.write_text("{not json")
     assert [e[0] for e in packs._pack_entries(cache)] == ["ACME"]
+
+
+def test_the_working_folder_counts_by_the_distributions_it_holds(tmp_path, monkeypatch):
+    """`python -m` puts the working folder on the path; files come and go there all the time,
+    which must not cost every scan the entry-point lookup."""
+    from shipcheck import packs
+
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.syspath_prepend("")
+    first = packs._import_path_fingerprint()
+    (work / "report.json").write_text("{}")
+    assert packs._import_path_fingerprint() == first
+    (work / "acme_pack-1.0.dist-info").mkdir()
+    assert packs._import_path_fingerprint() != first

@@ -138,10 +138,22 @@ def _pack_entries(cache_in: Path | None) -> list[tuple[str, str, str, str]]:
 
 def _import_path_fingerprint() -> str:
     digest = hashlib.blake2b(digest_size=16)
+    here = os.getcwd()
     for folder in sys.path:
         with contextlib.suppress(OSError):
-            digest.update(f"{folder}\0{os.stat(folder or '.').st_mtime_ns}\0".encode())
+            if folder in ("", here):
+                # The working folder changes all the time: what matters there is which
+                # distributions it holds.
+                state = ",".join(sorted(_distributions(folder or ".")))
+            else:
+                state = str(os.stat(folder).st_mtime_ns)
+            digest.update(f"{folder}\0{state}\0".encode())
     return digest.hexdigest()
+
+
+def _distributions(folder: str) -> list[str]:
+    with os.scandir(folder) as entries:
+        return [e.name for e in entries if e.name.endswith((".dist-info", ".egg-info"))]
 
 
 def _write_atomically(path: Path, text: str) -> None:
