@@ -75,9 +75,9 @@ def test_index_names_every_detector_of_every_rule(restore_index):
     detectors = {rule.detector for rule in built.rules}
     assert detectors <= set(built.index.detectors)
     for name in detectors:
-        module, kinds = built.index.detectors[name]
+        module, kinds, needs = built.index.detectors[name]
         assert registry.get(name) is not None and registry.get(name).module == module
-        assert registry.kinds_of(name) == kinds
+        assert registry.kinds_of(name) == kinds and registry.needs_of(name) == needs
 
 
 def _fresh_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -134,6 +134,18 @@ def test_warm_scan_of_python_files_imports_only_what_it_needs(tmp_path, env):
         assert f"shipcheck.detectors.{absent}" not in modules, absent
     for heavy in ("jinja2", "pydantic", "rich.console", "rich.progress", "bandit"):
         assert heavy not in modules, heavy
+    # A changed file: the project rules run again, and not those needing files of a kind the
+    # project lacks (deployment manifests, Dockerfiles); their items read the same as when
+    # every detector is imported (--no-cache builds the catalogue from all of them).
+    (project / "app.py").write_text("import os\nprint(os.environ.get('Y'))\n")
+    out = _fresh_python(scan, env)
+    modules = set(out.stderr.split("MODULES", 1)[1].split())
+    for absent in ("project.server_limits", "project.consistency", "config.deploy_values",
+                   "dockerfile.healthcheck", "dockerfile.dockerignore"):  # fmt: skip
+        assert f"shipcheck.detectors.{absent}" not in modules, absent
+    everything = _fresh_python(scan.replace('"--offline"', '"--offline", "--no-cache"'), env)
+    gated, full = json.loads(out.stdout), json.loads(everything.stdout)
+    assert (gated["scores"], gated["checklist"]) == (full["scores"], full["checklist"])
 
 
 def test_version_imports_no_report_machinery(env):

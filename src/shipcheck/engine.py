@@ -167,6 +167,9 @@ def applicable(rule: Rule, spec: registry.Detector | None, project: ProjectModel
     ``spec`` is None for a rule left unbound: no file of its kinds was read."""
     if rule.id in project.skipped:
         return False
+    needs = spec.needs if spec is not None else registry.needs_of(rule.detector)
+    if needs and not project.has_kind(*needs):
+        return False
     if spec is not None and spec.applies is not None:
         try:
             return bool(spec.applies(project))

@@ -91,7 +91,7 @@ def bind(
         read = registry.kinds_of(rule.detector)
         if kinds is not None and not read & set(kinds):
             continue
-        needs = read - {Kind.ANY, Kind.PROJECT}
+        needs = (read - {Kind.ANY, Kind.PROJECT}) | registry.needs_of(rule.detector)
         if present is not None and needs and not needs & set(present):
             continue
         spec = registry.get(rule.detector)

@@ -23,7 +23,7 @@ from shipcheck.checklist import Checklist, load_checklist, remember_checklist
 from shipcheck.detectors import load_builtin, registry
 
 PREFIX = "catalogue-"
-_FORMAT = 1  # bump when Builtin's fields change
+_FORMAT = 2  # bump when Builtin's fields change
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,10 @@ class Detector:
     params: type | None
     applies: Callable[[Any], bool] | None
     module: str
+    # Project detectors: kinds of which the project must have one for the rule to apply
+    # at all (what ``applies`` checks first), so that a project without them does not
+    # even import the detector.
+    needs: frozenset[Kind] = frozenset()
 
     @property
     def doc(self) -> str:
@@ -46,13 +50,13 @@ class Index:
     Python files does not import the Kubernetes detectors). Built once by importing them all
     (:func:`index_of`) and kept with the cached catalogue (``shipcheck.startup``)."""
 
-    detectors: dict[str, tuple[str, frozenset[Kind]]]  # name → (module, kinds)
+    detectors: dict[str, tuple[str, frozenset[Kind], frozenset[Kind]]]  # → (module, kinds, needs)
     extractors: dict[Kind, tuple[str, ...]]  # kind → modules registering fact extractors
     refiners: dict[str, tuple[str, ...]]  # detector name → modules registering refiners
 
     def modules(self) -> set[str]:
         """Every module the index names."""
-        found = {module for module, _ in self.detectors.values()}
+        found = {module for module, _, _ in self.detectors.values()}
         for modules in (*self.extractors.values(), *self.refiners.values()):
             found.update(modules)
         return found
@@ -81,15 +85,18 @@ def detector(
     kind: Kind | Iterable[Kind],
     params: type | None = None,
     applies: Callable[[Any], bool] | None = None,
+    needs: Iterable[Kind] = (),
 ) -> Callable[[Callable[..., Iterable[Hit]]], Callable[..., Iterable[Hit]]]:
-    """Register ``func(artifact_or_project, params) -> Iterable[Hit]`` as detector ``name``."""
+    """Register ``func(artifact_or_project, params) -> Iterable[Hit]`` as detector ``name``.
+    ``needs`` (project detectors): the kinds of file ``applies`` requires one of."""
     kinds = frozenset([kind] if isinstance(kind, Kind) else kind)
+    required = frozenset(needs)
 
     def register(func: Callable[..., Iterable[Hit]]) -> Callable[..., Iterable[Hit]]:
         existing = _DETECTORS.get(name)
         if existing is not None and existing.func.__qualname__ != func.__qualname__:
             raise RegistryError(f"detector {name!r} is registered twice ({existing.module})")
-        _DETECTORS[name] = Detector(name, kinds, func, params, applies, func.__module__)
+        _DETECTORS[name] = Detector(name, kinds, func, params, applies, func.__module__, required)
         return func
 
     return register
@@ -150,6 +157,16 @@ def kinds_of(name: str) -> frozenset[Kind]:
     return frozenset()
 
 
+def needs_of(name: str) -> frozenset[Kind]:
+    """The kinds a project detector needs one of (see :func:`detector`), without importing
+    it (empty when it needs none or is unknown)."""
+    if name in _DETECTORS:
+        return _DETECTORS[name].needs
+    if _INDEX is not None and name in _INDEX.detectors:
+        return _INDEX.detectors[name][2]
+    return frozenset()
+
+
 def all_detectors() -> dict[str, Detector]:
     """Every registered detector by name."""
     if _INDEX is not None:
@@ -168,7 +185,7 @@ def index_of(modules: Iterable[str]) -> Index:
     """The :class:`Index` of everything ``modules`` (already imported) registered."""
     wanted = set(modules)
     detectors = {
-        name: (spec.module, spec.kinds)
+        name: (spec.module, spec.kinds, spec.needs)
         for name, spec in _DETECTORS.items()
         if spec.module in wanted
     }

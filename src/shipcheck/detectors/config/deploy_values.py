@@ -365,14 +365,15 @@ def _hits(project: ProjectModel, group: str) -> Iterator[Hit]:
 
 
 def _applies(project: ProjectModel) -> bool:
-    return (
-        project.complete
-        and project.has_kind(Kind.KUBERNETES, Kind.COMPOSE)
-        and bool(project.facts_of(EnvSetting))
-    )
+    return project.complete and bool(project.facts_of(EnvSetting))
 
 
-@detector("project.debug-set-by-deployment", kind=Kind.PROJECT, applies=_applies)
+_DEPLOYMENTS = (Kind.KUBERNETES, Kind.COMPOSE)
+
+
+@detector(
+    "project.debug-set-by-deployment", kind=Kind.PROJECT, needs=_DEPLOYMENTS, applies=_applies
+)
 def debug_set_by_deployment(project: ProjectModel, params: None) -> Iterator[Hit]:
     """A debug flag the code reads from the environment (``DEBUG = env.bool("DEBUG")``)
     switched on by a deployment: a ConfigMap a container reads, a Compose ``env_file``, the
@@ -381,7 +382,9 @@ def debug_set_by_deployment(project: ProjectModel, params: None) -> Iterator[Hit
     yield from _hits(project, DEBUG_GROUP)
 
 
-@detector("project.hardening-off-by-deployment", kind=Kind.PROJECT, applies=_applies)
+@detector(
+    "project.hardening-off-by-deployment", kind=Kind.PROJECT, needs=_DEPLOYMENTS, applies=_applies
+)
 def hardening_off_by_deployment(project: ProjectModel, params: None) -> Iterator[Hit]:
     """A hardening setting the code reads from the environment set unsafe by a deployment:
     ``ALLOWED_HOSTS=*``, ``SECURE_SSL_REDIRECT``, ``SESSION_COOKIE_SECURE`` or

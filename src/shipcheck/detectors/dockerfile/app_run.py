@@ -243,7 +243,7 @@ def image_app_module(project: ProjectModel, image: DockerfileImage) -> str | Non
 @detector(
     "project.app-run-entrypoint",
     kind=Kind.PROJECT,
-    applies=lambda p: p.has_kind(Kind.DOCKERFILE, Kind.COMPOSE, Kind.PROCFILE),
+    needs=(Kind.DOCKERFILE, Kind.COMPOSE, Kind.PROCFILE),
 )
 def app_run_entrypoint(project: ProjectModel, params: None) -> Iterator[Hit]:
     """A Dockerfile CMD/ENTRYPOINT, a Compose ``command`` or a Procfile process runs a Python

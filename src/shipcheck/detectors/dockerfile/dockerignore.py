@@ -20,10 +20,6 @@ from shipcheck.patterns import DockerIgnore
 from shipcheck.project import ProjectModel
 
 
-def _has_dockerfile(project: ProjectModel) -> bool:
-    return project.has_kind(Kind.DOCKERFILE)
-
-
 @dataclass(frozen=True)
 class WholeCopy:
     """The first instruction of a Dockerfile that copies the whole build context."""
@@ -44,7 +40,7 @@ def _whole_copies(project: ProjectModel) -> Iterator[WholeCopy]:
             yield WholeCopy(fact.path, first.line, first.column, first.text)
 
 
-@detector("dockerfile.dockerignore-missing", kind=Kind.PROJECT, applies=_has_dockerfile)
+@detector("dockerfile.dockerignore-missing", kind=Kind.PROJECT, needs=(Kind.DOCKERFILE,))
 def dockerignore_missing(project: ProjectModel, params: None) -> Iterator[Hit]:
     """A Dockerfile copies the whole build context, and the context has no ``.dockerignore``."""
     for copy in _whole_copies(project):
@@ -86,7 +82,7 @@ def excluded(rules: DockerIgnore, entry: str) -> bool:
     "dockerfile.dockerignore-incomplete",
     kind=Kind.PROJECT,
     params=DockerignoreParams,
-    applies=_has_dockerfile,
+    needs=(Kind.DOCKERFILE,),
 )
 def dockerignore_incomplete(project: ProjectModel, params: DockerignoreParams) -> Iterator[Hit]:
     """The ``.dockerignore`` of a context that a Dockerfile copies whole does not exclude

@@ -20,7 +20,7 @@ _HEALTH_PROBES = ("livenessProbe", "readinessProbe")
 @detector(
     "dockerfile.no-healthcheck",
     kind=Kind.PROJECT,
-    applies=lambda p: p.has_kind(Kind.DOCKERFILE),
+    needs=(Kind.DOCKERFILE,),
 )
 def no_healthcheck(project: ProjectModel, params: None) -> Iterator[Hit]:
     """An image that serves traffic (EXPOSE, a web server as its command, or ``python

@@ -31,8 +31,8 @@ _LOCAL_URL = lazyre.compile(
 )
 
 
-def _runtime(project: ProjectModel) -> bool:
-    return project.complete and project.has_kind(Kind.KUBERNETES, Kind.COMPOSE, Kind.DOCKERFILE)
+# The runtime definitions the consistency rules compare the code with.
+_RUNTIME = (Kind.KUBERNETES, Kind.COMPOSE, Kind.DOCKERFILE)
 
 
 def _health_urls(text: str) -> list[tuple[int, str]]:
@@ -71,7 +71,7 @@ class _Tables:
         return self.cache[scope]
 
 
-@detector("project.probe-path-not-served", kind=Kind.PROJECT, applies=_runtime)
+@detector("project.probe-path-not-served", kind=Kind.PROJECT, needs=_RUNTIME)
 def probe_path_not_served(project: ProjectModel, params: None) -> Iterator[Hit]:
     """HTTP probes and Compose healthchecks of containers that run this project's app, whose
     path no route of the app serves. Only when every route registration of the app was
@@ -269,7 +269,7 @@ def _dockerfile_ports(project: ProjectModel) -> Iterator[Hit]:
         )
 
 
-@detector("project.port-mismatch", kind=Kind.PROJECT, applies=_runtime)
+@detector("project.port-mismatch", kind=Kind.PROJECT, needs=_RUNTIME)
 def port_mismatch(project: ProjectModel, params: None) -> Iterator[Hit]:
     """The port the app's server listens on (from the effective command: Dockerfile
     CMD/ENTRYPOINT under Compose or Kubernetes overrides, gunicorn.conf.py) against

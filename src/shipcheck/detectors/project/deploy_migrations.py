@@ -198,14 +198,15 @@ def _serves(project: ProjectModel, target: Target) -> bool:
 
 
 def _applies(project: ProjectModel) -> bool:
-    return (
-        project.complete
-        and project.has_kind(Kind.KUBERNETES, Kind.COMPOSE, Kind.PROCFILE)
-        and bool(migrations(project))
-    )
+    return project.complete and bool(migrations(project))
 
 
-@detector("project.migrations-not-run-at-deploy", kind=Kind.PROJECT, applies=_applies)
+@detector(
+    "project.migrations-not-run-at-deploy",
+    kind=Kind.PROJECT,
+    needs=(Kind.KUBERNETES, Kind.COMPOSE, Kind.PROCFILE),
+    applies=_applies,
+)
 def migrations_not_run_at_deploy(project: ProjectModel, params: None) -> Iterator[Hit]:
     """Django or Alembic migrations exist, and no step of a deployment runs them: reported
     at the first process of that deployment that serves the application from the code the

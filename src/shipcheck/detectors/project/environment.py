@@ -249,11 +249,7 @@ def provided_by(project: ProjectModel, target: Target, code: AppCode) -> Provide
 
 
 def _applies(project: ProjectModel) -> bool:
-    return (
-        project.complete
-        and project.has_kind(Kind.KUBERNETES, Kind.COMPOSE, Kind.PROCFILE)
-        and bool(project.facts_of(ModuleEnv))
-    )
+    return project.complete and bool(project.facts_of(ModuleEnv))
 
 
 def _missing_text(missing: list[tuple[ModuleEnv, EnvVarRead]], limit: int = 4) -> str:
@@ -263,7 +259,12 @@ def _missing_text(missing: list[tuple[ModuleEnv, EnvVarRead]], limit: int = 4) -
     return text + (f" and {more} more" if more > 0 else "")
 
 
-@detector("project.required-env-not-provided", kind=Kind.PROJECT, applies=_applies)
+@detector(
+    "project.required-env-not-provided",
+    kind=Kind.PROJECT,
+    needs=(Kind.KUBERNETES, Kind.COMPOSE, Kind.PROCFILE),
+    applies=_applies,
+)
 def required_env_not_provided(project: ProjectModel, params: None) -> Iterator[Hit]:
     """Deployment targets (Kubernetes containers, Compose services, Procfile processes) that
     do not provide a variable the code they run reads at start-up with no default. Silent

@@ -264,10 +264,6 @@ class WorkersParams:
     worker_memory_mib: int = 64
 
 
-def _applies(project: ProjectModel) -> bool:
-    return project.complete and project.has_kind(Kind.KUBERNETES, Kind.COMPOSE)
-
-
 def _quantity_hit(
     target: Target, at: Quantity, fields: dict[str, object], severity: Severity | None, context: str
 ) -> Hit:
@@ -283,7 +279,10 @@ def _quantity_hit(
 
 
 @detector(
-    "project.workers-exceed-limits", kind=Kind.PROJECT, params=WorkersParams, applies=_applies
+    "project.workers-exceed-limits",
+    kind=Kind.PROJECT,
+    params=WorkersParams,
+    needs=(Kind.KUBERNETES, Kind.COMPOSE),
 )
 def workers_exceed_limits(project: ProjectModel, params: WorkersParams) -> Iterator[Hit]:
     """gunicorn, uvicorn or hypercorn worker counts against the container's CPU limit (more
@@ -350,7 +349,11 @@ def _sync(settings: ServerSettings) -> bool:
     return threads == 1 and not any(word in text for word in _CONCURRENT_WORKERS)
 
 
-@detector("project.server-timeouts-vs-orchestrator", kind=Kind.PROJECT, applies=_applies)
+@detector(
+    "project.server-timeouts-vs-orchestrator",
+    kind=Kind.PROJECT,
+    needs=(Kind.KUBERNETES, Kind.COMPOSE),
+)
 def server_timeouts(project: ProjectModel, params: None) -> Iterator[Hit]:
     """A gunicorn sync worker's request timeout longer than the liveness probe's failure
     window (period × failureThreshold), and a graceful-shutdown timeout (plus a ``preStop``

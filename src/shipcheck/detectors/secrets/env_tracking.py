@@ -179,7 +179,7 @@ def _env_files_in_context(project: ProjectModel, context: BuildContext) -> list[
     "secrets.env-file-in-image",
     kind=Kind.PROJECT,
     params=ContextParams,
-    applies=lambda project: project.has_kind(Kind.DOCKERFILE),
+    needs=(Kind.DOCKERFILE,),
 )
 def env_file_in_image(project: ProjectModel, params: ContextParams) -> Iterator[Hit]:
     """A Dockerfile copies its whole build context (``COPY . .``) into the image while an
