@@ -51,13 +51,15 @@ class PyIndex:
         parents: dict[int, ast.AST] = {}
         stack: list[Any] = [tree]
         pop, push, append, node_type = stack.pop, stack.append, nodes.append, ast.AST
+        fields_of = _CHILD_FIELDS
         while stack:
             node = pop()
             if type(node) is int:  # the end marker of the subtree of the node with this id
                 end[node] = len(nodes)
                 continue
             key = id(node)
-            position[key] = len(nodes)
+            here = len(nodes)
+            position[key] = here
             append(node)
             cls = type(node)
             same = by_type.get(cls)
@@ -65,9 +67,8 @@ class PyIndex:
                 by_type[cls] = [node]
             else:
                 same.append(node)
-            push(key)
             children: list[ast.AST] = []
-            for name in _child_fields(cls):
+            for name in fields_of.get(cls) or _child_fields(cls):
                 value = getattr(node, name, None)
                 if type(value) is list:
                     for item in value:
@@ -77,8 +78,12 @@ class PyIndex:
                 elif isinstance(value, node_type):
                     children.append(value)
                     parents[id(value)] = node
-            children.reverse()
-            stack.extend(children)
+            if children:
+                push(key)
+                children.reverse()
+                stack.extend(children)
+            else:  # a leaf: its subtree is itself
+                end[key] = here + 1
         self.tree = tree
         self.nodes = nodes
         self._position = position
