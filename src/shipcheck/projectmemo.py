@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +110,7 @@ def probe(root: Path, paths: Iterable[str]) -> dict[str, Probe]:
         except (OSError, ValueError):
             seen[rel] = None
             continue
-        is_dir = os.path.isdir(root / rel)
+        is_dir = stat.S_ISDIR(st.st_mode)
         seen[rel] = (is_dir, 0 if is_dir else st.st_size, st.st_mtime_ns)
     return seen
 
