@@ -146,7 +146,7 @@ def debug_enabled(doc: PythonFile, params: ContextParams) -> Iterator[Hit]:
     def where(node: ast.AST) -> str:
         return " when the module runs as a script" if _script_only(node, script) else ""
 
-    for node in index_of(doc).nodes:
+    for node in index_of(doc).of(ast.Assign, ast.Call):
         if isinstance(node, ast.Call):
             func = node.func
             value = _debug_value(node, app_names)
@@ -223,7 +223,7 @@ def debug_default_true(doc: PythonFile, params: ContextParams) -> Iterator[Hit]:
     reads = EnvReads(doc.tree)
     owners = class_of(doc.tree)
     candidates: list[tuple[str, ast.AST, ast.AST]] = []
-    for node in index_of(doc).nodes:
+    for node in index_of(doc).of(ast.Assign, ast.Call):
         if isinstance(node, ast.Assign):
             owner = owners.get(id(node))
             if is_dev_class(owner):

@@ -110,8 +110,8 @@ def flask_facts(doc: PythonFile) -> Iterator[Fact]:
         return
     imports = module_imports(doc.tree)
     packages = {v.split(".")[0] for v in imports.values()}
-    for node in index_of(doc).nodes:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name | ast.Attribute):
+    for node in index_of(doc).calls:
+        if isinstance(node.func, ast.Name | ast.Attribute):
             name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
             base = imports.get(name) if isinstance(node.func, ast.Name) else None
             if base in APP_CLASSES or (

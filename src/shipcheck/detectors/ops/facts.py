@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from shipcheck import lazyre
-from shipcheck.detectors.python.astutil import imports_of, nodes_of, non_production
+from shipcheck.detectors.python.astutil import calls_of, imports_of, non_production
 from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, PythonFile
@@ -127,9 +127,7 @@ def observability_facts(doc: PythonFile) -> Iterator[Fact]:
     if apps:
         framework = APP_FACTORIES[imports.resolve(apps[0].func) or ""]
         yield WebApp(path=doc.path, line=apps[0].lineno, framework=framework)
-    for node in nodes_of(doc):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in calls_of(doc):
         if imports.resolve(node.func) in APP_FACTORIES and any(
             k.arg == "exception_handlers" for k in node.keywords
         ):

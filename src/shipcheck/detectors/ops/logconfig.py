@@ -22,7 +22,8 @@ from pathlib import PurePosixPath
 from shipcheck import lazyre, roles
 from shipcheck.detectors.deps.shape import Shape
 from shipcheck.detectors.ops.logs import is_logger
-from shipcheck.detectors.python.astutil import Imports, imports_of, nodes_of
+from shipcheck.detectors.python.astutil import Imports, calls_of, imports_of
+from shipcheck.detectors.python.index import index_of
 from shipcheck.detectors.registry import detector, fact_extractor
 from shipcheck.models.artifacts import Kind, PythonFile
 from shipcheck.models.facts import Fact, WebApp
@@ -117,10 +118,9 @@ def _logger_names(doc: PythonFile, imports: Imports) -> set[str]:
     """Names and attributes assigned a ``logging.getLogger()`` logger (``std = ...``,
     ``self.audit = ...``), whatever they are called."""
     names: set[str] = set()
-    for node in nodes_of(doc):
+    for node in index_of(doc).of(ast.Assign):
         if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Call)
+            isinstance(node.value, ast.Call)
             and imports.resolve(node.value.func) == "logging.getLogger"
         ):
             names.update(ast.unparse(t) for t in node.targets)
@@ -151,9 +151,7 @@ def logging_facts(doc: PythonFile) -> Iterator[Fact]:
         return
     getter = info = 0
     loggers = _logger_names(doc, imports)
-    for node in nodes_of(doc):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in calls_of(doc):
         how = _setup(node, imports)
         if how is not None:
             yield LoggingSetup(path=doc.path, line=node.lineno, how=f"`{how}`")

@@ -12,12 +12,12 @@ from shipcheck import lazyre
 from shipcheck.detectors.common import is_secret_name
 from shipcheck.detectors.python.astutil import (
     Imports,
+    calls_of,
     imports_of,
     is_const,
     keyword,
     main_guard_lines,
     node_hit,
-    nodes_of,
     non_production,
 )
 from shipcheck.detectors.python.index import index_of
@@ -155,8 +155,8 @@ def secret_logged(doc: PythonFile, params: None) -> Iterator[Hit]:
     if doc.in_test_dir:
         return
     imports = imports_of(doc)
-    for node in nodes_of(doc):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+    for node in calls_of(doc):
+        if not isinstance(node.func, ast.Attribute):
             continue
         method = node.func.attr
         if method not in _LOG_METHODS or not is_logger(node.func.value, imports):
@@ -212,8 +212,8 @@ def debug_logging_configured(doc: PythonFile, params: None) -> Iterator[Hit]:
     if not imports.imports_any("logging") and "LOGGING" not in doc.text:
         return
     skip = main_guard_lines(doc.tree) | _guarded_lines(doc.tree)
-    for node in nodes_of(doc):
-        if isinstance(node, ast.Call) and getattr(node, "lineno", 0) not in skip:
+    for node in calls_of(doc):
+        if node.lineno not in skip:
             qual = imports.resolve(node.func)
             if qual == "logging.basicConfig":
                 level = keyword(node, "level")

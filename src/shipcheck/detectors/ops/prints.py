@@ -24,10 +24,9 @@ from shipcheck.detectors.python.astutil import (
     keyword,
     main_guard_lines,
     node_hit,
-    nodes_of,
 )
 from shipcheck.detectors.python.facts import FRAMEWORKS
-from shipcheck.detectors.python.index import index_of
+from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.detectors.python.sql import _migration as is_migration
 from shipcheck.detectors.registry import detector, fact_extractor, refiner
 from shipcheck.models.artifacts import Kind, PythonFile, TomlFile
@@ -73,25 +72,19 @@ def _command_line_path(path: str) -> bool:
     return posix.name in _SCRIPT_NAMES or bool({p.lower() for p in posix.parts[:-1]} & _SCRIPT_DIRS)
 
 
-def _builtin_used(nodes: list[ast.AST], name: str, imports: Imports) -> bool:
+def _builtin_used(index: PyIndex, name: str, imports: Imports) -> bool:
     """Whether ``name`` still means the builtin (not imported, defined or assigned)."""
     if name in imports.names:
         return False
-    for node in nodes:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if node.name == name:
-                return False
-        elif isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
-            return False
-    return True
+    if any(n.name == name for n in index.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return False
+    return not any(n.id == name and isinstance(n.ctx, ast.Store) for n in index.of(ast.Name))
 
 
-def _serves_requests(nodes: list[ast.AST], imports: Imports) -> bool:
+def _serves_requests(index: PyIndex, imports: Imports) -> bool:
     """The module creates an application object or defines a request handler."""
-    return any(
-        (isinstance(node, ast.Call) and imports.resolve(node.func) in APP_FACTORIES)
-        or is_request_handler(node)
-        for node in nodes
+    return any(imports.resolve(call.func) in APP_FACTORIES for call in index.calls) or any(
+        is_request_handler(f) for f in index.functions()
     )
 
 
@@ -153,10 +146,10 @@ def print_in_app_module(doc: PythonFile, params: None) -> Iterator[Hit]:
     tops = {v.split(".")[0] for v in imports.names.values()}
     if tops & _CLI_MODULES:
         return
-    nodes = nodes_of(doc)
-    if not _builtin_used(nodes, "print", imports):
+    index = index_of(doc)
+    if not _builtin_used(index, "print", imports):
         return
-    serves = _serves_requests(nodes, imports)
+    serves = _serves_requests(index, imports)
     commands = _commands(doc.tree)
     if commands and not serves:
         return  # a click command module: printing is its interface

@@ -10,11 +10,11 @@ from pathlib import PurePosixPath
 from shipcheck.detectors.python.astutil import (
     Imports,
     assignments,
+    calls_of,
     has_star_kwargs,
     imports_of,
     keyword,
     node_hit,
-    nodes_of,
     non_production,
 )
 from shipcheck.detectors.python.index import index_of
@@ -88,8 +88,8 @@ def engine_without_pre_ping(doc: PythonFile, params: None) -> Iterator[Hit]:
     if not imports.imports_any("sqlalchemy", "sqlmodel"):
         return
     constants: dict[str, str] | None = None
-    for node in nodes_of(doc):
-        if not isinstance(node, ast.Call) or imports.resolve(node.func) not in _ENGINE_FACTORIES:
+    for node in calls_of(doc):
+        if imports.resolve(node.func) not in _ENGINE_FACTORIES:
             continue
         if has_star_kwargs(node) or any(keyword(node, k) for k in _POOL_OPTIONS):
             continue

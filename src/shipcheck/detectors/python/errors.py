@@ -7,7 +7,7 @@ import io
 import tokenize
 from collections.abc import Iterator
 
-from shipcheck.detectors.python.astutil import nodes_of, non_production
+from shipcheck.detectors.python.astutil import non_production
 from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind, PythonFile
@@ -58,13 +58,11 @@ def _does_nothing(body: list[ast.stmt]) -> str | None:
     return verbs[-1] if verbs else "pass"
 
 
-def _silent_ok_lines(nodes: list[ast.AST]) -> set[int]:
+def _silent_ok_lines(functions: list[ast.FunctionDef | ast.AsyncFunctionDef]) -> set[int]:
     """Lines of functions where swallowing is expected (``__del__``)."""
     lines: set[int] = set()
-    for node in nodes:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
-            node.name in _SILENT_OK_FUNCTIONS
-        ):
+    for node in functions:
+        if node.name in _SILENT_OK_FUNCTIONS:
             lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
     return lines
 
@@ -115,13 +113,11 @@ def broad_except_swallowed(doc: PythonFile, params: None) -> Iterator[Hit]:
     (a documented decision), ``__del__`` methods and test modules are left alone."""
     if doc.in_test_dir or non_production(doc.path):
         return
-    nodes = nodes_of(doc)
-    handlers = sorted(
-        (n for n in nodes if isinstance(n, ast.ExceptHandler)), key=lambda h: h.lineno
-    )
+    index = index_of(doc)
+    handlers = sorted(index.of(ast.ExceptHandler), key=lambda h: h.lineno)
     if not handlers:
         return
-    silent_ok = _silent_ok_lines(nodes)
+    silent_ok = _silent_ok_lines(index.of(ast.FunctionDef, ast.AsyncFunctionDef))
     for handler in handlers:
         caught = _broad_name(handler.type)
         if caught is None or handler.lineno in silent_ok:

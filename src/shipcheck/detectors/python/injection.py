@@ -9,12 +9,12 @@ from shipcheck.detectors.python.astutil import (
     Imports,
     StaticStrings,
     assignments,
+    calls_of,
     describe,
     has_star_kwargs,
     imports_of,
     keyword,
     node_hit,
-    nodes_of,
     non_production,
     scope_nodes,
     scopes,
@@ -148,11 +148,8 @@ def dynamic_eval(doc: PythonFile, params: None) -> Iterator[Hit]:
     names = ("eval", "exec", "compile")
     calls = {
         id(n)
-        for n in nodes_of(doc)
-        if isinstance(n, ast.Call)
-        and isinstance(n.func, ast.Name)
-        and n.func.id in names
-        and n.args
+        for n in calls_of(doc)
+        if isinstance(n.func, ast.Name) and n.func.id in names and n.args
     }
     if not calls:
         return

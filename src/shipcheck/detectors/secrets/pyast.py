@@ -101,6 +101,11 @@ def _pairs(target: ast.AST, value: ast.AST) -> Iterator[tuple[ast.AST, ast.AST]]
         yield target, value
 
 
+# The nodes that bind a name to a value (and the classes that own class-level ones).
+_BINDING_NODES = (ast.ClassDef, ast.Assign, ast.AnnAssign, ast.Call, ast.Dict, ast.FunctionDef,
+                  ast.AsyncFunctionDef, ast.Lambda)  # fmt: skip
+
+
 def _collect(tree: ast.AST) -> list[Binding]:
     owners: dict[int, ast.ClassDef] = {}
     found: list[Binding] = []
@@ -111,7 +116,7 @@ def _collect(tree: ast.AST) -> list[Binding]:
             if name and literal_string(sub_value) is not None:
                 found.append(Binding(name, sub_value, how, owner))
 
-    for node in index_of(tree).nodes:
+    for node in index_of(tree).of(*_BINDING_NODES):
         if isinstance(node, ast.ClassDef):
             for statement in node.body:
                 owners[id(statement)] = node
