@@ -206,6 +206,7 @@ def test_installed_pack_list_is_kept_until_the_import_path_changes(tmp_path, mon
     # ...until a distribution is installed into (or removed from) a folder of the path.
     (site / "newdist-1.0.dist-info").mkdir()
     assert [e[0] for e in packs._pack_entries(cache)] == ["ACME"]
+    assert len(list(cache.glob("packs-*.json"))) == 1  # the list of the old path is gone
     # A damaged list is read again from the installed distributions.
     for entry in cache.glob("packs-*.json"):
         entry.write_text("{not json")

@@ -8,13 +8,13 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipcheck import lazyre
+from shipcheck.cachefiles import replace_entry
 from shipcheck.catalogue import CatalogueError, Rule, load_rules
 from shipcheck.detectors import registry
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from importlib import metadata
 
 ENTRY_POINT_GROUP = "shipcheck.packs"
+_LIST_PREFIX = "packs-"  # the installed packs, kept in the cache directory
 PREFIX = lazyre.compile(r"^[A-Z]{2,5}$")
 BUILTIN_FAMILIES = frozenset(
     {"PY", "DEP", "DKR", "CMP", "KUB", "CI", "PRJ", "SEC", "CFG", "SC", "OPS", "BAN"}
@@ -117,7 +118,7 @@ def _pack_entries(cache_in: Path | None) -> list[tuple[str, str, str, str]]:
     """
     entry = None
     if cache_in is not None:
-        entry = cache_in / f"packs-{_import_path_fingerprint()}.json"
+        entry = cache_in / f"{_LIST_PREFIX}{_import_path_fingerprint()}.json"
         with contextlib.suppress(OSError, ValueError, TypeError):
             found = json.loads(entry.read_text(encoding="utf-8"))
             if isinstance(found, list) and all(
@@ -132,7 +133,7 @@ def _pack_entries(cache_in: Path | None) -> list[tuple[str, str, str, str]]:
         dist = point.dist.name if point.dist else point.value
         listed.append((point.name, point.value, dist, point.dist.version if point.dist else ""))
     if entry is not None:
-        _write_atomically(entry, json.dumps(listed))
+        replace_entry(entry, json.dumps(listed).encode(), _LIST_PREFIX)
     return listed
 
 
@@ -154,20 +155,6 @@ def _import_path_fingerprint() -> str:
 def _distributions(folder: str) -> list[str]:
     with os.scandir(folder) as entries:
         return [e.name for e in entries if e.name.endswith((".dist-info", ".egg-info"))]
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` by renaming a finished file (two scans may start at once);
-    a failure only costs the next scan the lookup again."""
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".packs-")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temporary, path)
-        except OSError:
-            os.unlink(temporary)
 
 
 def _load_entry(entry: metadata.EntryPoint, dist: str, seen: set[str]) -> RulePack:

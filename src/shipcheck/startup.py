@@ -10,14 +10,12 @@ rebuilds the entry; a missing, stale or unreadable entry is rebuilt without a wo
 
 from __future__ import annotations
 
-import contextlib
-import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from shipcheck import cache as cache_mod
+from shipcheck.cachefiles import replace_entry
 from shipcheck.catalogue import Rule, load_rules
 from shipcheck.checklist import Checklist, load_checklist, remember_checklist
 from shipcheck.detectors import load_builtin, registry
@@ -74,17 +72,6 @@ def _read(entry: Path) -> Builtin | None:
 
 
 def _write(entry: Path, built: Builtin) -> None:
-    """Store ``built`` atomically (two scans may start at once) and drop older entries."""
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".catalogue-")
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump((_FORMAT, built), out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, entry)
-        for old in entry.parent.glob(f"{PREFIX}*.pickle"):
-            if old != entry:
-                with contextlib.suppress(OSError):
-                    old.unlink()
-    except OSError:
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(temporary)
+    """Store ``built`` and drop older entries (see :func:`cachefiles.replace_entry`)."""
+    data = pickle.dumps((_FORMAT, built), protocol=pickle.HIGHEST_PROTOCOL)
+    replace_entry(entry, data, PREFIX)
