@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from shipcheck import lazyre, roles
 from shipcheck.detectors.dockerfile.shell import split_commands
-from shipcheck.detectors.project.targets import Target, entry, repo_path, targets
+from shipcheck.detectors.project.targets import TARGET_KINDS, Target, entry, repo_path, targets
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.workflows.runtime_facts import CiDeployCommand
 from shipcheck.models.artifacts import Kind
@@ -204,7 +204,7 @@ def _applies(project: ProjectModel) -> bool:
 @detector(
     "project.migrations-not-run-at-deploy",
     kind=Kind.PROJECT,
-    needs=(Kind.KUBERNETES, Kind.COMPOSE, Kind.PROCFILE),
+    needs=TARGET_KINDS,
     applies=_applies,
 )
 def migrations_not_run_at_deploy(project: ProjectModel, params: None) -> Iterator[Hit]:

@@ -25,7 +25,7 @@ from shipcheck import lazyre
 from shipcheck.detectors.compose.runtime_settings import ComposeEnv
 from shipcheck.detectors.kubernetes.container_settings import K8sConfigData, K8sContainerEnv
 from shipcheck.detectors.project.appcode import AppCode, app_code
-from shipcheck.detectors.project.targets import Target, targets
+from shipcheck.detectors.project.targets import TARGET_KINDS, Target, targets
 from shipcheck.detectors.python.env_reads import EnvVarRead, ModuleEnv
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.envfile import is_template_env
@@ -262,7 +262,7 @@ def _missing_text(missing: list[tuple[ModuleEnv, EnvVarRead]], limit: int = 4) -
 @detector(
     "project.required-env-not-provided",
     kind=Kind.PROJECT,
-    needs=(Kind.KUBERNETES, Kind.COMPOSE, Kind.PROCFILE),
+    needs=TARGET_KINDS,
     applies=_applies,
 )
 def required_env_not_provided(project: ProjectModel, params: None) -> Iterator[Hit]:

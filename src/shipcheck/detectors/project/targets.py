@@ -21,6 +21,7 @@ from shipcheck.detectors.project.entrypoints import (
     script_entry,
 )
 from shipcheck.detectors.project.runners import Runner, compose_runners, kubernetes_runners
+from shipcheck.models.artifacts import Kind
 from shipcheck.project import ProjectModel
 
 
@@ -55,6 +56,10 @@ class Target:
         """How messages name it: the label and, for an image, the Dockerfile."""
         built = f", image built from {self.dockerfile}" if self.dockerfile else ""
         return f"{self.label} ({self.path}{built})"
+
+
+# The files deployment targets come from: a project without any has none.
+TARGET_KINDS = (Kind.KUBERNETES, Kind.COMPOSE, Kind.PROCFILE)
 
 
 def targets(project: ProjectModel) -> list[Target]:
