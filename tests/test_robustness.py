@@ -21,7 +21,7 @@ from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Hit
 from shipcheck.parsers import yaml_nodes
-from shipcheck.parsers.yaml_nodes import YamlLimits
+from shipcheck.parsers.limits import YamlLimits
 
 from conftest import run_scan
 

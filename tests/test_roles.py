@@ -254,18 +254,15 @@ def test_a_development_stack_the_instructions_deploy_still_ships(tmp_path):
 @pytest.mark.parametrize(
     "path",
     ["a/b/c.txt", ".env", ".env.local", "x/.github/workflows/ci.yml", "Dockerfile", "a/b.",
-     "docker-compose.dev.yml", "a/..x", "settings/dev.py", "a/b/tar.gz.txt", "..", "a/.b.c"],
+     "docker-compose.dev.yml", "a/..x", "settings/dev.py", "a/b/tar.gz.txt", "..", "a/.b.c",
+     "./a/b.py", "a//b.py", "a/b/.", "a/b/", "x/./y.yml"],
 )  # fmt: skip
-def test_name_parts_are_split_as_pathlib_splits_them(path):
+def test_names_are_split_as_pathlib_splits_them(path):
     from pathlib import PurePosixPath
 
-    from shipcheck.roles import _Parts
+    from shipcheck.roles import split_name
 
-    expected, parts = PurePosixPath(path), _Parts(path)
-    assert (parts.folders, parts.name, parts.parent_name, parts.stem, parts.suffix) == (
-        list(expected.parts[:-1]),
-        expected.name,
-        expected.parent.name,
-        expected.stem,
-        expected.suffix,
-    )
+    expected = PurePosixPath(path)
+    folder, name, stem, suffix = split_name(path)
+    assert PurePosixPath(folder).parts == expected.parts[:-1]
+    assert (name, stem, suffix) == (expected.name, expected.stem, expected.suffix)

@@ -8,15 +8,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from shipcheck import lazyre
 from shipcheck.checklist import Checklist, load_checklist
 from shipcheck.detectors import registry
 from shipcheck.models.findings import Severity
 
-# The C loader parses the ~100 rule files in a fraction of the pure-Python loader's time.
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 RULE_ID = lazyre.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 RULE_NAME = lazyre.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 REQUIRED = ("id", "name", "checklist", "severity", "detector", "message", "summary",
@@ -183,13 +179,17 @@ def rule_files(directory: Any) -> Iterable[Any]:
 
 def load_rules(directory: Any, origin: str, label: str | None = None) -> list[Rule]:
     """Every rule in the YAML files below ``directory``."""
+    import yaml  # not needed when the catalogue comes from the start-up cache
+
+    # The C loader parses the ~100 rule files in a fraction of the pure-Python loader's time.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     checklist = load_checklist()
     rules: list[Rule] = []
     for entry in rule_files(directory):
         source = _label(entry, directory, label)
         try:
             text = entry.read_text("utf-8")
-            documents = [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
+            documents = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
         except yaml.YAMLError as exc:
             raise _fail(source, None, f"invalid YAML: {exc}") from None
         except (OSError, UnicodeDecodeError) as exc:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
-
-import yaml
 
 
 @dataclass(frozen=True)
@@ -42,6 +39,10 @@ def load_checklist() -> Checklist:
 
 
 def _read() -> Checklist:
+    from importlib import resources
+
+    import yaml  # neither needed when the catalogue comes from the start-up cache
+
     text = resources.files("shipcheck").joinpath("data/checklist.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     items = {

@@ -205,11 +205,12 @@ def _from_listing(
     base = str(target)
     under = relpath(target, root)
     under = "" if under == "." else under + "/"
+    base = base if base.endswith("/") else base + "/"
     for name, tracked in listed:
-        absolute = os.path.join(base, name)
         rel = under + name
-        if _excluded(rel, excludes) or _in_skipped_dir(root, rel, tracked, skipped):
+        if (excludes and _excluded(rel, excludes)) or _in_skipped_dir(root, rel, tracked, skipped):
             continue
+        absolute = base + name
         try:
             status = os.lstat(absolute)
         except OSError:

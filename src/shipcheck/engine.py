@@ -36,7 +36,7 @@ from shipcheck.models.artifacts import Kind
 from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Diagnostic, Finding
 from shipcheck.packs import LoadedPack, PackLoadError, load_builtin, load_third_party
-from shipcheck.parsers.yaml_nodes import YamlLimits
+from shipcheck.parsers.limits import YamlLimits
 from shipcheck.project import ProjectModel
 from shipcheck.report import Report, build_report
 from shipcheck.selection import select_rules

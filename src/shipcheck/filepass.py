@@ -16,7 +16,7 @@ from shipcheck.detectors import registry
 from shipcheck.models.artifacts import Artifact, Kind, ParseFailure
 from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Diagnostic, Finding, Hit
-from shipcheck.parsers import ParseError, decode, parse, yaml_nodes
+from shipcheck.parsers import ParseError, decode, limits, parse
 from shipcheck.suppress import Suppression, file_suppressions
 from shipcheck.text import char_column
 
@@ -54,7 +54,7 @@ class WorkerSettings:
 
     rules: tuple[Rule, ...]
     modules: tuple[str, ...]
-    yaml_limits: yaml_nodes.YamlLimits = field(default_factory=yaml_nodes.YamlLimits)
+    yaml_limits: limits.YamlLimits = field(default_factory=limits.YamlLimits)
     roles: Mapping[str, roles_mod.FileRole] = field(default_factory=dict)  # path → role
     # Dockerfile → the stages Compose and CI build it to (shipcheck.buildcontexts).
     targets: Mapping[str, tuple[str | None, ...]] = field(default_factory=dict)
@@ -115,7 +115,7 @@ def init_worker(settings: WorkerSettings) -> None:
     for module in settings.modules:
         if settings.index is None or module != BUILTIN_DETECTORS:
             registry.import_modules(module)
-    yaml_nodes.set_limits(settings.yaml_limits)
+    limits.set_limits(settings.yaml_limits)
     roles_mod.use(settings.roles)
     buildcontexts.use_targets(settings.targets)
     _RULES[:] = bind(settings.rules, settings.kinds)

@@ -9,7 +9,6 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,12 +56,14 @@ class LoadedPack:
     modules: tuple[str, ...] = ()
 
 
-def builtin_rules_dir() -> Any:
-    """The built-in catalogue: inside the wheel, or the checkout's top-level ``rules/``."""
-    packaged = resources.files("shipcheck").joinpath("rules")
+def builtin_rules_dir() -> Path:
+    """The built-in catalogue: inside the installed package, or the checkout's top-level
+    ``rules/`` (shipcheck is installed as files, never run from a zip archive)."""
+    here = Path(__file__).resolve()
+    packaged = here.parent / "rules"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "rules"
+    return here.parents[2] / "rules"
 
 
 def load_builtin(cache_in: Path | None = None) -> LoadedPack:

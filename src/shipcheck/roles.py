@@ -105,79 +105,110 @@ def _words(name: str) -> set[str]:
     return {w.lower() for w in _WORDS.split(name) if w}
 
 
-class _Parts:
-    """The parts of a relative slash path that names are judged by, as ``PurePosixPath``
-    splits them (a scan asks for every file of the project: pathlib's parsing was a tenth
-    of a warm scan)."""
+class _Folder:
+    """What a file's folders say, worked out once per folder (a scan asks for every file of
+    the project, most of them sharing their folders)."""
 
-    __slots__ = ("folders", "name", "parent_name", "stem", "suffix")
+    __slots__ = ("ci", "dev_folder", "devcontainer", "example_folder", "has_folders",
+                 "parent_name", "parent_words", "test_folder")  # fmt: skip
 
-    def __init__(self, path: str) -> None:
-        parts = [p for p in path.split("/") if p and p != "."]
-        self.name = parts[-1] if parts else ""
-        self.folders = parts[:-1]
-        self.parent_name = self.folders[-1] if self.folders else ""
-        dot = self.name.rfind(".")
-        if 0 < dot < len(self.name) - 1:
-            self.stem, self.suffix = self.name[:dot], self.name[dot:]
-        else:
-            self.stem, self.suffix = self.name, ""
+    def __init__(self, parts: list[str]) -> None:
+        folders = [p.lower() for p in parts]
+        self.has_folders = bool(parts)
+        self.parent_name = parts[-1] if parts else ""
+        self.parent_words = _words(self.parent_name)
+        self.ci = ".github" in folders
+        self.test_folder: FileRole | None = None
+        for folder in folders:
+            if folder in TEST_DIRS:
+                self.test_folder = FileRole(Role.TEST, f"in a test folder (`{folder}/`)")
+                break
+            if folder in TOOL_FIXTURE_DIRS:
+                self.test_folder = FileRole(Role.TEST, f"a linter's rule test cases (`{folder}/`)")
+                break
+        if self.test_folder is None and "t" in folders and TEST_SUITE_KINDS & set(folders):
+            self.test_folder = FileRole(Role.TEST, "in a test suite (`t/`)")
+        self.devcontainer = ".devcontainer" in folders
+        self.example_folder = next(
+            (
+                FileRole(Role.EXAMPLE, f"in an examples or documentation folder (`{f}/`)")
+                for f in folders
+                if f in EXAMPLE_DIRS
+            ),
+            None,
+        )
+        self.dev_folder = next(
+            (
+                FileRole(Role.DEVELOPMENT, f"in a developer folder (`{f}/`)")
+                for f in folders
+                if f in DEVELOPMENT_DIRS
+            ),
+            None,
+        )
+
+
+def split_name(path: str) -> tuple[str, str, str, str]:
+    """A relative slash path's folder, name, stem and suffix, as ``PurePosixPath`` has them
+    (string operations: this runs for every file of the project)."""
+    folder, _, name = path.rstrip("/").rpartition("/")
+    while name == "." or (not name and folder):
+        folder, _, name = folder.rstrip("/").rpartition("/")
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1:
+        return folder, name, name[:dot], name[dot:]
+    return folder, name, name, ""
+
+
+@lru_cache(maxsize=16384)
+def _folder(folder: str) -> _Folder:
+    return _Folder([p for p in folder.split("/") if p and p != "."])
 
 
 @lru_cache(maxsize=65536)
 def by_name(path: str) -> FileRole:
     """The role a path's names suggest (weak evidence only)."""
-    posix = _Parts(path)
-    folders = [p.lower() for p in posix.folders]
-    name = posix.name
+    folder, name, stem, suffix = split_name(path)
+    where = _folder(folder)
     lower = name.lower()
-    stem = posix.stem.lower()
-    ci = ".github" in folders or lower.endswith(("gitlab-ci.yml", "gitlab-ci.yaml"))
-    if ci:
+    stem_lower = stem.lower()
+    if where.ci or lower.endswith(("gitlab-ci.yml", "gitlab-ci.yaml")):
         return FileRole(Role.SHIPS, "CI configuration")
-    for folder in folders:
-        if folder in TEST_DIRS:
-            return FileRole(Role.TEST, f"in a test folder (`{folder}/`)")
-        if folder in TOOL_FIXTURE_DIRS:
-            return FileRole(Role.TEST, f"a linter's rule test cases (`{folder}/`)")
-    if "t" in folders and TEST_SUITE_KINDS & set(folders):
-        return FileRole(Role.TEST, "in a test suite (`t/`)")
+    if where.test_folder is not None:
+        return where.test_folder
     if (
         lower.startswith("test_")
         or lower in TEST_CONFIG_FILES
-        or stem in {"tests", "test", "testing"}
-        or stem.endswith(("_test", "_tests"))
+        or stem_lower in {"tests", "test", "testing"}
+        or stem_lower.endswith(("_test", "_tests"))
     ):
         return FileRole(Role.TEST, f"a test file (`{name}`)")
-    if ".devcontainer" in folders:
+    if where.devcontainer:
         return FileRole(Role.DEVELOPMENT, "a devcontainer (`.devcontainer/`)")
-    for folder in folders:
-        if folder in EXAMPLE_DIRS:
-            return FileRole(Role.EXAMPLE, f"in an examples or documentation folder (`{folder}/`)")
+    if where.example_folder is not None:
+        return where.example_folder
     if lower.endswith(TEMPLATE_SUFFIXES):
         return FileRole(Role.EXAMPLE, f"a template (`{name}`)")
-    variant = _variant(posix)
+    stem_words = _words(stem)
+    variant = _variant(name, stem_words, _words(suffix), where.parent_words)
     if variant is not None:
         return variant
-    configuration = (_words(stem) | _words(posix.parent_name)) & CONFIGURATION_WORDS
-    if posix.suffix.lower() in PROSE_SUFFIXES and not configuration:
+    configuration = (stem_words | where.parent_words) & CONFIGURATION_WORDS
+    if suffix.lower() in PROSE_SUFFIXES and not configuration:
         return FileRole(Role.EXAMPLE, f"documentation (`{name}`)")
-    if lower in DEVELOPMENT_FILES or (lower in ROOT_DEVELOPMENT_FILES and not folders):
+    if lower in DEVELOPMENT_FILES or (lower in ROOT_DEVELOPMENT_FILES and not where.has_folders):
         return FileRole(Role.DEVELOPMENT, f"developer tooling (`{name}`)")
-    if posix.suffix.lower() == ".py" and _words(stem) & SCRIPT_WORDS:
+    if suffix.lower() == ".py" and stem_words & SCRIPT_WORDS:
         return FileRole(Role.DEVELOPMENT, f"a developer script (`{name}`)")
-    for folder in folders:
-        if folder in DEVELOPMENT_DIRS:
-            return FileRole(Role.DEVELOPMENT, f"in a developer folder (`{folder}/`)")
+    if where.dev_folder is not None:
+        return where.dev_folder
     return FileRole(Role.SHIPS, "application or deployment file")
 
 
-def _variant(posix: _Parts) -> FileRole | None:
+def _variant(name: str, stem: set[str], suffix: set[str], parent: set[str]) -> FileRole | None:
     """Dev and test variants of configuration, by the words of the file's name and folder:
     ``docker-compose.dev.yml``, ``Dockerfile.test``, ``.env.local``, ``requirements/dev.txt``,
     ``dev-requirements.txt``, ``settings/dev.py``, ``local_settings.py``."""
-    name = posix.name
-    words = _words(posix.stem) | _words(posix.suffix) | _words(posix.parent_name)
+    words = stem | suffix | parent
     if not words & CONFIGURATION_WORDS:
         return None
     words -= CONFIGURATION_WORDS | {"docker", "py", "txt", "in", "yml", "yaml", "toml"}
@@ -275,24 +306,25 @@ def decide(
     applied = applied_targets(_instructions(root, paths)) if read_instructions else set()
     applications = _applications(paths)
     decided: dict[str, FileRole] = {}
+    overrides = overrides or {}
+    applied_in_order, applications_in_order = sorted(applied), sorted(applications)
     for path in paths:
         configured = next(
-            ((glob, role) for glob, role in (overrides or {}).items() if glob_match(glob, path)),
-            None,
-        )
+            ((glob, role) for glob, role in overrides.items() if glob_match(glob, path)), None
+        ) if overrides else None  # fmt: skip
         if configured is not None:
             glob, role = configured
             decided[path] = FileRole(Role(role), f"configured (`roles` {glob!r} = {role!r})")
             continue
         weak = by_name(path)
-        target = next((t for t in sorted(applied) if _under(path, t)), None)
+        target = next((t for t in applied_in_order if _under(path, t)), None) if applied else None
         if target is not None and weak.role is Role.EXAMPLE:
             decided[path] = FileRole(
                 Role.APPLIED_DOCS, f"the project's instructions apply `{target}`"
             )
             continue
         if weak.role is Role.EXAMPLE:
-            app = next((a for a in sorted(applications) if _under(path, a)), None)
+            app = next((a for a in applications_in_order if _under(path, a)), None)
             if app is not None and not any(f in TEST_DIRS for f in app.lower().split("/")):
                 decided[path] = FileRole(Role.SHIPS, f"part of the application in `{app}/`")
                 continue

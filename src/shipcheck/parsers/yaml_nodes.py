@@ -7,12 +7,12 @@ dict and list subclasses so detectors can point at 1-based lines and columns.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import yaml
 
 from shipcheck import lazyre
+from shipcheck.parsers.limits import YamlLimits, current
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -146,36 +146,13 @@ def _construct_unknown(loader: LineLoader, node: yaml.Node) -> Any:
     return loader.construct_scalar(node)
 
 
-@dataclass(frozen=True)
-class YamlLimits:
-    """Bounds on what one YAML document may cost. Aliases let a 1 KB file describe billions of
-    nodes ("billion laughs"); a document over a bound is skipped with a reason, the others
-    are still read."""
-
-    # Nodes reached through aliases (beyond the document's own nodes). Real manifests and
-    # workflows reuse a few anchors (CI job templates): hundreds of nodes, not 100,000.
-    max_alias_nodes: int = 100_000
-    # Nesting depth after alias expansion. Kubernetes CRD schemas, the deepest real YAML we
-    # read, stay under 40 levels; 200 keeps recursive readers far from Python's stack limit.
-    max_depth: int = 200
-
-
-LIMITS = YamlLimits()
-
-
-def set_limits(limits: YamlLimits) -> None:
-    """Use ``limits`` for every later load in this process (a scan's configuration)."""
-    global LIMITS
-    LIMITS = limits
-
-
 def load_documents(
     text: str, limits: YamlLimits | None = None, *, yaml12: bool = False
 ) -> tuple[list[Any], list[str]]:
     """Every document of ``text`` (empty documents dropped), and why any document was
     skipped. ``yaml12`` reads scalars by YAML 1.2 rules. Raises ``yaml.YAMLError`` for
     invalid YAML."""
-    limits = limits or LIMITS
+    limits = limits or current()
     loader = (LineLoader12 if yaml12 else LineLoader)(text)
     documents: list[Any] = []
     problems: list[str] = []
@@ -197,7 +174,7 @@ def load_documents(
 
 
 def load_all(text: str) -> list[Any]:
-    """Every document of ``text`` within :data:`LIMITS` (others dropped)."""
+    """Every document of ``text`` within the process's limits (others dropped)."""
     return load_documents(text)[0]
 
 
