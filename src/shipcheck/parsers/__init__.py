@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from shipcheck.models.artifacts import Artifact, Kind
@@ -16,32 +17,28 @@ class ParseError(Exception):
         self.line = line
 
 
+# Kind → (module, function); a module is imported when a file of its kind is first parsed (a
+# pre-commit run over Python files does not load the YAML, TOML or Dockerfile parsers).
+_PARSERS: dict[Kind, tuple[str, str]] = {
+    Kind.PYTHON: ("python", "parse"),
+    Kind.REQUIREMENTS: ("requirements", "parse"),
+    Kind.PYPROJECT: ("tomlfiles", "parse_pyproject"),
+    Kind.PIPFILE: ("tomlfiles", "parse_pipfile"),
+    Kind.LOCKFILE: ("tomlfiles", "parse_lockfile"),
+    Kind.DOCKERFILE: ("dockerfile", "parse"),
+    Kind.YAML: ("yamlfiles", "parse"),
+    Kind.ENV: ("envfile", "parse"),
+    Kind.PROCFILE: ("procfile", "parse"),
+}
+
+
 def parse(path: str, kind: Kind, data: bytes) -> Artifact:
     """Parse ``data`` (the file's bytes) as ``kind``. Raises :class:`ParseError`."""
-    from shipcheck.parsers import (
-        dockerfile,
-        envfile,
-        procfile,
-        python,
-        requirements,
-        tomlfiles,
-        yamlfiles,
-    )
-
-    parsers: dict[Kind, Callable[[str, bytes], Artifact]] = {
-        Kind.PYTHON: python.parse,
-        Kind.REQUIREMENTS: requirements.parse,
-        Kind.PYPROJECT: tomlfiles.parse_pyproject,
-        Kind.PIPFILE: tomlfiles.parse_pipfile,
-        Kind.LOCKFILE: tomlfiles.parse_lockfile,
-        Kind.DOCKERFILE: dockerfile.parse,
-        Kind.YAML: yamlfiles.parse,
-        Kind.ENV: envfile.parse,
-        Kind.PROCFILE: procfile.parse,
-    }
-    parser = parsers.get(kind)
-    if parser is None:
+    where = _PARSERS.get(kind)
+    if where is None:
         return Artifact(path=path, kind=kind, text=decode(data))
+    module = importlib.import_module(f"shipcheck.parsers.{where[0]}")
+    parser: Callable[[str, bytes], Artifact] = getattr(module, where[1])
     return parser(path, data)
 
 

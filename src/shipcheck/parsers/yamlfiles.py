@@ -19,7 +19,8 @@ from shipcheck.models.artifacts import (
     YamlFile,
 )
 from shipcheck.parsers import ParseError, decode
-from shipcheck.parsers.yaml_nodes import LMap, load_documents
+from shipcheck.parsers.yaml_nodes import load_documents
+from shipcheck.parsers.yaml_values import LMap
 from shipcheck.text import TEMPLATE_MARKUP
 
 _COMPOSE_NAME = lazyre.compile(r"^(docker-)?compose([.\-][\w.\-]+)?\.ya?ml$", re.IGNORECASE)

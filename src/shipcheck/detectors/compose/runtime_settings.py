@@ -17,7 +17,7 @@ from shipcheck.detectors.kubernetes.container_settings import Quantity
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import ComposeFile, Kind
 from shipcheck.models.facts import Fact
-from shipcheck.parsers.yaml_nodes import get_path
+from shipcheck.parsers.yaml_values import get_path
 
 _BYTES = lazyre.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bkmg]?)b?\s*$", re.IGNORECASE)
 _DURATION = lazyre.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|ns)")

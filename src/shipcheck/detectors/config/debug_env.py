@@ -21,7 +21,7 @@ from shipcheck.detectors.secrets.context import (
 )
 from shipcheck.models.artifacts import Artifact, ComposeFile, Dockerfile, Kind, YamlFile
 from shipcheck.models.findings import Hit
-from shipcheck.parsers.yaml_nodes import LList, LMap
+from shipcheck.parsers.yaml_values import LList, LMap
 
 TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
 

@@ -17,7 +17,7 @@ from shipcheck.detectors.registry import fact_extractor
 from shipcheck.detectors.secrets.yaml_values import local_development
 from shipcheck.models.artifacts import ComposeFile, Kind, KubernetesFile
 from shipcheck.models.facts import Fact
-from shipcheck.parsers.yaml_nodes import LList, LMap, get_path
+from shipcheck.parsers.yaml_values import LList, LMap, get_path
 
 
 @dataclass(frozen=True, kw_only=True)

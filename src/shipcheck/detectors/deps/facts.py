@@ -20,8 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-
 from shipcheck import lazyre
 from shipcheck.detectors.deps.common import (
     LOCK_TOOLS,
@@ -292,6 +290,10 @@ def _pep508(
 ) -> Iterator[Declared]:
     if not isinstance(entries, list):
         return
+    # Imported here: with its markers and platform tags the module costs more to import than
+    # a pre-commit run that does not parse a pyproject has to spend (facts come from the cache).
+    from packaging.requirements import InvalidRequirement, Requirement
+
     for entry in entries:
         if not isinstance(entry, str):
             continue  # {include-group = "…"} and other shapes

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from packaging.requirements import InvalidRequirement, Requirement
-
 from shipcheck import lazyre
 from shipcheck.detectors.deps.common import vcs_unpinned
 from shipcheck.detectors.dockerfile.servers import program
@@ -161,6 +159,10 @@ def _pinned(spec: str) -> bool:
         return True
     if "/" in text.split(";")[0] or text.lower().endswith(_ARCHIVES) or "@" in text:
         return True
+    # Imported here (markers and platform tags): the module is loaded for its facts' sake by
+    # runs that never read a Dockerfile's pip lines.
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         requirement = Requirement(text)
     except InvalidRequirement:

@@ -19,7 +19,7 @@ from shipcheck.detectors.kubernetes.workloads import Container, as_int, containe
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, KubernetesFile, KubernetesObject
 from shipcheck.models.facts import Fact
-from shipcheck.parsers.yaml_nodes import LMap, get_path
+from shipcheck.parsers.yaml_values import LMap, get_path
 
 _CPU = lazyre.compile(r"^\s*(\d+(?:\.\d+)?)(m?)\s*$")
 _MEMORY = lazyre.compile(r"^\s*(\d+(?:\.\d+)?)(?:e(\d+))?\s*([KMGTPE]i?|k)?\s*$")

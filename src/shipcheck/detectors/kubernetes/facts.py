@@ -21,7 +21,7 @@ from shipcheck.detectors.kubernetes.workloads import (
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.models.artifacts import Kind, KubernetesFile, KubernetesObject
 from shipcheck.models.facts import ContainerPort, Fact, K8sRuntime, Probe
-from shipcheck.parsers.yaml_nodes import get_path
+from shipcheck.parsers.yaml_values import get_path
 
 SCALED_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet"})
 

@@ -10,7 +10,7 @@ from shipcheck.detectors.kubernetes.workloads import Container, all_containers, 
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind, KubernetesFile
 from shipcheck.models.findings import Hit
-from shipcheck.parsers.yaml_nodes import get_path
+from shipcheck.parsers.yaml_values import get_path
 
 # Commands that serve traffic (a readiness probe gates it).
 _SERVER = lazyre.compile(

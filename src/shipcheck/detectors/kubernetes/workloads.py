@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shipcheck.models.artifacts import KubernetesObject
-from shipcheck.parsers.yaml_nodes import LMap, get_path
+from shipcheck.parsers.yaml_values import LMap, get_path
 
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),

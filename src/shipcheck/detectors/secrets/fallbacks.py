@@ -32,7 +32,7 @@ from shipcheck.detectors.secrets.pyast import (
 )
 from shipcheck.models.artifacts import Artifact, EnvFile, Kind, PythonFile, YamlFile
 from shipcheck.models.findings import Hit
-from shipcheck.parsers.yaml_nodes import LMap, walk
+from shipcheck.parsers.yaml_values import LMap, walk
 
 SETTINGS_BASES = frozenset({"BaseSettings", "Settings"})
 # Defaults that are switches or numbers, never a secret (ALLOW_CREDENTIALS="false").

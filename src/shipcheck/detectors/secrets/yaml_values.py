@@ -29,7 +29,7 @@ from shipcheck.detectors.secrets.values import (
 )
 from shipcheck.models.artifacts import Kind, YamlFile
 from shipcheck.models.findings import Hit, Severity
-from shipcheck.parsers.yaml_nodes import LMap, walk
+from shipcheck.parsers.yaml_values import LMap, walk
 from shipcheck.roles import Role
 
 YAML_KINDS = (Kind.YAML, Kind.COMPOSE, Kind.KUBERNETES, Kind.GITHUB_ACTIONS, Kind.GITLAB_CI)
