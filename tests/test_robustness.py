@@ -20,7 +20,7 @@ from shipcheck import workers
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Hit
-from shipcheck.parsers import yaml_nodes
+from shipcheck.parsers import yaml_nodes, yaml_values
 from shipcheck.parsers.limits import YamlLimits
 
 from conftest import run_scan
@@ -73,7 +73,7 @@ def test_depth_budget_and_recursive_aliases():
 
 def test_walk_visits_each_shared_node_once():
     documents, _ = yaml_nodes.load_documents(_bomb(levels=6), YamlLimits(max_alias_nodes=10**9))
-    visited = list(yaml_nodes.walk(documents[0]))
+    visited = list(yaml_values.walk(documents[0]))
     assert len(visited) == 1 + 6  # the top mapping and one list per anchor
     assert len({id(node) for node in visited}) == len(visited)
 
