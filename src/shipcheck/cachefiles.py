@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -16,6 +15,8 @@ def replace_entry(entry: Path, data: bytes, prefix: str) -> None:
     temporary = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # only when an entry is written, not on every start
+
         handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=f".{prefix}")
         with os.fdopen(handle, "wb") as out:
             out.write(data)
