@@ -228,6 +228,10 @@ def run(options: ScanOptions, memoise: bool = False) -> ScanOutcome:
         root, targets, explicit_files = Path.cwd(), [], True
     else:
         root, targets, explicit_files = resolve_root(options)
+    git = GitRepo(root)
+    if options.stdin_text is None:
+        # git lists the files while the configuration and the catalogue load.
+        git.prefetch_listing(root if explicit_files else targets[0])
     cfg = config_mod.load(root, options.config_file, options.isolated)
     config_mod.apply_cli(cfg, options.overrides)
     accepted, changes = _narrowing(options, root)
@@ -247,7 +251,6 @@ def run(options: ScanOptions, memoise: bool = False) -> ScanOutcome:
     progress = options.progress
     if progress is not None:
         progress("finding files", 0, 0)
-    git = GitRepo(root)
     # Only these files' findings are reported (None: all). Explicit files (pre-commit) are
     # still judged with the whole project's facts, so that a finding has the same severity
     # in the hook as in CI; the cache makes the rest of the project cheap.

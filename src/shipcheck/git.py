@@ -15,6 +15,7 @@ import re
 import shutil
 import struct
 import subprocess
+import threading
 from pathlib import Path
 
 from shipcheck import lazyre
@@ -223,6 +224,8 @@ class GitRepo:
         self.problem: str | None = None
         self._tracked: frozenset[str] | None = None
         self._asked = False
+        self._prefetched: dict[Path, threading.Thread] = {}
+        self._answers: dict[Path, tuple[list[tuple[str, bool]] | None, str | None]] = {}
 
     @property
     def prefix(self) -> str:
@@ -230,6 +233,20 @@ class GitRepo:
         if self.top is None or self.top == self.root:
             return ""
         return self.root.relative_to(self.top).as_posix() + "/"
+
+    def prefetch_listing(self, directory: Path) -> None:
+        """Start asking git for :meth:`listing` of ``directory`` in the background: the two
+        git processes take longer than a pre-commit run's own start-up, which goes on
+        meanwhile."""
+        if self.top is None or directory in self._prefetched:
+            return
+        worker = threading.Thread(
+            target=lambda: self._answers.__setitem__(directory, self._list(directory)),
+            name="shipcheck-git-listing",
+            daemon=True,  # an early exit (a usage error) does not wait for git
+        )
+        self._prefetched[directory] = worker
+        worker.start()
 
     def listing(self, directory: Path) -> list[tuple[str, bool]] | None:
         """The files git sees below ``directory`` (relative to it): tracked ones and untracked
@@ -239,6 +256,16 @@ class GitRepo:
         git cannot answer (``problem`` says why)."""
         if self.top is None:
             return None
+        worker = self._prefetched.pop(directory, None)
+        if worker is not None:
+            worker.join()
+        found, problem = self._answers.pop(directory, None) or self._list(directory)
+        if problem is not None:
+            self.problem = problem
+        return found
+
+    def _list(self, directory: Path) -> tuple[list[tuple[str, bool]] | None, str | None]:
+        """:meth:`listing`'s answer and problem (no state changed: it may run in a thread)."""
         try:
             out = run_git(
                 directory,
@@ -246,14 +273,13 @@ class GitRepo:
                 "--exclude-per-directory=.gitignore",
             )  # fmt: skip
         except GitError as exc:
-            self.problem = f"{exc}; files were found by walking the folder instead"
-            return None
+            return None, f"{exc}; files were found by walking the folder instead"
         found: dict[str, bool] = {}
         for entry in out.decode("utf-8", "surrogateescape").split("\0"):
             if len(entry) > 2:
                 tag, path = entry[0], entry[2:]
                 found[path] = found.get(path, False) or tag != "?"
-        return sorted(found.items())
+        return sorted(found.items()), None
 
     def tracked(self) -> frozenset[str] | None:
         """Paths git tracks under the project root, relative to it; None when unknown."""
