@@ -260,6 +260,29 @@ def test_committed_env_found_when_git_is_missing(tmp_path, monkeypatch):
 
 
 @needs_git
+def test_listing_asked_in_the_background_is_the_listing(tmp_path):
+    repo = _repo_with_env(tmp_path)
+    (repo / "new.py").write_text("x = 1\n")  # untracked
+    ahead = git_mod.GitRepo(repo)
+    ahead.prefetch_listing(repo)
+    expected = git_mod.GitRepo(repo).listing(repo)
+    assert ahead.listing(repo) == expected
+    assert ("new.py", False) in expected and (".env", True) in expected
+    assert ahead.listing(repo) == expected  # asked again: git answers again
+    assert ahead.problem is None
+
+
+@needs_git
+def test_listing_asked_in_the_background_reports_why_git_failed(tmp_path, monkeypatch):
+    repo = _repo_with_env(tmp_path)
+    monkeypatch.setattr(git_mod.shutil, "which", lambda name: None)
+    ahead = git_mod.GitRepo(repo)
+    ahead.prefetch_listing(repo)
+    assert ahead.listing(repo) is None
+    assert ahead.problem is not None and "git is not installed" in ahead.problem
+
+
+@needs_git
 @pytest.mark.skipif(
     not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give the repo away"
 )

@@ -143,6 +143,10 @@ def test_warm_scan_of_python_files_imports_only_what_it_needs(tmp_path, env):
     for absent in ("project.server_limits", "project.consistency", "config.deploy_values",
                    "dockerfile.healthcheck", "dockerfile.dockerignore"):  # fmt: skip
         assert f"shipcheck.detectors.{absent}" not in modules, absent
+    # Nor the parsers of other kinds: the facts of the unchanged files come from the cache.
+    for unused in ("yaml", "shipcheck.parsers.yamlfiles", "dockerfile_parse",
+                   "shipcheck.parsers.requirements", "packaging.markers"):  # fmt: skip
+        assert unused not in modules, unused
     everything = _fresh_python(scan.replace('"--offline"', '"--offline", "--no-cache"'), env)
     gated, full = json.loads(out.stdout), json.loads(everything.stdout)
     assert (gated["scores"], gated["checklist"]) == (full["scores"], full["checklist"])

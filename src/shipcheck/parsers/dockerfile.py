@@ -18,8 +18,6 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from dockerfile_parse import DockerfileParser
-
 from shipcheck import lazyre
 from shipcheck.models.artifacts import Dockerfile, Instruction, Kind, Stage
 from shipcheck.parsers import ParseError, decode
@@ -157,6 +155,10 @@ def parse(path: str, data: bytes) -> Dockerfile:
     if escape not in ("\\", "`"):
         escape = "\\"
     prepared = _prepare(lines, escape)
+    # Imported here: detectors import this module for `substitute` on runs that parse no
+    # Dockerfile (their facts come from the cache).
+    from dockerfile_parse import DockerfileParser
+
     try:
         parser = DockerfileParser(
             fileobj=io.BytesIO("\n".join(prepared.lines).encode("utf-8")), env_replace=False
