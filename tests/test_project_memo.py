@@ -200,3 +200,108 @@ def test_a_file_abandoned_for_time_is_not_remembered():
     slow.diagnostics.append(Diagnostic("big.py", "over the time budget", kind="timeout"))
     assert engine._repeatable([fine])
     assert not engine._repeatable([fine, slow])
+
+
+def _uncached(target):
+    targets = target if isinstance(target, list) else [target]
+    return scan(
+        ScanOptions(targets=targets, isolated=True, today=dt.date(2026, 12, 6), cache=False,
+                    overrides={"fail-on": "never", "offline": True})
+    )  # fmt: skip
+
+
+def test_an_edit_that_changes_no_fact_reuses_the_project_rules_part(shop, cache_dir, passes):
+    files = [shop / "shop" / "__init__.py", shop / "wsgi.py"]
+    _scan(shop)
+    _scan(files)
+    assert passes[0] == 2
+    init = shop / "shop" / "__init__.py"
+    init.write_text(init.read_text() + "\n# a comment at the end changes no fact\n")
+    edited = _scan(files)
+    assert passes[0] == 2  # the project rules did not run again
+    # Their findings in the edited file are there, as a scan without a cache has them.
+    assert {"CFG021", "OPS004"} <= {f.rule_id for f in edited.findings}
+    _same(edited, _uncached(files))
+    # An edit that changes a fact (an environment variable read, lines moved) runs them.
+    text = init.read_text().replace("\nlog = ", '\nTOKEN_URL = os.environ["TOKEN_URL"]\nlog = ')
+    init.write_text(text)
+    ran = passes[0]
+    moved = _scan(files)
+    assert passes[0] == ran + 1
+    _same(moved, _uncached(files))
+
+
+def test_findings_the_project_refines_are_taken_as_refined_before_or_refined_again(
+    shop, cache_dir, passes
+):
+    routes = shop / "shop" / "routes.py"
+    routes.write_text(routes.read_text() + '\n\ndef dump(order):\n    print("order", order)\n')
+    pyproject = shop / "pyproject.toml"
+    scripts = '[project.scripts]\nshop-dump = "shop.routes:dump"\n\n[tool.setuptools'
+    pyproject.write_text(pyproject.read_text().replace("[tool.setuptools", scripts, 1))
+    files = [routes]
+    _scan(shop)
+    _scan(files)
+    # Whether a print is a command's output is for the project's facts to say (OPS001's
+    # refiners: here a console script's). The same finding, the same facts: refined as the
+    # last pass refined it.
+    routes.write_text(routes.read_text() + "\n# a comment\n")
+    ran = passes[0]
+    edited = _scan(files)
+    [printed] = [f for f in edited.findings if f.rule_id == "OPS001"]
+    assert "console script" in printed.message
+    assert passes[0] == ran
+    _same(edited, _uncached(files))
+    # A finding no pass refined yet: the project pass runs.
+    routes.write_text(routes.read_text() + '\n\ndef show(cart):\n    print("cart", cart)\n')
+    ran = passes[0]
+    more = _scan(files)
+    assert passes[0] == ran + 1
+    assert len([f for f in more.findings if f.rule_id == "OPS001"]) == 2
+    _same(more, _uncached(files))
+
+
+def test_a_scanned_file_a_project_rule_read_is_compared_by_its_bytes(shop, cache_dir, passes):
+    # A scanned file that a project rule read as text changed, its facts did not: the
+    # Dockerfile whose final base image the served-application rules read.
+    dockerfile = shop / "Dockerfile"
+    _scan([shop / "wsgi.py"])
+    dockerfile.write_text(dockerfile.read_text() + "\n# a comment\n")
+    ran = passes[0]
+    _scan([shop / "wsgi.py"])
+    assert passes[0] == ran + 1
+
+
+def test_staging_a_change_keeps_the_memo(shop, cache_dir, passes):
+    files = [shop / "shop" / "__init__.py", shop / "wsgi.py"]
+    init = shop / "shop" / "__init__.py"
+    init.write_text(init.read_text() + "\n# edited\n")
+    first = _scan(files)
+    _git(shop, "add", "shop/__init__.py")  # the index changes, not what git tracks
+    second = _scan(files)
+    assert passes[0] == 1
+    _same(first, second)
+
+
+def test_rules_record_the_scanned_files_they_read_and_a_change_of_one_is_a_miss(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12\n")
+    project = ProjectModel(root=tmp_path, files={"Dockerfile": engine.Kind.DOCKERFILE})
+    project.read_text("Dockerfile")
+    assert project.read == {"Dockerfile"} and not project.asked
+    memo = projectmemo.ProjectPass([], [], [], {}, {}, {}, (), read={"Dockerfile": "k1"})
+    assert projectmemo.still_valid(tmp_path, memo, {"Dockerfile": "k1", "app.py": "k2"})
+    assert not projectmemo.still_valid(tmp_path, memo, {"Dockerfile": "k3", "app.py": "k2"})
+    assert not projectmemo.still_valid(tmp_path, memo, {"app.py": "k2"})
+
+
+def test_git_starting_to_track_a_listed_file_is_a_miss(shop, cache_dir, passes):
+    (shop / ".env.production").write_text("DATABASE_PASSWORD=k8Qz2vXr9LmT4wPa7nYc\n")
+    untracked = _scan(shop)
+    _git(shop, "add", ".env.production")  # listed before and after: only tracking changed
+    tracked = _scan(shop)
+    assert passes[0] == 2
+
+    def committed(report):
+        return [f for f in report.findings if "is committed to git" in f.message]
+
+    assert not committed(untracked) and committed(tracked)

@@ -31,7 +31,7 @@ from shipcheck import __version__
 from shipcheck.filepass import FileResult, WorkerSettings
 from shipcheck.models.artifacts import Kind
 
-SCHEMA = 4  # the database layout (PRAGMA user_version)
+SCHEMA = 5  # the database layout (PRAGMA user_version)
 MAX_MEMOS = 256  # remembered project passes (shipcheck.projectmemo), the oldest go first
 MAX_ENTRIES = 200_000  # about 10 large monorepos' worth; the oldest go first past this
 TRANSIENT_KINDS = frozenset({"timeout", "crash"})  # never remembered: the next run may pass
@@ -128,7 +128,8 @@ class ResultCache:
             db.execute(f"PRAGMA user_version = {SCHEMA}")
         db.execute(
             "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, path TEXT NOT NULL, "
-            "kind TEXT, digest TEXT NOT NULL, facts BLOB, rest BLOB, stored REAL NOT NULL)"
+            "kind TEXT, digest TEXT NOT NULL, facts BLOB, rest BLOB, facts_digest TEXT NOT NULL, "
+            "stored REAL NOT NULL)"
         )
         db.execute(
             "CREATE TABLE IF NOT EXISTS stats (file TEXT PRIMARY KEY, size INTEGER NOT NULL, "
@@ -202,6 +203,20 @@ class ResultCache:
             return {}
         return found
 
+    def facts_digests(self, keys: Sequence[str]) -> dict[str, tuple[str | None, str]]:
+        """(kind, :func:`facts_digest`) of the cached results among ``keys``, their facts
+        not loaded."""
+        if self._db is None or not keys:
+            return {}
+        try:
+            rows = self._select(
+                "SELECT key, kind, facts_digest FROM results WHERE key IN ({marks})", keys
+            )
+        except sqlite3.Error as exc:
+            self._set_aside(exc)
+            return {}
+        return {key: (kind, digest) for key, kind, digest in rows}
+
     def _result(
         self, path: str, kind: str | None, digest: str, facts: bytes | None, rest: bytes | None
     ) -> FileResult:
@@ -235,7 +250,7 @@ class ResultCache:
         try:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
-                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
             )
             if stats:
                 self._db.executemany(
@@ -316,9 +331,9 @@ def file_id(abspath: str, path: str, settings_fp: str, known: str) -> str:
 
 def _dump(
     result: FileResult,
-) -> tuple[str, str | None, str, bytes | None, bytes | None]:
+) -> tuple[str, str | None, str, bytes | None, bytes | None, str]:
     """A result as a row: path, kind, digest, then the facts and the rest (findings,
-    diagnostics, suppressions) pickled, or NULL when empty."""
+    diagnostics, suppressions) pickled, or NULL when empty, and the facts' digest."""
     rest = (result.findings, result.diagnostics, result.suppressions)
     return (
         result.path,
@@ -326,7 +341,18 @@ def _dump(
         result.digest,
         _pickled(result.facts) if result.facts else None,
         _pickled(rest) if any(rest) else None,
+        facts_digest(result),
     )
+
+
+def facts_digest(result: FileResult) -> str:
+    """What a result's facts are, as a digest two scans compare (the project memo): of their
+    text, which equal facts share (their pickles may not: pickle shares equal objects only
+    when they are the same object)."""
+    if not result.facts:
+        return ""
+    text = repr(result.facts).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
 
 
 def _pickled(value: object) -> bytes:

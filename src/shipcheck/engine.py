@@ -145,19 +145,26 @@ def refine(
     findings: list[Finding],
     rules: Iterable[Rule],
     diagnostics: list[Diagnostic],
+    remember: dict[Finding, Finding] | None = None,
 ) -> list[Finding]:
-    """Let project-wide facts adjust file findings (see ``registry.refiner``)."""
+    """Let project-wide facts adjust file findings (see ``registry.refiner``); each finding
+    a refiner looked at is kept in ``remember`` (given) with what it became, unless one
+    failed."""
     wanted = {f.rule_id for f in findings}
     by_rule = {r.id: registry.refiners(r.detector) for r in rules if r.id in wanted}
     result = []
     for finding in findings:
+        original, failed = finding, False
         for func in by_rule.get(finding.rule_id, []):
             try:
                 finding = func(project, finding)
             except Exception as exc:
+                failed = True
                 diagnostics.append(
                     Diagnostic(finding.path, f"refining {finding.rule_id} failed: {exc}")
                 )
+        if remember is not None and by_rule.get(original.rule_id) and not failed:
+            remember[original] = finding
         result.append(finding)
     return result
 
@@ -288,10 +295,16 @@ def run(options: ScanOptions, memoise: bool = False) -> ScanOutcome:
     if memo is not None and memo.hit is not None:
         done = memo.hit
         project = ProjectModel(root=root, files=done.scanned, _git=git)
+    elif memo is not None and memo.own is not None:
+        own = memo.own
+        done = _assemble(
+            own, results, reported, lambda found, _: [own.refined.get(f, f) for f in found]
+        )
+        project = ProjectModel(root=root, files=done.scanned, _git=git)
     else:
-        done, project = _project_pass(results, root, git, cfg, rules, reported, options)
+        done, project, own = _project_pass(results, root, git, cfg, rules, reported, options)
         if memo is not None and cache_in is not None and _repeatable(results):
-            memo.store(cache_in, settings.modules, done, project)
+            memo.store(cache_in, settings.modules, done, own, project)
     diagnostics.extend(done.diagnostics)
     suppressions = list(done.suppressions)
     scanned = done.scanned
@@ -364,23 +377,16 @@ def _project_pass(
     rules: list[Rule],
     reported: set[str] | None,
     options: ScanOptions,
-) -> tuple[projectmemo.ProjectPass, ProjectModel]:
+) -> tuple[projectmemo.ProjectPass, ProjectModel, projectmemo.ProjectPass]:
     """The file results merged into the project model, and the project rules and refiners
-    run over it (not for text from standard input: a part is not the whole)."""
-    findings: list[Finding] = []
-    suppressions: list[Suppression] = []
-    diagnostics: list[Diagnostic] = []
+    run over it (not for text from standard input: a part is not the whole). The whole pass,
+    the model, and the project rules' own part of the pass."""
     facts: list[Fact] = []
     scanned: dict[str, Kind] = {}
     for result in results:
         facts.extend(result.facts)
         if result.kind is not None:
             scanned[result.path] = result.kind
-        if reported is not None and result.path not in reported:
-            continue
-        findings.extend(result.findings)
-        diagnostics.extend(result.diagnostics)
-        suppressions.extend(result.suppressions)
     project = ProjectModel(
         root=root,
         files=scanned,
@@ -395,20 +401,69 @@ def _project_pass(
         bound = bind(rules, kinds=(Kind.PROJECT,), present=set(scanned.values()))
     except BindError as exc:
         raise UsageError(str(exc)) from None
+    findings: list[Finding] = []
+    diagnostics: list[Diagnostic] = []
     if project.complete:
-        findings.extend(run_project_rules(project, bound, diagnostics, options.progress))
+        findings = run_project_rules(project, bound, diagnostics, options.progress)
         findings = refine(project, findings, rules, diagnostics)
     specs = {b.rule.id: b.detector for b in bound}
-    done = projectmemo.ProjectPass(
+    own = projectmemo.ProjectPass(
         findings=findings,
-        suppressions=suppressions,
+        suppressions=[],
         diagnostics=diagnostics,
         scanned=scanned,
         skipped=dict(project.skipped),
         statuses={rule.id: applicable(rule, specs.get(rule.id), project) for rule in rules},
         environment=_environment(project, reported),
     )
-    return done, project
+
+    def refined(found: list[Finding], notes: list[Diagnostic]) -> list[Finding]:
+        if not project.complete:
+            return found
+        # Explicit files: what their findings became is kept for the facts memo.
+        return refine(project, found, rules, notes, own.refined if reported else None)
+
+    return _assemble(own, results, reported, refined), project, own
+
+
+def _assemble(
+    own: projectmemo.ProjectPass,
+    results: list[FileResult],
+    reported: set[str] | None,
+    refined: Callable[[list[Finding], list[Diagnostic]], list[Finding]],
+) -> projectmemo.ProjectPass:
+    """The whole pass: the reported files' findings (``refined`` with the project's facts),
+    diagnostics and suppressions, then the project rules' part ``own``."""
+    findings: list[Finding] = []
+    diagnostics: list[Diagnostic] = []
+    suppressions: list[Suppression] = []
+    for result in results:
+        if reported is not None and result.path not in reported:
+            continue
+        findings.extend(result.findings)
+        diagnostics.extend(result.diagnostics)
+        suppressions.extend(result.suppressions)
+    findings = refined(findings, diagnostics)
+    return replace(
+        own,
+        findings=[*findings, *own.findings],
+        suppressions=suppressions,
+        diagnostics=[*diagnostics, *own.diagnostics],
+    )
+
+
+def _remembered(
+    results: Iterable[FileResult], rules: Iterable[Rule], own: projectmemo.ProjectPass
+) -> bool:
+    """Whether every finding among ``results`` that the project's facts refine was refined
+    when ``own`` was stored (the facts being the same, it would be refined alike)."""
+    detectors = {rule.id: rule.detector for rule in rules}
+    return all(
+        finding in own.refined
+        for result in results
+        for finding in result.findings
+        if registry.has_refiners(detectors.get(finding.rule_id, ""))
+    )
 
 
 def _repeatable(results: list[FileResult]) -> bool:
@@ -433,12 +488,19 @@ def _memoisable(cfg: Config, rules: list[Rule]) -> bool:
 
 class _Memo:
     """The project pass of one scan: looked up by the file pass once every file has its
-    key, stored after the pass when it was not found (see :mod:`shipcheck.projectmemo`)."""
+    key (and, for explicit files, its facts), stored after the pass when it was not found
+    (see :mod:`shipcheck.projectmemo`)."""
 
     def __init__(self, root: Path, git: GitRepo, today: dt.date, offline: bool) -> None:
         self.root, self.git, self.today, self.offline = root, git, today.isoformat(), offline
+        listed = git.tracked_in_listing(root)
+        # What git tracks, from its listing of the root; else git's index is probed.
+        self.tracked = None if listed is None else projectmemo.tracked_digest(listed)
         self.key: str | None = None
-        self.hit: projectmemo.ProjectPass | None = None
+        self.facts_key: str | None = None
+        self.hit: projectmemo.ProjectPass | None = None  # the whole pass
+        self.own: projectmemo.ProjectPass | None = None  # the project rules' part
+        self.keys: dict[str, str] = {}
         self.before: dict[str, projectmemo.Probe] = {}
 
     def lookup(
@@ -450,30 +512,55 @@ class _Memo:
     ) -> projectmemo.ProjectPass | None:
         """The remembered pass for these file keys, if the tree around them is unchanged;
         notes what the tree looks like for :meth:`store` either way."""
-        self.key = projectmemo.key(settings_fp, self.root, keys, reported, self.today, self.offline)
+        self.keys = keys
+        self.key = projectmemo.key(
+            settings_fp, self.root, keys, reported, self.today, self.offline, self.tracked
+        )
         found = cache.get_memo(self.key)
         if found is not None and projectmemo.still_valid(self.root, found):
             self.hit = found
             return found
-        around = projectmemo.surroundings(self.root, keys, self.git.top, self.git.git_dir)
+        index = self.git.git_dir if self.tracked is None else None
+        around = projectmemo.surroundings(self.root, keys, self.git.top, index)
         self.before = projectmemo.probe(self.root, around)
         return None
+
+    def lookup_own(
+        self,
+        cache: cache_mod.ResultCache,
+        settings_fp: str,
+        files: list[tuple[str, str, str | None, str]],
+    ) -> projectmemo.ProjectPass | None:
+        """The project rules' part remembered for these facts (``files``: path, what is
+        known of it, kind, facts digest), if the tree and the files they read are as they
+        were (after :meth:`lookup`)."""
+        self.facts_key = projectmemo.facts_key(
+            settings_fp, self.root, files, self.today, self.offline, self.tracked
+        )
+        found = cache.get_memo(self.facts_key)
+        if found is not None and projectmemo.still_valid(self.root, found, self.keys):
+            self.own = found
+        return self.own
 
     def store(
         self,
         cache_in: Path,
         modules: tuple[str, ...],
         done: projectmemo.ProjectPass,
+        own: projectmemo.ProjectPass,
         project: ProjectModel,
     ) -> None:
-        """Remember ``done`` with what the tree looked like before the pass and the paths
-        its rules asked about."""
+        """Remember ``done`` (and ``own``, when the facts were looked up) with what the tree
+        looked like before the pass and the paths its rules asked about."""
         if self.key is None:
             return
-        done.seen = {**self.before, **projectmemo.probe(self.root, project.asked)}
+        seen = {**self.before, **projectmemo.probe(self.root, project.asked)}
         cache = cache_mod.ResultCache(cache_in, modules)
         try:
-            cache.put_memo(self.key, done)
+            cache.put_memo(self.key, replace(done, seen=seen))
+            if self.facts_key is not None:
+                read = {path: self.keys[path] for path in project.read if path in self.keys}
+                cache.put_memo(self.facts_key, replace(own, seen=seen, read=read))
         finally:
             cache.close()
 
@@ -509,7 +596,8 @@ def _file_pass(
     """Results for every file: from the cache where the file, its rules and shipcheck are
     unchanged, from the workers for the rest (which are then remembered). Files outside
     ``reported`` (when given) only need their facts. None at all when ``memo`` finds the
-    project pass remembered for these files."""
+    project pass remembered for these files; only the reported files' when it finds the
+    project rules' part remembered for these facts."""
     if cache_in is None:
         settings = replace(settings, kinds=filepass.kinds_read(r.kind for r in files))
         return workers.run(files, settings, options.jobs, cfg.file_timeout, _reading(options))
@@ -547,24 +635,92 @@ def _file_pass(
             if memo.lookup(cache, settings_fp, by_path, reported) is not None:
                 cache.put_many((), stats)  # files touched but unchanged: not read next time
                 return []
+        if memo is not None and reported is not None and None not in keys:
+            return _explicit_pass(
+                files, [k for k in keys if k is not None], known, reported, settings,
+                settings_fp, options, cfg, cache, stats, memo,
+            )  # fmt: skip
         light = set() if reported is None else {
             k for r, k in zip(files, keys, strict=True) if k and r.path not in reported
         }  # fmt: skip
         hits = cache.get_many([k for k in keys if k is not None], facts_only=light)
         missing = [i for i, key in enumerate(keys) if key not in hits]
-        progress = _reading(options, already=len(files) - len(missing), total=len(files))
-        todo = [files[i] for i in missing]
-        settings = replace(settings, kinds=filepass.kinds_read(r.kind for r in todo))
-        fresh = workers.run(todo, settings, options.jobs, cfg.file_timeout, progress)
-        cache.put_many(
-            ((keys[i], r) for i, r in zip(missing, fresh, strict=True) if keys[i]), stats
-        )
-        by_index = dict(zip(missing, fresh, strict=True))
-        results = [by_index[i] if i in by_index else hits[k] for i, k in enumerate(keys)]
+        fresh = _fresh(files, keys, missing, settings, options, cfg, cache, stats)
+        results = [fresh[i] if i in fresh else hits[k] for i, k in enumerate(keys)]
     finally:
         cache.close()
         diagnostics.extend(Diagnostic(".", p, kind="note") for p in cache.problems)
     return results
+
+
+def _explicit_pass(
+    files: list[discover.SourceRef],
+    keys: list[str],
+    known: list[str],
+    reported: set[str],
+    settings: WorkerSettings,
+    settings_fp: str,
+    options: ScanOptions,
+    cfg: Config,
+    cache: cache_mod.ResultCache,
+    stats: dict[str, tuple[int, int, str]],
+    memo: _Memo,
+) -> list[FileResult]:
+    """:func:`_file_pass` for explicit files (pre-commit) when the whole pass was not found
+    remembered: the reported files' results, and every file's facts digest (from the cache
+    without loading the facts, or from what the workers found) to look up the project
+    rules' part. Only the reported files' results when that is found and none of their
+    findings needs the project's facts to be refined; every file's otherwise."""
+    rows = cache.facts_digests(keys)
+    mine = [i for i, ref in enumerate(files) if ref.path in reported]
+    hits = cache.get_many([keys[i] for i in mine if keys[i] in rows])
+    missing = [
+        i for i, key in enumerate(keys)
+        if key not in rows or (files[i].path in reported and key not in hits)
+    ]  # fmt: skip
+    fresh = _fresh(files, keys, missing, settings, options, cfg, cache, stats)
+    facts = []
+    for i, (ref, key, what) in enumerate(zip(files, keys, known, strict=True)):
+        if i in fresh:
+            kind = None if fresh[i].kind is None else fresh[i].kind.value
+            digest = cache_mod.facts_digest(fresh[i])
+        else:
+            kind, digest = rows[key]
+        facts.append((ref.path, what, kind, digest))
+    own = memo.lookup_own(cache, settings_fp, facts)
+    results = [fresh[i] if i in fresh else hits[keys[i]] for i in mine]
+    if own is not None and _remembered(results, settings.rules, own):
+        return results
+    memo.own = None
+    rest = [key for i, key in enumerate(keys) if i not in fresh and key not in hits]
+    light = cache.get_many(rest, facts_only=set(rest))
+    gone = [
+        i for i, key in enumerate(keys) if i not in fresh and key not in hits and key not in light
+    ]
+    if gone:  # the cache failed meanwhile
+        fresh.update(_fresh(files, keys, gone, settings, options, cfg, cache, stats))
+    found = {**light, **hits}
+    return [fresh[i] if i in fresh else found[key] for i, key in enumerate(keys)]
+
+
+def _fresh(
+    files: list[discover.SourceRef],
+    keys: list[str | None],
+    missing: list[int],
+    settings: WorkerSettings,
+    options: ScanOptions,
+    cfg: Config,
+    cache: cache_mod.ResultCache,
+    stats: dict[str, tuple[int, int, str]],
+) -> dict[int, FileResult]:
+    """The results of ``files[i]`` for each ``i`` in ``missing``, from the workers, stored
+    in the cache (with ``stats``, the size and time of every file read for its key)."""
+    progress = _reading(options, already=len(files) - len(missing), total=len(files))
+    todo = [files[i] for i in missing]
+    settings = replace(settings, kinds=filepass.kinds_read(r.kind for r in todo))
+    fresh = workers.run(todo, settings, options.jobs, cfg.file_timeout, progress)
+    cache.put_many(((keys[i], r) for i, r in zip(missing, fresh, strict=True) if keys[i]), stats)
+    return dict(zip(missing, fresh, strict=True))
 
 
 def _reading(

@@ -226,6 +226,7 @@ class GitRepo:
         self._asked = False
         self._prefetched: dict[Path, threading.Thread] = {}
         self._answers: dict[Path, tuple[list[tuple[str, bool]] | None, str | None]] = {}
+        self._listed_tracked: dict[Path, frozenset[str]] = {}
 
     @property
     def prefix(self) -> str:
@@ -262,7 +263,16 @@ class GitRepo:
         found, problem = self._answers.pop(directory, None) or self._list(directory)
         if problem is not None:
             self.problem = problem
+        if found is not None:
+            tracked = frozenset(p for p, in_index in found if in_index)
+            self._listed_tracked[directory.resolve()] = tracked
         return found
+
+    def tracked_in_listing(self, directory: Path) -> frozenset[str] | None:
+        """The paths git tracked below ``directory`` when :meth:`listing` last listed it
+        (what :meth:`tracked` answers for the root, without asking git again); None when it
+        did not."""
+        return self._listed_tracked.get(directory.resolve())
 
     def _list(self, directory: Path) -> tuple[list[tuple[str, bool]] | None, str | None]:
         """:meth:`listing`'s answer and problem (no state changed: it may run in a thread)."""
@@ -285,7 +295,9 @@ class GitRepo:
         """Paths git tracks under the project root, relative to it; None when unknown."""
         if not self._asked:
             self._asked = True
-            self._tracked = self._ask_tracked()
+            # The listing of the root named them already (the same index, read once).
+            listed = self._listed_tracked.get(self.root)
+            self._tracked = listed if listed is not None else self._ask_tracked()
         return self._tracked
 
     def _ask_tracked(self) -> frozenset[str] | None:

@@ -34,6 +34,8 @@ class ProjectModel:
     # Paths outside the scanned files that rules asked about (exists, read_text): whether a
     # remembered project pass still holds depends on them too (shipcheck.projectmemo).
     asked: set[str] = field(default_factory=set, repr=False, compare=False)
+    # Scanned files whose text rules read (read_text): their bytes count, not only their facts.
+    read: set[str] = field(default_factory=set, repr=False, compare=False)
     # Facts by class (and by each Fact base class), indexed once when the model is built.
     _by_type: dict[type[Fact], list[Fact]] = field(init=False, repr=False, compare=False)
 
@@ -68,8 +70,7 @@ class ProjectModel:
 
     def read_text(self, rel: str) -> str | None:
         """A small file's text under the root (``None`` when missing or unreadable)."""
-        if rel not in self.files:
-            self.asked.add(rel)
+        (self.read if rel in self.files else self.asked).add(rel)
         path = self.root / rel
         try:
             resolved = path.resolve(strict=True)

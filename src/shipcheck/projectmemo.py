@@ -1,19 +1,28 @@
-"""The project pass remembered, for a re-scan in which nothing changed.
+"""The project pass remembered, for a re-scan in which nothing it reads changed.
 
 The result cache spares a warm scan the file pass; the project rules would still run, and
 importing them and loading every file's facts for them is most of what is left. Their
-outcome depends on the files' contents (the cache keys), the rules and shipcheck's code (in
-every key), the scan date and ``--offline`` — and on what the rules see of the tree besides
-the listed files: which files exist (``.env`` that git ignores, a virtualenv folder), what
-git tracks, the ``.gitignore`` and CI files above a monorepo service. A memo is stored under
-the first and used only while the second is as it was:
+outcome depends on the files' facts (each file's cache key covers them), the listed files
+the rules read, the rules and shipcheck's code (in every key), the scan date and
+``--offline`` — and on what the rules see of the tree besides the listed files: which files
+exist (``.env`` that git ignores, a virtualenv folder), what git tracks, the ``.gitignore``
+and CI files above a monorepo service. A memo is stored under the first and used only while
+the second is as it was:
 
 - every folder holding a listed file, the root and its parents up to the git top: their
   modification time moves when an entry is added, removed or renamed in them;
-- the ``.gitignore`` files from the git top down to the root, and git's index (what git
-  tracks);
+- the ``.gitignore`` files from the git top down to the root;
+- what git tracks: the tracked paths of git's listing (in the key), or git's index when git
+  did not list the files (a later ``git add`` of a changed file leaves the first alone);
 - each path outside the listed files that a rule asked about (``ProjectModel.exists`` and
   ``read_text`` record them), by size and modification time.
+
+Two memos are kept. One is keyed by every file's cache key and holds the whole pass (a
+re-run with nothing changed). The other, for explicit files (pre-commit), is keyed by every
+file's facts rather than its bytes and holds only the project rules' part: an edit that
+changes no fact (most files have none) finds the project rules' findings as they were, and
+only the edited files' own findings are new — unless one of those needs the project's facts
+to be refined, or a listed file a rule read (``read``, by cache key) changed.
 
 Anything else changed means a miss, and a miss only costs the time the memo would have
 saved. ``shipcheck fix``, a scan with online advisories or a local advisory database do not
@@ -35,7 +44,7 @@ from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Diagnostic, Finding
 from shipcheck.suppress import Suppression
 
-FORMAT = 1  # bump when ProjectPass's fields change
+FORMAT = 2  # bump when ProjectPass's fields change
 
 # What a probe of one path saw: None (absent), or (is a folder, size, modification time).
 Probe = tuple[bool, int, int] | None
@@ -55,6 +64,10 @@ class ProjectPass:
     environment: tuple[dict[str, Any], ...]
     # What the tree looked like, for :func:`still_valid` (path → probe).
     seen: dict[str, Probe] = field(default_factory=dict)
+    # The listed files the project rules read, by cache key (the facts memo only).
+    read: dict[str, str] = field(default_factory=dict)
+    # Findings of the reported files that project facts refined, and what they became.
+    refined: dict[Finding, Finding] = field(default_factory=dict)
 
 
 def key(
@@ -64,14 +77,33 @@ def key(
     reported: Iterable[str] | None,
     today: str,
     offline: bool,
+    tracked: str | None,
 ) -> str:
-    """The memo's key: every file's cache key, the files reported (None: all), the date
-    and the network setting."""
+    """The memo's key: every file's cache key, the files reported (None: all), the date,
+    the network setting and what git tracks (None: the index is probed instead)."""
     digest = hashlib.blake2b(f"{FORMAT}\0{settings_fp}\0{root}\0".encode(), digest_size=20)
     for path in sorted(keys):
         digest.update(f"{path}\0{keys[path]}\n".encode("utf-8", "surrogateescape"))
     listed = "*" if reported is None else "\0".join(sorted(reported))
-    digest.update(f"{listed}\0{today}\0{offline}".encode("utf-8", "surrogateescape"))
+    digest.update(f"{listed}\0{today}\0{offline}\0{tracked}".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def facts_key(
+    settings_fp: str,
+    root: Path,
+    files: Iterable[tuple[str, str, str | None, str]],
+    today: str,
+    offline: bool,
+    tracked: str | None,
+) -> str:
+    """The project part's key: each file's path, what the scan knows of it besides its
+    bytes (its role, a Dockerfile's stages), its kind and the digest of its facts, with the
+    date, the network setting and what git tracks."""
+    digest = hashlib.blake2b(f"{FORMAT}\0facts\0{settings_fp}\0{root}\0".encode(), digest_size=20)
+    for path, known, kind, facts in sorted(files):
+        digest.update(f"{path}\0{known}\0{kind}\0{facts}\n".encode("utf-8", "surrogateescape"))
+    digest.update(f"{today}\0{offline}\0{tracked}".encode())
     return digest.hexdigest()
 
 
@@ -80,7 +112,8 @@ def surroundings(
 ) -> list[str]:
     """The paths (relative to ``root``, ``..`` for the parents) whose state the memo keeps
     besides the listed files: their folders, the root's parents up to the git top with
-    their ``.gitignore``, and git's index."""
+    their ``.gitignore``, and git's index (``git_dir``: None when the key holds what git
+    tracks)."""
     found = {"."}
     for path in listed:
         folder = posixpath.dirname(path)
@@ -115,6 +148,17 @@ def probe(root: Path, paths: Iterable[str]) -> dict[str, Probe]:
     return seen
 
 
-def still_valid(root: Path, memo: ProjectPass) -> bool:
-    """Whether everything the memo's rules saw of the tree is as it was."""
+def still_valid(root: Path, memo: ProjectPass, keys: Mapping[str, str] | None = None) -> bool:
+    """Whether everything the memo's rules saw of the tree is as it was (and, given the
+    files' cache keys, every listed file they read)."""
+    if keys is not None and any(keys.get(path) != key for path, key in memo.read.items()):
+        return False
     return probe(root, memo.seen) == memo.seen
+
+
+def tracked_digest(paths: Iterable[str]) -> str:
+    """A digest of the paths git tracks."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(paths):
+        digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
+    return digest.hexdigest()

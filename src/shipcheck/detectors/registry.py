@@ -141,6 +141,13 @@ def refiners(detector_name: str) -> list[Callable[[Any, Any], Any]]:
     return list(_REFINERS.get(detector_name, []))
 
 
+def has_refiners(detector_name: str) -> bool:
+    """Whether refiners are registered for a detector, without importing them."""
+    if _INDEX is not None and _INDEX.refiners.get(detector_name):
+        return True
+    return bool(_REFINERS.get(detector_name))
+
+
 def get(name: str) -> Detector | None:
     """The detector called ``name``."""
     if name not in _DETECTORS and _INDEX is not None and name in _INDEX.detectors:
@@ -178,7 +185,16 @@ def fact_extractors(kind: Kind) -> list[Callable[[Any], Iterable[Fact]]]:
     """Fact extractors for ``kind`` (``ANY`` extractors included)."""
     if _INDEX is not None:
         _import([*_INDEX.extractors.get(kind, ()), *_INDEX.extractors.get(Kind.ANY, ())])
-    return [*_FACT_EXTRACTORS.get(kind, []), *_FACT_EXTRACTORS.get(Kind.ANY, [])]
+    # In one order whatever order their modules were imported in (facts come out alike,
+    # and so does the digest the project memo compares them by).
+    return [
+        *sorted(_FACT_EXTRACTORS.get(kind, []), key=_by_name),
+        *sorted(_FACT_EXTRACTORS.get(Kind.ANY, []), key=_by_name),
+    ]
+
+
+def _by_name(func: Callable[..., Any]) -> tuple[str, str]:
+    return func.__module__, func.__qualname__
 
 
 def index_of(modules: Iterable[str]) -> Index:
