@@ -178,20 +178,30 @@ class ResultCache:
         return {f: key for f, size, mtime, key in rows if files.get(f) == (size, mtime)}
 
     def get_many(
-        self, keys: Sequence[str], facts_only: Collection[str] = ()
+        self,
+        keys: Sequence[str],
+        facts_only: Collection[str] = (),
+        without_facts: Collection[str] = (),
     ) -> dict[str, FileResult]:
         """The cached results among ``keys``; for those in ``facts_only``, the path, kind and
-        facts only (no findings, diagnostics or suppressions)."""
+        facts only (no findings, diagnostics or suppressions); for those in
+        ``without_facts``, everything but the facts (loading facts imports the modules that
+        define them)."""
         if self._db is None or not keys:
             return {}
         found: dict[str, FileResult] = {}
         light = [k for k in keys if k in facts_only]
-        full = [k for k in keys if k not in facts_only]
+        bare = [k for k in keys if k in without_facts and k not in facts_only]
+        full = [k for k in keys if k not in facts_only and k not in without_facts]
         try:
             for key, path, kind, digest, facts in self._select(
                 "SELECT key, path, kind, digest, facts FROM results WHERE key IN ({marks})", light
             ):
                 found[key] = self._result(path, kind, digest, facts, None)
+            for key, path, kind, digest, rest in self._select(
+                "SELECT key, path, kind, digest, rest FROM results WHERE key IN ({marks})", bare
+            ):
+                found[key] = self._result(path, kind, digest, None, rest)
             for key, path, kind, digest, facts, rest in self._select(
                 "SELECT key, path, kind, digest, facts, rest FROM results WHERE key IN ({marks})",
                 full,

@@ -538,7 +538,7 @@ class _Memo:
             settings_fp, self.root, files, self.today, self.offline, self.tracked
         )
         found = cache.get_memo(self.facts_key)
-        if found is not None and projectmemo.still_valid(self.root, found, self.keys):
+        if found is not None and projectmemo.still_valid(self.root, found, self.keys, self.before):
             self.own = found
         return self.own
 
@@ -673,7 +673,8 @@ def _explicit_pass(
     findings needs the project's facts to be refined; every file's otherwise."""
     rows = cache.facts_digests(keys)
     mine = [i for i, ref in enumerate(files) if ref.path in reported]
-    hits = cache.get_many([keys[i] for i in mine if keys[i] in rows])
+    asked = [keys[i] for i in mine if keys[i] in rows]
+    hits = cache.get_many(asked, without_facts=asked)  # their facts only if the memo misses
     missing = [
         i for i, key in enumerate(keys)
         if key not in rows or (files[i].path in reported and key not in hits)
@@ -692,13 +693,14 @@ def _explicit_pass(
     if own is not None and _remembered(results, settings.rules, own):
         return results
     memo.own = None
-    rest = [key for i, key in enumerate(keys) if i not in fresh and key not in hits]
+    rest = [key for i, key in enumerate(keys) if i not in fresh]
     light = cache.get_many(rest, facts_only=set(rest))
-    gone = [
-        i for i, key in enumerate(keys) if i not in fresh and key not in hits and key not in light
-    ]
+    gone = [i for i, key in enumerate(keys) if i not in fresh and key not in light]
     if gone:  # the cache failed meanwhile
         fresh.update(_fresh(files, keys, gone, settings, options, cfg, cache, stats))
+    for key, result in hits.items():
+        if key in light:
+            result.facts = light[key].facts
     found = {**light, **hits}
     return [fresh[i] if i in fresh else found[key] for i, key in enumerate(keys)]
 

@@ -148,12 +148,19 @@ def probe(root: Path, paths: Iterable[str]) -> dict[str, Probe]:
     return seen
 
 
-def still_valid(root: Path, memo: ProjectPass, keys: Mapping[str, str] | None = None) -> bool:
+def still_valid(
+    root: Path,
+    memo: ProjectPass,
+    keys: Mapping[str, str] | None = None,
+    seen: Mapping[str, Probe] | None = None,
+) -> bool:
     """Whether everything the memo's rules saw of the tree is as it was (and, given the
-    files' cache keys, every listed file they read)."""
+    files' cache keys, every listed file they read). ``seen``: paths probed already."""
     if keys is not None and any(keys.get(path) != key for path, key in memo.read.items()):
         return False
-    return probe(root, memo.seen) == memo.seen
+    known = seen or {}
+    rest = probe(root, [path for path in memo.seen if path not in known])
+    return all(known.get(path, rest.get(path)) == state for path, state in memo.seen.items())
 
 
 def tracked_digest(paths: Iterable[str]) -> str:
