@@ -8,13 +8,13 @@ import textwrap
 
 import pytest
 
+from shipcheck.detectors.common import minor
 from shipcheck.detectors.compose.runtime_settings import compose_bytes, compose_seconds
 from shipcheck.detectors.kubernetes.container_settings import cpu_cores, memory_bytes
 from shipcheck.detectors.project.deploy_migrations import MIGRATES
 from shipcheck.detectors.project.entrypoints import entry_in_text, entry_of
 from shipcheck.detectors.project.python_version import _allows
 from shipcheck.detectors.python.env_reads import module_env_facts
-from shipcheck.detectors.workflows.runtime_facts import minor
 from shipcheck.models.artifacts import Kind
 from shipcheck.parsers import parse
 

@@ -179,3 +179,13 @@ def is_template_placeholder(value: str) -> bool:
     if _REFERENCE.search(text) or _FORMAT_FIELD.search(text):
         return True
     return any(marker in lower for marker in _TEMPLATE_MARKERS)
+
+
+# A CPython minor version as CI, Dockerfiles and noxfiles write it.
+_MINOR = lazyre.compile(r"^(?:cpython-?|python)?(3)\.(\d+)(?:\.\d+)?(?:-dev|[abc]\d+|rc\d+)?$")
+
+
+def minor(text: str) -> str | None:
+    """``3.12`` from ``3.12``, ``3.12.4``, ``python3.12``, ``3.13-dev``; None otherwise."""
+    match = _MINOR.match(text.strip().strip("\"'"))
+    return f"{match.group(1)}.{match.group(2)}" if match else None

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from shipcheck import lazyre, roles
-from shipcheck.detectors.deps.shape import Shape
 from shipcheck.detectors.ops.logs import is_logger
 from shipcheck.detectors.python.astutil import Imports, calls_of, imports_of
 from shipcheck.detectors.python.index import index_of
@@ -197,6 +196,10 @@ def _all_python_read(project: ProjectModel) -> bool:
 
 
 def _is_application(project: ProjectModel) -> bool:
+    # Imported here: the dependency shape is the project rule's business, and this module's
+    # fact extractor runs for every Python file.
+    from shipcheck.detectors.deps.shape import Shape
+
     if not project.complete:
         return False
     shape = Shape.of(project)

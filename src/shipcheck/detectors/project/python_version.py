@@ -11,7 +11,6 @@ Python developers use), and the versions CI tests on (``setup-python``, GitLab i
 
 from __future__ import annotations
 
-import ast
 import posixpath
 import re
 from collections.abc import Iterator
@@ -21,13 +20,15 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from shipcheck import lazyre, roles
 from shipcheck.buildcontexts import contexts_of
+from shipcheck.detectors.common import minor
 from shipcheck.detectors.dockerfile.base_image import image_span
 from shipcheck.detectors.dockerfile.eol import releases
 from shipcheck.detectors.dockerfile.stages import label, lineage
 from shipcheck.detectors.dockerfile.syntax import parse_image
+from shipcheck.detectors.project.nox_python import NoxPython
 from shipcheck.detectors.registry import detector, fact_extractor
-from shipcheck.detectors.workflows.runtime_facts import CiPython, minor
-from shipcheck.models.artifacts import Dockerfile, Kind, PythonFile, TomlFile
+from shipcheck.detectors.workflows.runtime_facts import CiPython
+from shipcheck.models.artifacts import Dockerfile, Kind, TomlFile
 from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Hit, Severity
 from shipcheck.project import ProjectModel
@@ -58,14 +59,6 @@ class RequiresPython(Fact):
     """A pyproject.toml's ``requires-python`` (or Poetry's ``python`` dependency), at its line."""
 
     spec: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class NoxPython(Fact):
-    """The Python versions a noxfile's sessions run on (``unknown`` when one is computed)."""
-
-    versions: tuple[str, ...]
-    unknown: bool
 
 
 @fact_extractor(Kind.DOCKERFILE)
@@ -124,35 +117,6 @@ def requires_python_facts(doc: TomlFile) -> Iterator[RequiresPython]:
     if isinstance(spec, str) and spec.strip():
         line = next((n for n, t in enumerate(doc.lines, 1) if t.strip().startswith(needle)), 1)
         yield RequiresPython(path=doc.path, line=line, spec=spec.strip())
-
-
-@fact_extractor(Kind.PYTHON)
-def nox_python_facts(doc: PythonFile) -> Iterator[NoxPython]:
-    """A :class:`NoxPython` fact for a ``noxfile.py`` whose sessions name Pythons."""
-    if doc.name != "noxfile.py":
-        return
-    versions: list[str] = []
-    unknown = False
-    for node in doc.tree.body:
-        if not isinstance(node, ast.FunctionDef):
-            continue
-        for decorator in node.decorator_list:
-            if not isinstance(decorator, ast.Call):
-                continue
-            for keyword in decorator.keywords:
-                if keyword.arg not in {"python", "py"}:
-                    continue
-                value = keyword.value
-                items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
-                for item in items:
-                    text = item.value if isinstance(item, ast.Constant) else None
-                    version = minor(str(text)) if isinstance(text, str) else None
-                    if version is None:
-                        unknown = True
-                    else:
-                        versions.append(version)
-    if versions or unknown:
-        yield NoxPython(path=doc.path, line=1, versions=tuple(versions), unknown=unknown)
 
 
 # --- the rule ------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from shipcheck.detectors.python.astutil import (
 )
 from shipcheck.detectors.python.evidence import Grader
 from shipcheck.detectors.python.index import PyIndex, index_of
-from shipcheck.detectors.python.tls_env import tls_env_hits
 from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Artifact, Kind, PythonFile
 from shipcheck.models.findings import Hit, Severity
@@ -222,6 +221,10 @@ def tls_verification_disabled(doc: Artifact, params: None) -> Iterator[Hit]:
     env: ``PYTHONHTTPSVERIFY=0``, ``CURL_CA_BUNDLE=""``, ``REQUESTS_CA_BUNDLE=""``
     (:mod:`tls_env`)."""
     if not isinstance(doc, PythonFile):
+        # Imported here: it reads Dockerfiles, Compose and Kubernetes files, whose helpers a
+        # run over Python files alone has no use for.
+        from shipcheck.detectors.python.tls_env import tls_env_hits
+
         yield from tls_env_hits(doc)
         return
     if doc.in_test_dir or non_production(doc.path):

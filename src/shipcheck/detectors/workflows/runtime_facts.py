@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shipcheck import lazyre
+from shipcheck.detectors.common import minor
 from shipcheck.detectors.dockerfile.syntax import parse_image
 from shipcheck.detectors.registry import fact_extractor
 from shipcheck.detectors.workflows.common import run_lines
@@ -25,7 +26,6 @@ from shipcheck.detectors.workflows.pipeline import job_uses
 from shipcheck.models.artifacts import Kind, WorkflowFile
 from shipcheck.models.facts import Fact
 
-_MINOR = lazyre.compile(r"^(?:cpython-?|python)?(3)\.(\d+)(?:\.\d+)?(?:-dev|[abc]\d+|rc\d+)?$")
 _EXPRESSION = lazyre.compile(r"^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$")
 _UV_PYTHON = lazyre.compile(
     r"\buv\s+(?:python\s+install|venv|sync|run)\b.*?(?:--python[=\s]+|install\s+)(\S+)"
@@ -53,12 +53,6 @@ class CiDeployCommand(Fact):
 
     job: str
     command: str
-
-
-def minor(text: str) -> str | None:
-    """``3.12`` from ``3.12``, ``3.12.4``, ``python3.12``, ``3.13-dev``; None otherwise."""
-    match = _MINOR.match(text.strip().strip("\"'"))
-    return f"{match.group(1)}.{match.group(2)}" if match else None
 
 
 def _matrix_values(job: Any, key: str) -> list[Any] | None:
