@@ -1,6 +1,6 @@
 """Reading any text file for credentials: which files are not worth it (lock files,
-minified bundles, recorded HTTP traffic), offsets to positions, Python docstrings, and the
-name a value is assigned to on its line."""
+minified bundles, recorded HTTP traffic, generated documentation sites), offsets to
+positions, Python docstrings, and the name a value is assigned to on its line."""
 
 from __future__ import annotations
 
@@ -24,12 +24,29 @@ GENERATED_NAMES = frozenset(
 GENERATED_SUFFIXES = (".lock", ".map", ".har", ".min.js", ".min.css", ".min.mjs", ".snap")
 _BUNDLE_SUFFIXES = (".js", ".mjs", ".cjs", ".css", ".json", ".html", ".svg")
 _MINIFIED_LINE = 1000  # a bundle has lines far longer than anyone writes by hand
+# Documentation a generator wrote from sources that are scanned themselves (reST, Markdown,
+# docstrings): Sphinx's footer and search index, the generator tag of Docutils, MkDocs,
+# pdoc, Doxygen, Hugo and Jekyll. Source distributions ship megabytes of it.
+_DOC_GENERATOR = lazyre.compile(
+    r'<meta\s+name="generator"\s+content="(?:Docutils|Sphinx|MkDocs|pdoc|Doxygen|Hugo|Jekyll)\b',
+    re.IGNORECASE,
+)
+_SPHINX_FOOTER = 'Created using <a href="https://www.sphinx-doc.org'
+_SPHINX_INDEX = "Search.setIndex("
+_PAGE_SUFFIXES = (".html", ".htm")
 
 
 def is_generated(doc: Artifact) -> bool:
-    """Lock files, minified bundles, source maps and recorded HTTP archives."""
+    """Lock files, minified bundles, source maps, recorded HTTP archives and documentation
+    sites a generator built."""
     name = PurePosixPath(doc.path).name.lower()
     if doc.kind is Kind.LOCKFILE or name in GENERATED_NAMES or name.endswith(GENERATED_SUFFIXES):
+        return True
+    if name == "searchindex.js" and doc.text.startswith(_SPHINX_INDEX):
+        return True
+    if name.endswith(_PAGE_SUFFIXES) and (
+        _SPHINX_FOOTER in doc.text[-16384:] or _DOC_GENERATOR.search(doc.text[:16384])
+    ):
         return True
     if name.endswith(_BUNDLE_SUFFIXES):
         lines = doc.lines
