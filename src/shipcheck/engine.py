@@ -669,8 +669,9 @@ def _explicit_pass(
     """:func:`_file_pass` for explicit files (pre-commit) when the whole pass was not found
     remembered: the reported files' results, and every file's facts digest (from the cache
     without loading the facts, or from what the workers found) to look up the project
-    rules' part. Only the reported files' results when that is found and none of their
-    findings needs the project's facts to be refined; every file's otherwise."""
+    rules' part. Only the reported files' results when that is found and each of their
+    findings that the project's facts refine was refined when it was stored; every file's
+    otherwise."""
     rows = cache.facts_digests(keys)
     mine = [i for i, ref in enumerate(files) if ref.path in reported]
     asked = [keys[i] for i in mine if keys[i] in rows]

@@ -21,8 +21,9 @@ Two memos are kept. One is keyed by every file's cache key and holds the whole p
 re-run with nothing changed). The other, for explicit files (pre-commit), is keyed by every
 file's facts rather than its bytes and holds only the project rules' part: an edit that
 changes no fact (most files have none) finds the project rules' findings as they were, and
-only the edited files' own findings are new — unless one of those needs the project's facts
-to be refined, or a listed file a rule read (``read``, by cache key) changed.
+only the edited files' own findings are new — unless one of those that the project's facts
+refine was not refined when the memo was stored (``refined``), or a listed file a rule read
+as text (``read``, by cache key) changed.
 
 Anything else changed means a miss, and a miss only costs the time the memo would have
 saved. ``shipcheck fix``, a scan with online advisories or a local advisory database do not
