@@ -54,7 +54,7 @@ def code_fingerprint(modules: Iterable[str]) -> str:
 
     from shipcheck.packs import builtin_rules_dir
 
-    roots = {Path(__file__).resolve().parent, Path(str(builtin_rules_dir()))}
+    roots = {Path(__file__).resolve().parent, builtin_rules_dir()}
     for module in modules:
         spec = importlib.util.find_spec(module.split(".")[0])
         if spec is not None and spec.origin:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,10 @@ def load_checklist() -> Checklist:
 
 
 def _read() -> Checklist:
-    from importlib import resources
+    import yaml  # not needed when the catalogue comes from the start-up cache
 
-    import yaml  # neither needed when the catalogue comes from the start-up cache
-
-    text = resources.files("shipcheck").joinpath("data/checklist.yaml").read_text("utf-8")
+    # Beside this module, as the built-in rules are (``packs.builtin_rules_dir``).
+    text = (Path(__file__).resolve().parent / "data" / "checklist.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     items = {
         raw["key"]: Item(raw["key"], raw["area"], raw["title"], raw.get("why", ""))

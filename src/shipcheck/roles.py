@@ -110,13 +110,12 @@ class _Folder:
     the project, most of them sharing their folders)."""
 
     __slots__ = ("ci", "dev_folder", "devcontainer", "example_folder", "has_folders",
-                 "parent_name", "parent_words", "test_folder")  # fmt: skip
+                 "parent_words", "test_folder")  # fmt: skip
 
     def __init__(self, parts: list[str]) -> None:
         folders = [p.lower() for p in parts]
         self.has_folders = bool(parts)
-        self.parent_name = parts[-1] if parts else ""
-        self.parent_words = _words(self.parent_name)
+        self.parent_words = frozenset(_words(parts[-1] if parts else ""))
         self.ci = ".github" in folders
         self.test_folder: FileRole | None = None
         for folder in folders:
@@ -204,7 +203,9 @@ def by_name(path: str) -> FileRole:
     return FileRole(Role.SHIPS, "application or deployment file")
 
 
-def _variant(name: str, stem: set[str], suffix: set[str], parent: set[str]) -> FileRole | None:
+def _variant(
+    name: str, stem: set[str], suffix: set[str], parent: frozenset[str]
+) -> FileRole | None:
     """Dev and test variants of configuration, by the words of the file's name and folder:
     ``docker-compose.dev.yml``, ``Dockerfile.test``, ``.env.local``, ``requirements/dev.txt``,
     ``dev-requirements.txt``, ``settings/dev.py``, ``local_settings.py``."""
