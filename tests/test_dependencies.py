@@ -11,7 +11,7 @@ from importlib import metadata
 
 from packaging.requirements import Requirement
 
-from shipcheck.parsers.tomlfiles import load_toml
+from shipcheck.parsers.tomltext import load_toml
 
 from conftest import REPO
 

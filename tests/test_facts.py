@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import importlib
 import pickle
 import sys
@@ -39,13 +40,30 @@ _PLAIN_SCALARS = (str, int, float, bool, type(None))
 
 
 def _resolve(node: ast.AST, module: types.ModuleType) -> Any:
-    """The object a ``Name`` or dotted ``Attribute`` names in ``module``'s namespace."""
+    """The object a ``Name`` or dotted ``Attribute`` names in ``module``'s namespace, or that
+    an import inside one of its functions binds (a module imported where it is used)."""
     if isinstance(node, ast.Name):
-        return getattr(module, node.id, None)
+        found = getattr(module, node.id, None)
+        if found is None and node.id in _local_imports(module):
+            source, attr = _local_imports(module)[node.id]
+            found = getattr(importlib.import_module(source), attr, None)
+        return found
     if isinstance(node, ast.Attribute):
         owner = _resolve(node.value, module)
         return getattr(owner, node.attr, None) if owner is not None else None
     return None
+
+
+@functools.cache
+def _local_imports(module: types.ModuleType) -> dict[str, tuple[str, str]]:
+    """Names bound by ``from X import Y`` anywhere in ``module`` → (X, Y)."""
+    source = Path(module.__file__ or "").read_text(encoding="utf-8")
+    return {
+        alias.asname or alias.name: (node.module, alias.name)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+        for alias in node.names
+    }
 
 
 def _fact_classes(value: Any) -> set[type]:

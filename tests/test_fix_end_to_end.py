@@ -20,7 +20,7 @@ from shipcheck.fixes.command import FixRequest, fix, main
 from shipcheck.fixes.plan import PlanOptions, plan_fixes
 from shipcheck.models.artifacts import Kind
 from shipcheck.parsers import parse
-from shipcheck.parsers.tomlfiles import load_toml
+from shipcheck.parsers.tomltext import load_toml
 from shipcheck.parsers.yaml_nodes import load_all
 
 from conftest import FIXTURES

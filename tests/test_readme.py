@@ -9,7 +9,7 @@ from shipcheck.catalogue import Catalogue
 from shipcheck.checklist import load_checklist
 from shipcheck.config import Config, _apply
 from shipcheck.packs import load_builtin
-from shipcheck.parsers.tomlfiles import load_toml
+from shipcheck.parsers.tomltext import load_toml
 from shipcheck.selection import select_rules
 
 from conftest import REPO

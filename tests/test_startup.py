@@ -152,6 +152,39 @@ def test_warm_scan_of_python_files_imports_only_what_it_needs(tmp_path, env):
     assert (gated["scores"], gated["checklist"]) == (full["scores"], full["checklist"])
 
 
+def test_precommit_run_with_nothing_changed_defines_no_parsed_model(tmp_path, env):
+    """Five unchanged files in a git work tree: the remembered pass answers, so neither the
+    parsed models nor the fact classes are defined, nor the ignore-file matchers loaded (git
+    lists the files). Defining those classes was a tenth of such a run."""
+    project = tmp_path / "svc"
+    project.mkdir()
+    (project / "app.py").write_text("import os\nprint(os.environ.get('X'))\n")
+    (project / "requirements.txt").write_text("flask==3.0.3\n")
+    (project / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . /app\n")
+    for args in (["init", "-q"], ["add", "-A"]):
+        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True)
+    files = [str(project / "app.py"), str(project / "requirements.txt")]
+    scan = f"""
+        import sys
+        from shipcheck.cli import app
+        try:
+            app(["scan", *{files!r}, "--offline", "--format", "json", "--fail-on", "never"],
+                standalone_mode=False)
+        except SystemExit:
+            pass
+        print("MODULES", *sorted(sys.modules), file=sys.stderr)
+    """
+    env.pop("SHIPCHECK_ADVISORY_DB", None)  # a local advisory database: no memo
+    first = _fresh_python(scan, env)
+    out = _fresh_python(scan, env)
+    assert json.loads(out.stdout) == json.loads(first.stdout)
+    modules = set(out.stderr.split("MODULES", 1)[1].split())
+    for unused in ("shipcheck.models.artifacts", "shipcheck.models.facts",
+                   "shipcheck.ignorefiles", "shipcheck.parsers.tomlfiles"):  # fmt: skip
+        assert unused not in modules, unused
+    assert "shipcheck.models.kinds" in modules
+
+
 def test_version_imports_no_report_machinery(env):
     code = """
         import sys

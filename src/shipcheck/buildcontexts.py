@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shipcheck.models.facts import ComposeBuild, ImageBuild
+from shipcheck.models.kinds import Kind
 from shipcheck.project import ProjectModel
 
 
@@ -56,6 +56,8 @@ def build_contexts(project: ProjectModel) -> dict[str, list[BuildContext]]:
     memo = project.memo.get("build_contexts")
     if memo is not None:
         return memo  # type: ignore[no-any-return]
+    from shipcheck.models.facts import ComposeBuild, ImageBuild
+
     found: dict[str, list[BuildContext]] = {}
 
     def add(dockerfile: str, context: str, target: str | None, source: str) -> None:
@@ -71,8 +73,6 @@ def build_contexts(project: ProjectModel) -> dict[str, list[BuildContext]]:
             f"Compose service `{build.service}` ({build.path})")  # fmt: skip
     for build in project.facts_of(ImageBuild):
         add(build.dockerfile, build.context, build.target, f"CI job `{build.job}` ({build.path})")
-    from shipcheck.models.artifacts import Kind
-
     for dockerfile in project.paths_of(Kind.DOCKERFILE):
         if dockerfile not in found:
             add(dockerfile, posixpath.dirname(dockerfile) or ".", None, "default")
@@ -100,8 +100,6 @@ def prepass_targets(files: Iterable[Any]) -> dict[str, tuple[str | None, ...]]:
     """Dockerfile → the stages Compose and CI build it to (None: the last stage), read from
     the Compose and CI files among ``files`` (``discover.SourceRef``) before the file pass, so
     that Dockerfile rules judge the stage that ships."""
-    from shipcheck.models.artifacts import Kind
-
     builders = [
         ref
         for ref in files

@@ -25,12 +25,13 @@ import time
 import zlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from shipcheck import __version__
 from shipcheck.filepass import FileResult, WorkerSettings
-from shipcheck.models.artifacts import Kind
+from shipcheck.models.kinds import Kind
 
+T = TypeVar("T")
 SCHEMA = 5  # the database layout (PRAGMA user_version)
 MAX_MEMOS = 256  # remembered project passes (shipcheck.projectmemo), the oldest go first
 MAX_ENTRIES = 200_000  # about 10 large monorepos' worth; the oldest go first past this
@@ -274,11 +275,9 @@ class ResultCache:
                 self._db.execute("ROLLBACK")
             self.problems.append(f"result cache at {self.path} not written ({exc})")
 
-    def get_memo(self, key: str) -> Any:
-        """The project pass remembered under ``key`` (a ``projectmemo.ProjectPass``), or
-        None."""
-        from shipcheck.projectmemo import ProjectPass
-
+    def get_memo(self, key: str, cls: type[T]) -> T | None:
+        """What is remembered under ``key`` (a ``projectmemo.ProjectPass``, a
+        ``treememo.Tree``) if it is a ``cls``, or None."""
         if self._db is None:
             return None
         try:
@@ -288,12 +287,12 @@ class ResultCache:
                 ImportError, TypeError, ValueError) as exc:  # fmt: skip
             self._set_aside(exc)
             return None
-        if found is None or len(found) != 1 or not isinstance(found[0], ProjectPass):
+        if found is None or len(found) != 1 or not isinstance(found[0], cls):
             return None
         return found[0]
 
     def put_memo(self, key: str, memo: object) -> None:
-        """Remember a project pass under ``key``."""
+        """Remember ``memo`` (see :meth:`get_memo`) under ``key``."""
         if self._db is None:
             return
         try:
@@ -311,7 +310,7 @@ class ResultCache:
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
-            self.problems.append(f"result cache at {self.path}: project pass not stored ({exc})")
+            self.problems.append(f"result cache at {self.path}: memo not stored ({exc})")
 
     def _prune(self) -> None:
         assert self._db is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from shipcheck import lazyre
-from shipcheck.models.artifacts import Kind
+from shipcheck.models.kinds import Kind
 
 _REQUIREMENTS = lazyre.compile(
     r"^(?:.*[-_.])?(requirements|reqs|constraints)(?:[-_.].*)?\.(txt|in|pip)$", re.IGNORECASE

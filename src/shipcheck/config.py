@@ -12,7 +12,7 @@ from typing import Any
 from shipcheck.models.findings import Severity
 from shipcheck.parsers import ParseError
 from shipcheck.parsers.limits import YamlLimits
-from shipcheck.parsers.tomlfiles import load_toml
+from shipcheck.parsers.tomltext import load_toml
 from shipcheck.suggest import did_you_mean
 
 CONFIG_FILE = ".shipcheck.toml"

@@ -3,16 +3,20 @@ default skips, never following a symlink out of the tree; or take an explicit fi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shipcheck.classify import classify
 from shipcheck.git import GitRepo
-from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Diagnostic
-from shipcheck.patterns import GitIgnore, glob_match
+from shipcheck.models.kinds import Kind
+
+if TYPE_CHECKING:
+    from shipcheck.patterns import GitIgnore
 
 # Never the project's own code, whether git tracks them or not.
 THIRD_PARTY_DIRS = frozenset(
@@ -55,6 +59,13 @@ class Discovery:
 
     files: list[SourceRef]
     diagnostics: list[Diagnostic]
+    # From git's listing: its digest with the settings that filtered it, and the entries
+    # worth a look (name, kind; no kind: a folder), which a walk of the same listing reuses.
+    listing: Listing | None = None
+
+
+# See Discovery.listing.
+Listing = tuple[str, list[tuple[str, Kind | None]]]
 
 
 def relpath(path: Path, root: Path) -> str:
@@ -64,6 +75,12 @@ def relpath(path: Path, root: Path) -> str:
 
 
 def _excluded(rel: str, excludes: list[str], is_dir: bool = False) -> bool:
+    if not excludes:
+        return False
+    # The matchers are loaded when there is something to match (a listing from git needs
+    # neither them nor the .gitignore reader).
+    from shipcheck.patterns import glob_match
+
     return any(glob_match(glob, rel, is_dir) for glob in excludes)
 
 
@@ -97,15 +114,23 @@ def _setuptools_output(path: str) -> bool:
 
 
 def walk(
-    root: Path, target: Path, excludes: list[str], max_size: int, git: GitRepo | None = None
+    root: Path,
+    target: Path,
+    excludes: list[str],
+    max_size: int,
+    git: GitRepo | None = None,
+    remembered: Listing | None = None,
 ) -> Discovery:
     """Every classifiable file below ``target`` (inside ``root``): the files git lists when
     the tree is a git work tree and git answers, else a walk that applies the .gitignore
-    files itself."""
+    files itself. ``remembered``: the ``listing`` of an earlier walk of ``target``, reused
+    when git lists the same paths (see :class:`Discovery`)."""
     if git is not None:
         listed = git.listing(target)
         if listed is not None:
-            return _from_listing(root, target, listed, excludes, max_size)
+            return _from_listing(root, target, listed, excludes, max_size, remembered)
+    from shipcheck.patterns import GitIgnore
+
     found = Discovery(files=[], diagnostics=[])
     real_root = root.resolve()
     # The .gitignore files from the repository's top (which may be above the project root,
@@ -194,11 +219,15 @@ def _walk_dir(
 
 
 def _from_listing(
-    root: Path, target: Path, listed: list[tuple[str, bool]], excludes: list[str], max_size: int
+    root: Path,
+    target: Path,
+    listed: list[tuple[str, bool]],
+    excludes: list[str],
+    max_size: int,
+    remembered: Listing | None = None,
 ) -> Discovery:
     found = Discovery(files=[], diagnostics=[])
     real_root = root.resolve()
-    skipped: dict[object, bool] = {}
     submodules: set[str] = set()
     # Thousands of names: joined as strings (a Path and a relpath per file cost more than the
     # listing itself).
@@ -206,10 +235,14 @@ def _from_listing(
     under = relpath(target, root)
     under = "" if under == "." else under + "/"
     base = base if base.endswith("/") else base + "/"
-    for name, tracked in listed:
+    digest = _listing_digest(listed, under, excludes)
+    if remembered is not None and remembered[0] == digest:
+        entries = remembered[1]
+    else:
+        entries = _entries(root, base, under, listed, excludes)
+    found.listing = (digest, entries)
+    for name, kind in entries:
         rel = under + name
-        if (excludes and _excluded(rel, excludes)) or _in_skipped_dir(root, rel, tracked, skipped):
-            continue
         absolute = base + name
         try:
             status = os.lstat(absolute)
@@ -220,13 +253,48 @@ def _from_listing(
             _link(Path(absolute), rel, real_root, found)
         elif stat.S_ISDIR(mode):
             submodules.add(rel)
-        elif stat.S_ISREG(mode):
-            _add_file(absolute, rel, max_size, found, status)
+        elif stat.S_ISREG(mode) and kind is not None:
+            _add_file(absolute, rel, max_size, found, status, kind)
     for rel in sorted(submodules):
         found.diagnostics.append(Diagnostic(rel, "git submodule, not scanned (scan it on its own)"))
     found.files.sort(key=lambda ref: ref.path)
     found.diagnostics.sort(key=lambda d: d.sort_key())
     return found
+
+
+def _listing_digest(listed: list[tuple[str, bool]], under: str, excludes: list[str]) -> str:
+    """What :func:`_entries` depends on: the listed paths, whether git tracks each, the
+    folder listed and the configured excludes."""
+    digest = hashlib.blake2b(repr((under, excludes)).encode(), digest_size=16)
+    digest.update("\0".join(f"{int(tracked)}{name}" for name, tracked in listed).encode(
+        "utf-8", "surrogateescape"
+    ))  # fmt: skip
+    return digest.hexdigest()
+
+
+def _entries(
+    root: Path, base: str, under: str, listed: list[tuple[str, bool]], excludes: list[str]
+) -> list[tuple[str, Kind | None]]:
+    """The listed names discovery looks at, with their kind: those outside excluded and
+    skipped folders that classify as a kind, and folders (a submodule) whatever their name.
+    The same listing gives the same entries (a folder's ``pyvenv.cfg``, which marks an
+    untracked virtualenv, is itself listed unless ignored)."""
+    entries: list[tuple[str, Kind | None]] = []
+    skipped: dict[object, bool] = {}
+    for name, tracked in listed:
+        rel = under + name
+        if (excludes and _excluded(rel, excludes)) or _in_skipped_dir(root, rel, tracked, skipped):
+            continue
+        kind = classify(rel)
+        if kind is not None:
+            entries.append((name, kind))
+            continue
+        try:
+            if stat.S_ISDIR(os.lstat(base + name).st_mode):
+                entries.append((name, None))
+        except OSError:
+            continue
+    return entries
 
 
 def _in_skipped_dir(root: Path, rel: str, tracked: bool, cache: dict[object, bool]) -> bool:
@@ -291,11 +359,16 @@ def _link(path: Path, rel: str, real_root: Path, found: Discovery) -> None:
 
 
 def _add_file(
-    abspath: str, rel: str, max_size: int, found: Discovery, status: os.stat_result | None = None
+    abspath: str,
+    rel: str,
+    max_size: int,
+    found: Discovery,
+    status: os.stat_result | None = None,
+    kind: Kind | None = None,
 ) -> None:
     """``status``: the file's ``lstat`` when the caller has it (a regular file's is its
-    ``stat``)."""
-    kind = classify(rel)
+    ``stat``); ``kind``: its classification when the caller has it."""
+    kind = kind or classify(rel)
     if kind is None:
         return
     try:

@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shipcheck import (
     banditpack,
@@ -20,6 +20,7 @@ from shipcheck import (
     projectmemo,
     roles,
     scoring,
+    treememo,
     workers,
 )
 from shipcheck import baseline as baseline_mod
@@ -32,15 +33,17 @@ from shipcheck.detectors import registry
 from shipcheck.duplicates import merge_duplicates
 from shipcheck.filepass import BindError, Bound, FileResult, WorkerSettings, bind, make_finding
 from shipcheck.git import GitRepo
-from shipcheck.models.artifacts import Kind
-from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Diagnostic, Finding
+from shipcheck.models.kinds import Kind
 from shipcheck.packs import LoadedPack, PackLoadError, load_builtin, load_third_party
 from shipcheck.parsers.limits import YamlLimits
 from shipcheck.project import ProjectModel
 from shipcheck.report import Report, build_report
 from shipcheck.selection import select_rules
 from shipcheck.suppress import Suppression, apply_suppressions
+
+if TYPE_CHECKING:
+    from shipcheck.models.facts import Fact
 
 STDIN_PATH = "<stdin>"
 # DEP005 reads advisories from this folder when it is set (detectors/deps/vulnerable.py).
@@ -269,27 +272,40 @@ def run(options: ScanOptions, memoise: bool = False) -> ScanOutcome:
         settings = replace(settings, kinds=filepass.kinds_read([Kind.YAML]))
         results = workers.run([ref], settings, options.jobs, cfg.file_timeout, _reading(options))
     else:
+        # What the listing of the whole root gives is remembered (see shipcheck.treememo).
+        whole_root = explicit_files or targets == [root]
+        tree = _tree(cache_in, settings, root, diagnostics) if memoise and whole_root else None
         found = discover.Discovery(files=[], diagnostics=[])
         if explicit_files:
             given = discover.explicit(targets, root, cfg.excludes, cfg.max_file_size)
             reported = {ref.path for ref in given.files} | {d.path for d in given.diagnostics}
-            whole = discover.walk(root, root, cfg.excludes, cfg.max_file_size, git)
+            whole = discover.walk(
+                root, root, cfg.excludes, cfg.max_file_size, git, tree and tree.listing
+            )
             found.files = _merge_refs(whole.files, given.files)
             found.diagnostics = given.diagnostics
+            found.listing = whole.listing
         else:
             for target in targets:
-                part = discover.walk(root, target, cfg.excludes, cfg.max_file_size, git)
+                part = discover.walk(
+                    root, target, cfg.excludes, cfg.max_file_size, git, tree and tree.listing
+                )
                 found.files.extend(part.files)
                 found.diagnostics.extend(part.diagnostics)
+                found.listing = part.listing
         diagnostics.extend(found.diagnostics)
-        decided = roles.decide(root, [ref.path for ref in found.files], cfg.roles)
+        if tree is not None:
+            tree.use_listing(found.listing)
+            decided = tree.decide(root, found.files, cfg.roles)
+        else:
+            decided = roles.decide(root, [ref.path for ref in found.files], cfg.roles)
         roles.use(decided)  # the pre-pass asks whether a Compose file is development material
         targets = buildcontexts.prepass_targets(found.files)
         buildcontexts.use_targets(targets)
         settings = replace(settings, roles=decided, targets=targets)
         memo = _Memo(root, git, today, cfg.offline) if memoise and _memoisable(cfg, rules) else None
         results = _file_pass(
-            found.files, settings, options, cfg, cache_in, diagnostics, reported, memo
+            found.files, settings, options, cfg, cache_in, diagnostics, reported, memo, tree
         )
 
     if memo is not None and memo.hit is not None:
@@ -516,7 +532,7 @@ class _Memo:
         self.key = projectmemo.key(
             settings_fp, self.root, keys, reported, self.today, self.offline, self.tracked
         )
-        found = cache.get_memo(self.key)
+        found = cache.get_memo(self.key, projectmemo.ProjectPass)
         if found is not None and projectmemo.still_valid(self.root, found):
             self.hit = found
             return found
@@ -537,7 +553,7 @@ class _Memo:
         self.facts_key = projectmemo.facts_key(
             settings_fp, self.root, files, self.today, self.offline, self.tracked
         )
-        found = cache.get_memo(self.facts_key)
+        found = cache.get_memo(self.facts_key, projectmemo.ProjectPass)
         if found is not None and projectmemo.still_valid(self.root, found, self.keys, self.before):
             self.own = found
         return self.own
@@ -575,6 +591,27 @@ def _environment(project: ProjectModel, reported: set[str] | None) -> tuple[dict
     return tuple(environment_list(project.facts_of(ModuleEnv), lambda p: roles.of(p).role.ships))
 
 
+def _tree(
+    cache_in: Path | None, settings: WorkerSettings, root: Path, diagnostics: list[Diagnostic]
+) -> treememo.Tree | None:
+    """What the last scan of ``root`` with these rules derived from its listing, or a blank
+    record to fill (None without a cache)."""
+    if cache_in is None:
+        return None
+    settings_fp = cache_mod.settings_fingerprint(
+        settings, cache_mod.code_fingerprint(settings.modules)
+    )
+    record = treememo.record_key(settings_fp, root)
+    cache = cache_mod.ResultCache(cache_in, settings.modules)
+    try:
+        tree = cache.get_memo(record, treememo.Tree) or treememo.Tree()
+    finally:
+        cache.close()
+        diagnostics.extend(Diagnostic(".", p, kind="note") for p in cache.problems)
+    tree.record, tree.changed = record, False
+    return tree
+
+
 def _merge_refs(
     project: list[discover.SourceRef], given: list[discover.SourceRef]
 ) -> list[discover.SourceRef]:
@@ -592,12 +629,14 @@ def _file_pass(
     diagnostics: list[Diagnostic],
     reported: set[str] | None = None,
     memo: _Memo | None = None,
+    tree: treememo.Tree | None = None,
 ) -> list[FileResult]:
     """Results for every file: from the cache where the file, its rules and shipcheck are
     unchanged, from the workers for the rest (which are then remembered). Files outside
     ``reported`` (when given) only need their facts. None at all when ``memo`` finds the
     project pass remembered for these files; only the reported files' when it finds the
-    project rules' part remembered for these facts."""
+    project rules' part remembered for these facts. ``tree``: the keys remembered for the
+    whole root, updated and stored with this scan's."""
     if cache_in is None:
         settings = replace(settings, kinds=filepass.kinds_read(r.kind for r in files))
         return workers.run(files, settings, options.jobs, cfg.file_timeout, _reading(options))
@@ -609,27 +648,38 @@ def _file_pass(
         # What the file pass knows of a file besides its bytes: its role and, for a
         # Dockerfile, the stages it is built to.
         known = [f"{roles.of(r.path).role.value}|{buildcontexts.targets_of(r.path)}" for r in files]
-        ids = [
-            cache_mod.file_id(r.abspath, r.path, settings_fp, k)
-            for r, k in zip(files, known, strict=True)
+        keys: list[str | None] = [
+            None if tree is None else tree.key_of(r, k) for r, k in zip(files, known, strict=True)
         ]
+        ids = {
+            i: cache_mod.file_id(r.abspath, r.path, settings_fp, known[i])
+            for i, r in enumerate(files)
+            if keys[i] is None
+        }
         unchanged = cache.known_keys(
-            {i: (r.size, r.mtime_ns) for i, r in zip(ids, files, strict=True) if r.mtime_ns}
+            {fid: (files[i].size, files[i].mtime_ns) for i, fid in ids.items() if files[i].mtime_ns}
         )
-        keys: list[str | None] = []
         stats: dict[str, tuple[int, int, str]] = {}
-        for ref, what, fid in zip(files, known, ids, strict=True):
+        for i, fid in ids.items():
             if fid in unchanged:
-                keys.append(unchanged[fid])
+                keys[i] = unchanged[fid]
                 continue
+            ref = files[i]
             try:
-                key = cache_mod.file_key(settings_fp, ref.path, what, filepass.read(ref))
+                key = cache_mod.file_key(settings_fp, ref.path, known[i], filepass.read(ref))
             except OSError:
-                keys.append(None)  # the file pass reports it
-                continue
-            keys.append(key)
+                continue  # the file pass reports it
+            keys[i] = key
             if ref.mtime_ns:
                 stats[fid] = (ref.size, ref.mtime_ns, key)
+        if tree is not None:
+            tree.use_keys({
+                r.path: (what, r.size, r.mtime_ns, key)
+                for r, what, key in zip(files, known, keys, strict=True)
+                if key is not None and r.mtime_ns
+            })  # fmt: skip
+            if tree.changed:
+                cache.put_memo(tree.record, tree)
         if memo is not None and None not in keys:
             by_path = {r.path: k for r, k in zip(files, keys, strict=True) if k is not None}
             if memo.lookup(cache, settings_fp, by_path, reported) is not None:

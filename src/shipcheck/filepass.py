@@ -7,18 +7,21 @@ import hashlib
 import string
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shipcheck import buildcontexts, fingerprint
 from shipcheck import roles as roles_mod
 from shipcheck.catalogue import Rule
 from shipcheck.detectors import registry
-from shipcheck.models.artifacts import Artifact, Kind, ParseFailure
-from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Diagnostic, Finding, Hit
+from shipcheck.models.kinds import Kind
 from shipcheck.parsers import ParseError, decode, limits, parse
 from shipcheck.suppress import Suppression, file_suppressions
 from shipcheck.text import char_column
+
+if TYPE_CHECKING:  # the parsed models are defined when a file is first parsed
+    from shipcheck.models.artifacts import Artifact
+    from shipcheck.models.facts import Fact
 
 
 class BindError(Exception):
@@ -224,6 +227,8 @@ def process_file(ref: Any) -> FileResult:
     try:
         artifact = parse(ref.path, ref.kind, data)
     except ParseError as exc:
+        from shipcheck.models.artifacts import Artifact, ParseFailure
+
         result.diagnostics.append(Diagnostic(ref.path, str(exc), kind="parse-error"))
         # Credential formats are still worth finding in a file that does not parse, and a
         # manifest that does not parse is itself a finding (deps.invalid-manifest).

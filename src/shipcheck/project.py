@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from shipcheck.git import GitRepo
-from shipcheck.models.artifacts import Kind
-from shipcheck.models.facts import Fact
+from shipcheck.models.kinds import Kind
+
+if TYPE_CHECKING:
+    from shipcheck.models.facts import Fact
 
 _READ_LIMIT = 256 * 1024
-F = TypeVar("F", bound=Fact)
+F = TypeVar("F", bound="Fact")
 
 
 @dataclass
@@ -41,6 +43,10 @@ class ProjectModel:
 
     def __post_init__(self) -> None:
         self._by_type = {}
+        if not self.facts:
+            return  # a remembered pass: the fact classes need not even be defined
+        from shipcheck.models.facts import Fact
+
         for fact in self.facts:
             for cls in type(fact).__mro__:
                 if isinstance(cls, type) and issubclass(cls, Fact):

@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Diagnostic, Finding
+from shipcheck.models.kinds import Kind
 from shipcheck.suppress import Suppression
 
 FORMAT = 2  # bump when ProjectPass's fields change

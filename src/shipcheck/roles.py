@@ -254,9 +254,9 @@ def applied_targets(texts: Iterable[str]) -> set[str]:
     return found
 
 
-def _instructions(root: Path, paths: Iterable[str]) -> list[str]:
+def _instructions(root: Path, paths: Iterable[str], opened: list[str]) -> list[str]:
     """The texts that say how the project is deployed: READMEs and deployment guides (any
-    folder), CI configuration and Makefiles."""
+    folder), CI configuration and Makefiles (their paths added to ``opened``)."""
     texts = []
     budget = 4 * 1024 * 1024
     for path in sorted(paths):
@@ -269,6 +269,7 @@ def _instructions(root: Path, paths: Iterable[str]) -> list[str]:
         )
         if not wanted or budget <= 0:
             continue
+        opened.append(path)
         try:
             with open(root / path, "rb") as handle:
                 data = handle.read(_READ_LIMIT)
@@ -298,16 +299,18 @@ def decide(
     paths: Iterable[str],
     overrides: Mapping[str, str] | None = None,
     read_instructions: bool = True,
+    opened: list[str] | None = None,
 ) -> dict[str, FileRole]:
     """The role of each path (project-relative): configuration, then what the repository
-    says, then names."""
-    from shipcheck.patterns import glob_match
-
+    says, then names. The paths of the files read for it are added to ``opened``."""
+    opened = [] if opened is None else opened
     paths = sorted(set(paths))
-    applied = applied_targets(_instructions(root, paths)) if read_instructions else set()
+    applied = applied_targets(_instructions(root, paths, opened)) if read_instructions else set()
     applications = _applications(paths)
     decided: dict[str, FileRole] = {}
     overrides = overrides or {}
+    if overrides:
+        from shipcheck.patterns import glob_match
     applied_in_order, applications_in_order = sorted(applied), sorted(applications)
     for path in paths:
         configured = next(
@@ -330,6 +333,7 @@ def decide(
                 decided[path] = FileRole(Role.SHIPS, f"part of the application in `{app}/`")
                 continue
         if weak.role is Role.SHIPS and target is None and _is_compose_name(path):
+            opened.append(path)
             evidence = _development_stack(root, path)
             if evidence is not None:
                 decided[path] = FileRole(

@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 
 from shipcheck import lazyre
 from shipcheck.banditpack import FAMILY as BANDIT_FAMILY
-from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Diagnostic, Finding
+from shipcheck.models.kinds import Kind
 from shipcheck.nosec import nosec_comments
 
 _SUPPRESSION = lazyre.compile(

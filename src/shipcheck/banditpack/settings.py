@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from shipcheck.parsers import ParseError
-from shipcheck.parsers.tomlfiles import load_toml
+from shipcheck.parsers.tomltext import load_toml
 
 
 @dataclass

@@ -9,11 +9,13 @@ import types
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shipcheck.models.artifacts import Kind
-from shipcheck.models.facts import Fact
 from shipcheck.models.findings import Hit
+from shipcheck.models.kinds import Kind
+
+if TYPE_CHECKING:
+    from shipcheck.models.facts import Fact
 
 
 @dataclass(frozen=True)

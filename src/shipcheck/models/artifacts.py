@@ -1,40 +1,18 @@
-"""Artifact kinds and the parsed models the detectors receive."""
+"""The parsed models the detectors receive (and :class:`Kind`, re-exported for them)."""
 
 from __future__ import annotations
 
 import ast
-import enum
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from shipcheck.models.kinds import Kind
 from shipcheck.pins import is_exact_pin
 from shipcheck.text import split_lines
 
 if TYPE_CHECKING:
     from shipcheck.roles import FileRole
-
-
-class Kind(str, enum.Enum):
-    """What a file is. ``ANY`` and ``PROJECT`` are only used by detectors."""
-
-    PYTHON = "python"
-    REQUIREMENTS = "requirements"
-    PYPROJECT = "pyproject"
-    PIPFILE = "pipfile"
-    LOCKFILE = "lockfile"
-    DOCKERFILE = "dockerfile"
-    DOCKERIGNORE = "dockerignore"
-    YAML = "yaml"  # YAML that is none of the kinds below
-    KUBERNETES = "kubernetes"
-    COMPOSE = "compose"
-    GITHUB_ACTIONS = "github-actions"
-    GITLAB_CI = "gitlab-ci"
-    ENV = "env"
-    PROCFILE = "procfile"
-    TEXT = "text"  # any other text file worth a look (configs, scripts, keys)
-    ANY = "any"
-    PROJECT = "project"
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from shipcheck.models.artifacts import Artifact, Kind
+from shipcheck.models.kinds import Kind
+
+if TYPE_CHECKING:  # defined when a file is first parsed, not when the configuration loads
+    from shipcheck.models.artifacts import Artifact
 
 
 class ParseError(Exception):
@@ -36,6 +40,8 @@ def parse(path: str, kind: Kind, data: bytes) -> Artifact:
     """Parse ``data`` (the file's bytes) as ``kind``. Raises :class:`ParseError`."""
     where = _PARSERS.get(kind)
     if where is None:
+        from shipcheck.models.artifacts import Artifact
+
         return Artifact(path=path, kind=kind, text=decode(data))
     module = importlib.import_module(f"shipcheck.parsers.{where[0]}")
     parser: Callable[[str, bytes], Artifact] = getattr(module, where[1])

@@ -3,31 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
-from typing import Any
 
-from shipcheck import lazyre
 from shipcheck.models.artifacts import Kind, TomlFile
 from shipcheck.parsers import ParseError, decode
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
-
-_AT_LINE = lazyre.compile(r"\(at line (\d+), column \d+\)")
-
-
-def load_toml(text: str, what: str) -> dict[str, Any]:
-    """Parse TOML text; a syntax error becomes a :class:`ParseError` naming ``what``."""
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        at = _AT_LINE.search(str(exc))
-        raise ParseError(
-            f"invalid TOML in {what}: {exc}", int(at.group(1)) if at else None
-        ) from None
+from shipcheck.parsers.tomltext import load_toml
 
 
 def parse_pyproject(path: str, data: bytes) -> TomlFile:

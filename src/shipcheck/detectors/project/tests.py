@@ -11,7 +11,7 @@ from shipcheck.detectors.registry import detector
 from shipcheck.models.artifacts import Kind
 from shipcheck.models.findings import Hit
 from shipcheck.parsers import ParseError
-from shipcheck.parsers.tomlfiles import load_toml
+from shipcheck.parsers.tomltext import load_toml
 from shipcheck.project import ProjectModel
 
 _TEST_FILE = lazyre.compile(r"^(tests?_.*|.*_tests?|tests?|conftest)\.py$")
