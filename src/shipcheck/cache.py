@@ -33,7 +33,7 @@ from shipcheck.models.kinds import Kind
 
 T = TypeVar("T")
 SCHEMA = 5  # the database layout (PRAGMA user_version)
-MAX_MEMOS = 256  # remembered project passes (shipcheck.projectmemo), the oldest go first
+MAX_MEMOS = 256  # project passes (projectmemo) and listing records (treememo); the oldest go first
 MAX_ENTRIES = 200_000  # about 10 large monorepos' worth; the oldest go first past this
 TRANSIENT_KINDS = frozenset({"timeout", "crash"})  # never remembered: the next run may pass
 
