@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -59,6 +61,36 @@ def run_scan(
 def scan_dir():
     """The run_scan helper as a fixture."""
     return run_scan
+
+
+@pytest.fixture
+def memo_cache(tmp_path, monkeypatch):
+    """A result cache for this test alone, and no local advisory database (a scan reading
+    one does not remember its project pass): what the memo tests need."""
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("SHIPCHECK_CACHE_DIR", str(directory))
+    monkeypatch.delenv("SHIPCHECK_ADVISORY_DB", raising=False)
+    return directory
+
+
+def git(cwd: Path, *args: str) -> None:
+    """Run git in ``cwd`` as a test user, failing the test when git fails."""
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=cwd, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def shop(tmp_path):
+    """A git work tree holding a copy of examples/shop, everything committed."""
+    project = tmp_path / "shop"
+    shutil.copytree(REPO / "examples" / "shop", project)
+    (project / ".gitignore").write_text(".env\n__pycache__/\n")
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "shop")
+    return project
 
 
 # Hypothesis: bounded and repeatable in CI; `HYPOTHESIS_PROFILE=dev` searches much longer.

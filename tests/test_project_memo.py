@@ -4,10 +4,7 @@ rules saw has changed, and the report is the same as when the pass runs."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sqlite3
-import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -15,17 +12,7 @@ from shipcheck import engine, projectmemo
 from shipcheck.engine import ScanOptions, scan
 from shipcheck.project import ProjectModel
 
-from conftest import REPO
-
-SHOP = REPO / "examples" / "shop"
-
-
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    directory = tmp_path / "cache"
-    monkeypatch.setenv("SHIPCHECK_CACHE_DIR", str(directory))
-    monkeypatch.delenv("SHIPCHECK_ADVISORY_DB", raising=False)
-    return directory
+from conftest import git
 
 
 @pytest.fixture
@@ -40,24 +27,6 @@ def passes(monkeypatch):
 
     monkeypatch.setattr(engine, "_project_pass", spy)
     return count
-
-
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-        cwd=cwd, check=True, capture_output=True,
-    )  # fmt: skip
-
-
-@pytest.fixture
-def shop(tmp_path):
-    project = tmp_path / "shop"
-    shutil.copytree(SHOP, project)
-    (project / ".gitignore").write_text(".env\n__pycache__/\n")
-    _git(project, "init", "-q")
-    _git(project, "add", "-A")
-    _git(project, "commit", "-qm", "shop")
-    return project
 
 
 def _scan(target, today=dt.date(2026, 12, 6), offline=True, **overrides):
@@ -76,7 +45,7 @@ def _same(a, b) -> None:
 
 
 def test_a_rescan_with_nothing_changed_reuses_the_pass_and_reports_the_same(
-    shop, cache_dir, passes
+    shop, memo_cache, passes
 ):
     first = _scan(shop)
     second = _scan(shop)
@@ -91,7 +60,7 @@ def test_a_rescan_with_nothing_changed_reuses_the_pass_and_reports_the_same(
 
 
 def test_a_changed_file_a_new_ignored_file_or_git_tracking_runs_the_pass_again(
-    shop, cache_dir, passes
+    shop, memo_cache, passes
 ):
     _scan(shop)
     # An ignored file the listing does not show: the root folder's entries changed.
@@ -100,7 +69,7 @@ def test_a_changed_file_a_new_ignored_file_or_git_tracking_runs_the_pass_again(
     assert passes[0] == 2
     assert _scan(shop).to_dict() == with_env.to_dict() and passes[0] == 2
     # Git starts tracking the ignored file: same files, same contents, another index.
-    _git(shop, "add", "-f", ".env")
+    git(shop, "add", "-f", ".env")
     tracked = _scan(shop)
     assert passes[0] == 3
     assert {f.rule_id for f in tracked.findings} - {f.rule_id for f in with_env.findings}
@@ -111,7 +80,7 @@ def test_a_changed_file_a_new_ignored_file_or_git_tracking_runs_the_pass_again(
 
 
 def test_the_date_the_network_and_a_local_advisory_database_decide(
-    shop, cache_dir, passes, monkeypatch
+    shop, memo_cache, passes, monkeypatch
 ):
     _scan(shop)
     _scan(shop, today=dt.date(2027, 1, 1))  # end-of-life dates are compared with the date
@@ -140,7 +109,7 @@ def _rules():
     return load_builtin().rules
 
 
-def test_explicit_files_have_their_own_memo(shop, cache_dir, passes):
+def test_explicit_files_have_their_own_memo(shop, memo_cache, passes):
     whole = _scan(shop)
     files = [shop / "shop" / "db.py", shop / "Dockerfile"]
     given = _scan(files)
@@ -153,9 +122,9 @@ def test_explicit_files_have_their_own_memo(shop, cache_dir, passes):
     ]
 
 
-def test_a_damaged_memo_is_a_miss(shop, cache_dir, passes):
+def test_a_damaged_memo_is_a_miss(shop, memo_cache, passes):
     first = _scan(shop)
-    with sqlite3.connect(cache_dir / "results.sqlite") as db:
+    with sqlite3.connect(memo_cache / "results.sqlite") as db:
         db.execute("UPDATE memos SET data = ?", (b"not a pickle",))
     second = _scan(shop)
     assert passes[0] == 2
@@ -210,7 +179,7 @@ def _uncached(target):
     )  # fmt: skip
 
 
-def test_an_edit_that_changes_no_fact_reuses_the_project_rules_part(shop, cache_dir, passes):
+def test_an_edit_that_changes_no_fact_reuses_the_project_rules_part(shop, memo_cache, passes):
     files = [shop / "shop" / "__init__.py", shop / "wsgi.py"]
     _scan(shop)
     _scan(files)
@@ -232,7 +201,7 @@ def test_an_edit_that_changes_no_fact_reuses_the_project_rules_part(shop, cache_
 
 
 def test_findings_the_project_refines_are_taken_as_refined_before_or_refined_again(
-    shop, cache_dir, passes
+    shop, memo_cache, passes
 ):
     routes = shop / "shop" / "routes.py"
     routes.write_text(routes.read_text() + '\n\ndef dump(order):\n    print("order", order)\n')
@@ -261,7 +230,7 @@ def test_findings_the_project_refines_are_taken_as_refined_before_or_refined_aga
     _same(more, _uncached(files))
 
 
-def test_a_scanned_file_a_project_rule_read_is_compared_by_its_bytes(shop, cache_dir, passes):
+def test_a_scanned_file_a_project_rule_read_is_compared_by_its_bytes(shop, memo_cache, passes):
     # A scanned file that a project rule read as text changed, its facts did not: the
     # Dockerfile whose final base image the served-application rules read.
     dockerfile = shop / "Dockerfile"
@@ -272,12 +241,12 @@ def test_a_scanned_file_a_project_rule_read_is_compared_by_its_bytes(shop, cache
     assert passes[0] == ran + 1
 
 
-def test_staging_a_change_keeps_the_memo(shop, cache_dir, passes):
+def test_staging_a_change_keeps_the_memo(shop, memo_cache, passes):
     files = [shop / "shop" / "__init__.py", shop / "wsgi.py"]
     init = shop / "shop" / "__init__.py"
     init.write_text(init.read_text() + "\n# edited\n")
     first = _scan(files)
-    _git(shop, "add", "shop/__init__.py")  # the index changes, not what git tracks
+    git(shop, "add", "shop/__init__.py")  # the index changes, not what git tracks
     second = _scan(files)
     assert passes[0] == 1
     _same(first, second)
@@ -294,10 +263,10 @@ def test_rules_record_the_scanned_files_they_read_and_a_change_of_one_is_a_miss(
     assert not projectmemo.still_valid(tmp_path, memo, {"app.py": "k2"})
 
 
-def test_git_starting_to_track_a_listed_file_is_a_miss(shop, cache_dir, passes):
+def test_git_starting_to_track_a_listed_file_is_a_miss(shop, memo_cache, passes):
     (shop / ".env.production").write_text("DATABASE_PASSWORD=k8Qz2vXr9LmT4wPa7nYc\n")
     untracked = _scan(shop)
-    _git(shop, "add", ".env.production")  # listed before and after: only tracking changed
+    git(shop, "add", ".env.production")  # listed before and after: only tracking changed
     tracked = _scan(shop)
     assert passes[0] == 2
 

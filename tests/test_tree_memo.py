@@ -5,8 +5,6 @@ a scan without the cache gives."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 
 import pytest
 
@@ -17,14 +15,6 @@ from shipcheck.engine import ScanOptions, scan
 from conftest import REPO
 
 SHOP = REPO / "examples" / "shop"
-
-
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    directory = tmp_path / "cache"
-    monkeypatch.setenv("SHIPCHECK_CACHE_DIR", str(directory))
-    monkeypatch.delenv("SHIPCHECK_ADVISORY_DB", raising=False)
-    return directory
 
 
 @pytest.fixture
@@ -47,19 +37,6 @@ def calls(monkeypatch):
     return count
 
 
-@pytest.fixture
-def shop(tmp_path):
-    project = tmp_path / "shop"
-    shutil.copytree(SHOP, project)
-    (project / ".gitignore").write_text(".env\n__pycache__/\n")
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "shop"]):
-        subprocess.run(
-            ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-            cwd=project, check=True, capture_output=True,
-        )  # fmt: skip
-    return project
-
-
 def _scan(target, cache=True, **overrides):
     targets = target if isinstance(target, list) else [target]
     options = ScanOptions(
@@ -77,7 +54,7 @@ def _reset(count: dict[str, int]) -> None:
         count[name] = 0
 
 
-def test_a_rescan_reuses_the_listing_the_roles_and_the_keys(shop, cache_dir, calls):
+def test_a_rescan_reuses_the_listing_the_roles_and_the_keys(shop, memo_cache, calls):
     first = _scan(shop)
     assert calls["entries"] == 1 and calls["decide"] == 1 and calls["file_key"] > 5
     _reset(calls)
@@ -89,7 +66,7 @@ def test_a_rescan_reuses_the_listing_the_roles_and_the_keys(shop, cache_dir, cal
     assert calls == {"entries": 0, "decide": 0, "file_key": 0}
 
 
-def test_an_instruction_file_changed_decides_the_roles_again(tmp_path, cache_dir, calls):
+def test_an_instruction_file_changed_decides_the_roles_again(tmp_path, memo_cache, calls):
     project = tmp_path / "svc"
     (project / "examples").mkdir(parents=True)
     (project / "app.py").write_text("print('hello')\n")
@@ -109,7 +86,7 @@ def test_an_instruction_file_changed_decides_the_roles_again(tmp_path, cache_dir
     assert report == _scan(project, cache=False)
 
 
-def test_a_new_file_is_listed_and_an_edited_one_read_again(shop, cache_dir, calls):
+def test_a_new_file_is_listed_and_an_edited_one_read_again(shop, memo_cache, calls):
     _scan(shop)
     _reset(calls)
     (shop / "shop" / "admin.py").write_text(
@@ -125,7 +102,7 @@ def test_a_new_file_is_listed_and_an_edited_one_read_again(shop, cache_dir, call
     assert report == _scan(shop, cache=False)
 
 
-def test_other_rules_keep_their_own_record(shop, cache_dir, calls):
+def test_other_rules_keep_their_own_record(shop, memo_cache, calls):
     everything = _scan(shop)
     _reset(calls)
     report = _scan(shop, ignore=["DKR001"])
@@ -136,9 +113,9 @@ def test_other_rules_keep_their_own_record(shop, cache_dir, calls):
     assert calls["file_key"] == 0
 
 
-def test_a_record_is_found_only_as_what_it_is(shop, cache_dir):
+def test_a_record_is_found_only_as_what_it_is(shop, memo_cache):
     _scan(shop)
-    cache = cache_mod.ResultCache(cache_dir)
+    cache = cache_mod.ResultCache(memo_cache)
     try:
         rows = cache._db.execute("SELECT key FROM memos WHERE key LIKE 'tree:%'").fetchall()
         assert len(rows) == 1

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shipcheck import roles
+from shipcheck import roles as roles_mod
 from shipcheck.discover import Listing, SourceRef
 
 FORMAT = 1  # bump when Tree's fields change
@@ -38,7 +38,7 @@ class Tree:
 
     listing: Listing | None = None
     paths: str = ""  # digest of the paths and configured roles the roles were decided for
-    roles: dict[str, roles.FileRole] = field(default_factory=dict)
+    roles: dict[str, roles_mod.FileRole] = field(default_factory=dict)
     read: dict[str, tuple[int, int]] = field(default_factory=dict)  # path → size, mtime
     # path → (what the file pass knows of it besides its bytes, size, mtime, key)
     keys: dict[str, tuple[str, int, int, str]] = field(default_factory=dict)
@@ -52,8 +52,8 @@ class Tree:
 
     def decide(
         self, root: Path, files: Sequence[SourceRef], overrides: Mapping[str, str]
-    ) -> dict[str, roles.FileRole]:
-        """``roles.decide`` for ``files``, remembered."""
+    ) -> dict[str, roles_mod.FileRole]:
+        """``shipcheck.roles.decide`` for ``files``, remembered."""
         digest = hashlib.blake2b(repr(sorted(overrides.items())).encode(), digest_size=16)
         digest.update("\0".join(r.path for r in files).encode("utf-8", "surrogateescape"))
         paths = digest.hexdigest()
@@ -61,10 +61,10 @@ class Tree:
         if paths == self.paths and all(seen.get(p) == s for p, s in self.read.items()):
             return self.roles
         opened: list[str] = []
-        decided = roles.decide(root, list(seen), overrides, opened=opened)
+        decided = roles_mod.decide(root, list(seen), overrides, opened=opened)
         # Without a modification time, a read file could change unseen.
         if all(seen.get(p, (0, 0))[1] for p in opened):
-            shared: dict[roles.FileRole, roles.FileRole] = {}  # one per distinct decision
+            shared: dict[roles_mod.FileRole, roles_mod.FileRole] = {}  # one per distinct decision
             self.roles = {p: shared.setdefault(r, r) for p, r in decided.items()}
             self.paths, self.read, self.changed = paths, {p: seen[p] for p in opened}, True
         return decided
