@@ -124,3 +124,41 @@ def test_a_record_is_found_only_as_what_it_is(shop, memo_cache):
         assert cache.get_memo(record, engine.projectmemo.ProjectPass) is None
     finally:
         cache.close()
+
+
+def test_files_deleted_or_turned_into_links_are_seen_with_the_same_listing(
+    shop, memo_cache, calls, tmp_path
+):
+    """git still lists a deleted tracked file, and a file turned into a symlink: the listing
+    is the same, the remembered entries are reused, and each entry is looked at again."""
+    _scan(shop)
+    (shop / "shop" / "payments.py").unlink()
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("x = 1\n")
+    (shop / "shop" / "routes.py").unlink()
+    (shop / "shop" / "routes.py").symlink_to(outside)
+    _reset(calls)
+    report = _scan(shop)
+    assert calls["entries"] == 0
+    paths = {f["path"] for f in report["files"]}
+    assert "shop/payments.py" not in paths and "shop/routes.py" not in paths
+    assert any(
+        d["path"] == "shop/routes.py" and "outside the scanned tree" in d["reason"]
+        for d in report["diagnostics"]
+    )
+    assert report == _scan(shop, cache=False)
+
+
+def test_other_excludes_or_configured_roles_derive_again(shop, memo_cache, calls):
+    _scan(shop)
+    _reset(calls)
+    excluded = _scan(shop, exclude=["k8s/"])
+    assert calls["entries"] == 1
+    assert not any(f["path"].startswith("k8s/") for f in excluded["files"])
+    assert excluded == _scan(shop, cache=False, exclude=["k8s/"])
+    _reset(calls)
+    configured = _scan(shop, roles={"k8s/**": "example"})
+    assert calls["decide"] == 1
+    roles_seen = {f["path"]: f["role"] for f in configured["files"]}
+    assert roles_seen["k8s/deployment.yaml"] == "example"
+    assert configured == _scan(shop, cache=False, roles={"k8s/**": "example"})
