@@ -646,8 +646,13 @@ def _file_pass(
     )
     try:
         # What the file pass knows of a file besides its bytes: its role and, for a
-        # Dockerfile, the stages it is built to.
-        known = [f"{roles.of(r.path).role.value}|{buildcontexts.targets_of(r.path)}" for r in files]
+        # Dockerfile, the stages it is built to (asked of Dockerfiles only: they alone have
+        # stages, and a listing has thousands of other files).
+        known = [
+            f"{roles.of(r.path).role.value}|"
+            f"{buildcontexts.targets_of(r.path) if r.kind is Kind.DOCKERFILE else (None,)}"
+            for r in files
+        ]
         keys: list[str | None] = [
             None if tree is None else tree.key_of(r, k) for r, k in zip(files, known, strict=True)
         ]

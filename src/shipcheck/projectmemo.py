@@ -116,11 +116,11 @@ def surroundings(
     their ``.gitignore``, and git's index (``git_dir``: None when the key holds what git
     tracks)."""
     found = {"."}
-    for path in listed:
-        folder = posixpath.dirname(path)
+    for path in listed:  # relative, normalised: a folder is what precedes the last "/"
+        folder = path.rpartition("/")[0]
         while folder and folder not in found:
             found.add(folder)
-            folder = posixpath.dirname(folder)
+            folder = folder.rpartition("/")[0]
     if git_top is not None:
         up = "."
         here = root.resolve()
