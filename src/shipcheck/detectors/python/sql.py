@@ -295,11 +295,17 @@ def sql_string_formatting(doc: PythonFile, params: SqlFormattingParams) -> Itera
     migrations (SQL built from the schema's own names) only outside data is reported."""
     if doc.in_test_dir and not params.include_tests:
         return
-    constants = module_constants(doc.tree)
     index = index_of(doc)
+    # Only a sink call is reported: a scope holding none (most are) need not be followed.
+    sinks = [c for c in index.of(ast.Call) if _sink_name(c) in params.sinks]
+    if not sinks:
+        return
+    constants = module_constants(doc.tree)
     grader: Grader | None = None
     migration = _migration(doc)
     for scope in [doc.tree, *index.functions()]:
+        if not any(index.contains(scope, call) for call in sinks):
+            continue
         built: dict[str, tuple[str, ast.AST]] = {}
         sql_text: set[str] = set()  # locals holding SQL text (``sql = "SELECT ..."``)
         # Locals bound to safe values (placeholder lists, constants) are safe to interpolate.

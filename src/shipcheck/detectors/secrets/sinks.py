@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 from shipcheck.detectors.common import is_secret_name, mask
 from shipcheck.detectors.config.django_settings import is_settings_module
 from shipcheck.detectors.python.astutil import Imports, imports_of
-from shipcheck.detectors.python.index import index_of
+from shipcheck.detectors.python.index import PyIndex, index_of
 from shipcheck.detectors.registry import detector
 from shipcheck.detectors.secrets.context import ValueParams, is_dev_module, name_has_dev_word
 from shipcheck.detectors.secrets.pyast import (
@@ -228,11 +228,6 @@ def _label(call: ast.Call) -> str:
     return f"`{name}()`"
 
 
-def _library(imports: Imports, call: ast.Call) -> str | None:
-    resolved = imports.resolve(call.func)
-    return resolved.split(".")[0] if resolved else None
-
-
 def _call_uses(call: ast.Call, imports: Imports, libraries: set[str]) -> Iterator[Use]:
     resolved = imports.resolve(call.func) or ""
     method = call.func.attr if isinstance(call.func, ast.Attribute) else None
@@ -246,7 +241,7 @@ def _call_uses(call: ast.Call, imports: Imports, libraries: set[str]) -> Iterato
         for node, holder in _argument(call, sink):
             yield Use(node, holder, _label(call), sink.kind, sink.seeds)
         return
-    library = _library(imports, call)
+    library = resolved.split(".")[0] if resolved else None
     receiver_lib = library in CLIENT_LIBRARIES or (
         library is None and method is not None and bool(libraries & CLIENT_LIBRARIES)
         and method in _CLIENT_METHODS
@@ -379,7 +374,7 @@ def sink_uses(doc: PythonFile) -> Iterator[Use]:
     constants = Constants(doc.tree)
     index = index_of(doc)
     for node in index.of(ast.Call, ast.Assign):
-        if _discarded_hash(node, index.parent(node)):
+        if _discarded_hash(node, index):
             continue
         uses = (
             [*_call_uses(node, imports, libraries), *_config_call_uses(node)]
@@ -407,14 +402,14 @@ def sink_uses(doc: PythonFile) -> Iterator[Use]:
 _HASHERS = frozenset({"make_password", "generate_password_hash", "hash_password", "hashpw"})
 
 
-def _discarded_hash(node: ast.AST, parent: ast.AST | None) -> bool:
+def _discarded_hash(node: ast.AST, index: PyIndex) -> bool:
     """``make_password("waste-time")`` as a statement: a hash computed to even out response
     times (no account gets that password)."""
-    if not isinstance(node, ast.Call) or not isinstance(parent, ast.Expr):
+    if not isinstance(node, ast.Call):
         return False
     func = node.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return name in _HASHERS
+    return name in _HASHERS and isinstance(index.parent(node), ast.Expr)
 
 
 def _scope_end(doc: PythonFile, node: ast.AST) -> int:
