@@ -44,7 +44,8 @@ def _read() -> Checklist:
 
     # Beside this module, as the built-in rules are (``packs.builtin_rules_dir``).
     text = (Path(__file__).resolve().parent / "data" / "checklist.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    # libyaml's safe loader when PyYAML has it: this file took 57 ms to read in pure Python.
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     items = {
         raw["key"]: Item(raw["key"], raw["area"], raw["title"], raw.get("why", ""))
         for raw in data["items"]
