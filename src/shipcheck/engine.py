@@ -257,6 +257,14 @@ def run(options: ScanOptions, memoise: bool = False) -> ScanOutcome:
         index=registry.current_index(),
     )
     diagnostics.extend(Diagnostic(".", w, kind="note") for w in loaded.warnings)
+    # What decides a file's results besides its bytes and what the scan knows of it (its role
+    # and build targets, in each file's key): the rules and shipcheck's code. Every cache key
+    # and record of this scan hangs on it, so it is taken once, here.
+    settings_fp = (
+        None
+        if cache_in is None
+        else cache_mod.settings_fingerprint(settings, cache_mod.code_fingerprint(settings.modules))
+    )
 
     progress = options.progress
     if progress is not None:
@@ -274,7 +282,11 @@ def run(options: ScanOptions, memoise: bool = False) -> ScanOutcome:
     else:
         # What the listing of the whole root gives is remembered (see shipcheck.treememo).
         whole_root = explicit_files or targets == [root]
-        tree = _tree(cache_in, settings, root, diagnostics) if memoise and whole_root else None
+        tree = (
+            _tree(cache_in, settings, settings_fp, root, diagnostics)
+            if memoise and whole_root
+            else None
+        )
         found = discover.Discovery(files=[], diagnostics=[])
         if explicit_files:
             given = discover.explicit(targets, root, cfg.excludes, cfg.max_file_size)
@@ -303,10 +315,14 @@ def run(options: ScanOptions, memoise: bool = False) -> ScanOutcome:
         targets = buildcontexts.prepass_targets(found.files)
         buildcontexts.use_targets(targets)
         settings = replace(settings, roles=decided, targets=targets)
-        memo = _Memo(root, git, today, cfg.offline) if memoise and _memoisable(cfg, rules) else None
+        memo = None
+        if memoise and _memoisable(cfg, rules):
+            listing = found.listing[0] if whole_root and found.listing else None
+            memo = _Memo(root, git, today, cfg.offline, listing)
         results = _file_pass(
-            found.files, settings, options, cfg, cache_in, diagnostics, reported, memo, tree
-        )
+            found.files, settings, options, cfg, cache_in, settings_fp, diagnostics, reported,
+            memo, tree,
+        )  # fmt: skip
 
     if memo is not None and memo.hit is not None:
         done = memo.hit
@@ -507,11 +523,13 @@ class _Memo:
     key (and, for explicit files, its facts), stored after the pass when it was not found
     (see :mod:`shipcheck.projectmemo`)."""
 
-    def __init__(self, root: Path, git: GitRepo, today: dt.date, offline: bool) -> None:
+    def __init__(
+        self, root: Path, git: GitRepo, today: dt.date, offline: bool, listing: str | None
+    ) -> None:
         self.root, self.git, self.today, self.offline = root, git, today.isoformat(), offline
-        listed = git.tracked_in_listing(root)
-        # What git tracks, from its listing of the root; else git's index is probed.
-        self.tracked = None if listed is None else projectmemo.tracked_digest(listed)
+        # What git tracks: the digest of its listing of the root (each path, tracked or not,
+        # from discovery); without one, git's index is probed instead.
+        self.listing = listing
         self.key: str | None = None
         self.facts_key: str | None = None
         self.hit: projectmemo.ProjectPass | None = None  # the whole pass
@@ -530,13 +548,13 @@ class _Memo:
         notes what the tree looks like for :meth:`store` either way."""
         self.keys = keys
         self.key = projectmemo.key(
-            settings_fp, self.root, keys, reported, self.today, self.offline, self.tracked
+            settings_fp, self.root, keys, reported, self.today, self.offline, self.listing
         )
         found = cache.get_memo(self.key, projectmemo.ProjectPass)
         if found is not None and projectmemo.still_valid(self.root, found):
             self.hit = found
             return found
-        index = self.git.git_dir if self.tracked is None else None
+        index = self.git.git_dir if self.listing is None else None
         around = projectmemo.surroundings(self.root, keys, self.git.top, index)
         self.before = projectmemo.probe(self.root, around)
         return None
@@ -551,7 +569,7 @@ class _Memo:
         known of it, kind, facts digest), if the tree and the files they read are as they
         were (after :meth:`lookup`)."""
         self.facts_key = projectmemo.facts_key(
-            settings_fp, self.root, files, self.today, self.offline, self.tracked
+            settings_fp, self.root, files, self.today, self.offline, self.listing
         )
         found = cache.get_memo(self.facts_key, projectmemo.ProjectPass)
         if found is not None and projectmemo.still_valid(self.root, found, self.keys, self.before):
@@ -592,15 +610,16 @@ def _environment(project: ProjectModel, reported: set[str] | None) -> tuple[dict
 
 
 def _tree(
-    cache_in: Path | None, settings: WorkerSettings, root: Path, diagnostics: list[Diagnostic]
+    cache_in: Path | None,
+    settings: WorkerSettings,
+    settings_fp: str | None,
+    root: Path,
+    diagnostics: list[Diagnostic],
 ) -> treememo.Tree | None:
     """What the last scan of ``root`` with these rules derived from its listing, or a blank
     record to fill (None without a cache)."""
-    if cache_in is None:
+    if cache_in is None or settings_fp is None:
         return None
-    settings_fp = cache_mod.settings_fingerprint(
-        settings, cache_mod.code_fingerprint(settings.modules)
-    )
     record = treememo.record_key(settings_fp, root)
     cache = cache_mod.ResultCache(cache_in, settings.modules)
     try:
@@ -626,6 +645,7 @@ def _file_pass(
     options: ScanOptions,
     cfg: Config,
     cache_in: Path | None,
+    settings_fp: str | None,
     diagnostics: list[Diagnostic],
     reported: set[str] | None = None,
     memo: _Memo | None = None,
@@ -636,14 +656,12 @@ def _file_pass(
     ``reported`` (when given) only need their facts. None at all when ``memo`` finds the
     project pass remembered for these files; only the reported files' when it finds the
     project rules' part remembered for these facts. ``tree``: the keys remembered for the
-    whole root, updated and stored with this scan's."""
-    if cache_in is None:
+    whole root, updated and stored with this scan's. ``settings_fp``: the settings'
+    fingerprint (given with ``cache_in``)."""
+    if cache_in is None or settings_fp is None:
         settings = replace(settings, kinds=filepass.kinds_read(r.kind for r in files))
         return workers.run(files, settings, options.jobs, cfg.file_timeout, _reading(options))
     cache = cache_mod.ResultCache(cache_in, settings.modules)
-    settings_fp = cache_mod.settings_fingerprint(
-        settings, cache_mod.code_fingerprint(settings.modules)
-    )
     try:
         # What the file pass knows of a file besides its bytes: its role and, for a
         # Dockerfile, the stages it is built to (asked of Dockerfiles only: they alone have

@@ -268,12 +268,6 @@ class GitRepo:
             self._listed_tracked[directory.resolve()] = tracked
         return found
 
-    def tracked_in_listing(self, directory: Path) -> frozenset[str] | None:
-        """The paths git tracked below ``directory`` when :meth:`listing` last listed it
-        (what :meth:`tracked` answers for the root, without asking git again); None when it
-        did not."""
-        return self._listed_tracked.get(directory.resolve())
-
     def _list(self, directory: Path) -> tuple[list[tuple[str, bool]] | None, str | None]:
         """:meth:`listing`'s answer and problem (no state changed: it may run in a thread)."""
         try:

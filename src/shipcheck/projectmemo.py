@@ -12,8 +12,9 @@ the second is as it was:
 - every folder holding a listed file, the root and its parents up to the git top: their
   modification time moves when an entry is added, removed or renamed in them;
 - the ``.gitignore`` files from the git top down to the root;
-- what git tracks: the tracked paths of git's listing (in the key), or git's index when git
-  did not list the files (a later ``git add`` of a changed file leaves the first alone);
+- what git tracks: the digest of git's listing of the root, each path tracked or not (in the
+  key), or git's index when git did not list the files (a later ``git add`` of a changed file
+  leaves the first alone);
 - each path outside the listed files that a rule asked about (``ProjectModel.exists`` and
   ``read_text`` record them), by size and modification time.
 
@@ -78,15 +79,16 @@ def key(
     reported: Iterable[str] | None,
     today: str,
     offline: bool,
-    tracked: str | None,
+    listing: str | None,
 ) -> str:
     """The memo's key: every file's cache key, the files reported (None: all), the date,
-    the network setting and what git tracks (None: the index is probed instead)."""
+    the network setting and git's listing (what it tracks; None: the index is probed
+    instead)."""
     digest = hashlib.blake2b(f"{FORMAT}\0{settings_fp}\0{root}\0".encode(), digest_size=20)
     for path in sorted(keys):
         digest.update(f"{path}\0{keys[path]}\n".encode("utf-8", "surrogateescape"))
     listed = "*" if reported is None else "\0".join(sorted(reported))
-    digest.update(f"{listed}\0{today}\0{offline}\0{tracked}".encode("utf-8", "surrogateescape"))
+    digest.update(f"{listed}\0{today}\0{offline}\0{listing}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -96,15 +98,15 @@ def facts_key(
     files: Iterable[tuple[str, str, str | None, str]],
     today: str,
     offline: bool,
-    tracked: str | None,
+    listing: str | None,
 ) -> str:
     """The project part's key: each file's path, what the scan knows of it besides its
     bytes (its role, a Dockerfile's stages), its kind and the digest of its facts, with the
-    date, the network setting and what git tracks."""
+    date, the network setting and git's listing."""
     digest = hashlib.blake2b(f"{FORMAT}\0facts\0{settings_fp}\0{root}\0".encode(), digest_size=20)
     for path, known, kind, facts in sorted(files):
         digest.update(f"{path}\0{known}\0{kind}\0{facts}\n".encode("utf-8", "surrogateescape"))
-    digest.update(f"{today}\0{offline}\0{tracked}".encode())
+    digest.update(f"{today}\0{offline}\0{listing}".encode())
     return digest.hexdigest()
 
 
@@ -162,11 +164,3 @@ def still_valid(
     known = seen or {}
     rest = probe(root, [path for path in memo.seen if path not in known])
     return all(known.get(path, rest.get(path)) == state for path, state in memo.seen.items())
-
-
-def tracked_digest(paths: Iterable[str]) -> str:
-    """A digest of the paths git tracks."""
-    digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(paths):
-        digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
-    return digest.hexdigest()
